@@ -1,0 +1,348 @@
+#include "cli.h"
+
+#include "ingest/ingestor.h"
+#include "terminal.h"
+#include "twin/twin.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace ts {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Ctrl-C asks running work to stop cleanly; a second Ctrl-C ends the process.
+std::atomic<int> g_interrupts{0};
+void onInterrupt(int)
+{
+    if (g_interrupts.fetch_add(1) >= 1)
+        std::_Exit(130);
+}
+
+class InterruptWatch {
+public:
+    explicit InterruptWatch(CancelToken token) : m_token(std::move(token))
+    {
+        g_interrupts = 0;
+        std::signal(SIGINT, onInterrupt);
+        std::signal(SIGTERM, onInterrupt);
+        m_thread = std::thread([this] {
+            while (!m_done) {
+                if (g_interrupts.load() > 0)
+                    m_token.cancel();
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        });
+    }
+    ~InterruptWatch()
+    {
+        m_done = true;
+        m_thread.join();
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+    }
+
+private:
+    CancelToken m_token;
+    std::atomic<bool> m_done{false};
+    std::thread m_thread;
+};
+
+int fail(const std::string &message)
+{
+    std::fprintf(stderr, "twinseek-cli: %s\n", message.c_str());
+    return 1;
+}
+
+QCommandLineOption dbOption() { return {{"d", "db"}, "Library database file.", "LIB.sqlite"}; }
+
+bool parse(QCommandLineParser &parser, const QStringList &args, const QString &command, const QString &usage)
+{
+    parser.setApplicationDescription("twinseek-cli " + command);
+    parser.addHelpOption();
+    parser.addPositionalArgument(command, usage);
+    if (!parser.parse(args)) {
+        std::fprintf(stderr, "twinseek-cli %s: %s\n", qPrintable(command), qPrintable(parser.errorText()));
+        return false;
+    }
+    if (parser.isSet("help")) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return false;
+    }
+    return true;
+}
+
+Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser)
+{
+    if (!parser.isSet("db"))
+        return Result<std::unique_ptr<TwinStore>>::error("--db LIB.sqlite is required");
+    return Services::openStore(parser.value("db").toStdString());
+}
+
+TwinBuilderConfig builderConfig(const QCommandLineParser &parser)
+{
+    TwinBuilderConfig c;
+    if (parser.isSet("detect-fps"))
+        c.detectFps = parser.value("detect-fps").toDouble();
+    if (parser.isSet("keyframe-fps"))
+        c.keyframeFps = c.saliencyFps = parser.value("keyframe-fps").toDouble();
+    if (parser.isSet("threads"))
+        c.threads = std::max(1, parser.value("threads").toInt());
+    return c;
+}
+
+int cmdIngest(Services &services, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    p.addOption({{"w", "workers"}, "Videos analysed in parallel (default 2).", "N", "2"});
+    p.addOption({"threads", "Inference threads per worker (default 1).", "N"});
+    p.addOption({"detect-fps", "Analysed frames per second (default 6).", "FPS"});
+    p.addOption({"keyframe-fps", "Mask keyframes per second (default 2).", "FPS"});
+    p.addOption({"force", "Rebuild twins even for unchanged files."});
+    p.addOption({"stats", "Print per-stage timings."});
+    if (!parse(p, args, "ingest", "PATH...: video files or folders (searched recursively)."))
+        return 2;
+    const QStringList paths = p.positionalArguments().mid(1);
+    if (paths.isEmpty())
+        return fail("ingest: give at least one file or folder");
+    auto store = openDb(p);
+    if (!store)
+        return fail(store.message());
+    const TwinBuilderConfig cfg = builderConfig(p);
+    IngestOptions options;
+    options.workers = std::max(1, p.value("workers").toInt());
+    options.force = p.isSet("force");
+    {
+        auto probe = services.makeBuilder(cfg);
+        for (const RoleRecord &r : probe->roles())
+            if (r.status != "ok")
+                std::fprintf(stderr, "note: %s: %s\n", r.role.c_str(), r.status.c_str());
+    }
+    Ingestor ingestor(**store, [&services, cfg] { return services.makeBuilder(cfg); }, options);
+    std::vector<std::string> list;
+    for (const QString &s : paths)
+        list.push_back(s.toStdString());
+    TerminalProgress bar;
+    CancelToken cancel;
+    InterruptWatch watch(cancel);
+    std::map<std::string, double> stageSeconds;
+    std::mutex statsMutex;
+    const auto summary = ingestor.run(
+        list, cancel, [&bar](double f, const std::string &cur) { bar.update(f, cur); },
+        [&](const IngestItem &item) {
+            if (item.outcome == IngestOutcome::Failed)
+                bar.line("FAILED  " + item.path + ": " + item.message);
+            else if (item.outcome == IngestOutcome::Ingested)
+                bar.line("ok      " + item.key + " (" + item.message + ", " + std::to_string(item.seconds).substr(0, 5) + " s)");
+            else if (item.outcome == IngestOutcome::Unchanged && !bar.isTerminal())
+                bar.line("same    " + item.key);
+            std::lock_guard<std::mutex> lock(statsMutex);
+            for (const auto &[k, v] : item.stats.seconds)
+                stageSeconds[k] += v;
+        });
+    bar.finish();
+    std::printf("ingested %d, unchanged %d, failed %d, not video %d%s\n", summary.count(IngestOutcome::Ingested),
+                summary.count(IngestOutcome::Unchanged), summary.count(IngestOutcome::Failed),
+                summary.count(IngestOutcome::NotVideo), summary.cancelled ? " (cancelled)" : "");
+    if (p.isSet("stats"))
+        for (const auto &[k, v] : stageSeconds)
+            std::printf("  stage %-14s %8.2f s (summed over workers)\n", k.c_str(), v);
+    if (summary.cancelled)
+        return 130;
+    return summary.count(IngestOutcome::Failed) > 0 ? 3 : 0;
+}
+
+int cmdList(Services &, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    p.addOption({"json", "Print JSON."});
+    if (!parse(p, args, "list", ""))
+        return 2;
+    auto store = openDb(p);
+    if (!store)
+        return fail(store.message());
+    const auto rows = (*store)->videos();
+    if (p.isSet("json")) {
+        json out = json::array();
+        for (const auto &r : rows)
+            out.push_back({{"key", r.key},
+                           {"path", r.path},
+                           {"status", videoStatusName(r.status)},
+                           {"error", r.error},
+                           {"duration_ms", r.durationMs},
+                           {"frames", r.frameCount},
+                           {"width", r.width},
+                           {"height", r.height},
+                           {"tracks", r.tracks},
+                           {"pipeline_version", r.pipelineVersion},
+                           {"encoder", r.encoderVersion}});
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    for (const auto &r : rows) {
+        if (r.status == VideoStatus::Failed)
+            std::printf("%-32s failed   %s\n", r.key.c_str(), r.error.c_str());
+        else
+            std::printf("%-32s done     %6.1f s %5lld frames %4dx%-4d %3d tracks%s\n", r.key.c_str(),
+                        r.durationMs / 1000.0, static_cast<long long>(r.frameCount), r.width, r.height, r.tracks,
+                        r.error.empty() ? "" : ("  (last error: " + r.error + ")").c_str());
+    }
+    std::printf("%zu videos\n", rows.size());
+    return 0;
+}
+
+int cmdTwin(Services &, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    p.addOption({"indent", "JSON indentation (default 2; -1 for one line).", "N", "2"});
+    if (!parse(p, args, "twin", "KEY: the video's key (file stem)."))
+        return 2;
+    if (p.positionalArguments().size() != 2)
+        return fail("twin: give exactly one KEY");
+    auto store = openDb(p);
+    if (!store)
+        return fail(store.message());
+    auto twin = (*store)->loadTwin(p.positionalArguments().at(1).toStdString());
+    if (!twin)
+        return fail(twin.message());
+    std::cout << toJsonText(*twin, p.value("indent").toInt()) << "\n";
+    return 0;
+}
+
+int cmdRemove(Services &, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    if (!parse(p, args, "remove", "KEY...: videos to remove from the library."))
+        return 2;
+    auto store = openDb(p);
+    if (!store)
+        return fail(store.message());
+    int failures = 0;
+    for (const QString &k : p.positionalArguments().mid(1)) {
+        Status s = (*store)->removeVideo(k.toStdString());
+        if (!s) {
+            std::fprintf(stderr, "%s: %s\n", qPrintable(k), s.message().c_str());
+            ++failures;
+        }
+    }
+    return failures ? 1 : 0;
+}
+
+int cmdCheck(Services &, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    if (!parse(p, args, "check", ""))
+        return 2;
+    auto store = openDb(p);
+    if (!store)
+        return fail(store.message());
+    Status s = (*store)->checkIntegrity();
+    if (!s)
+        return fail(s.message());
+    std::printf("ok: schema %d, %zu videos\n", (*store)->schemaVersion(), (*store)->videos().size());
+    return 0;
+}
+
+int cmdModels(Services &services, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption({"json", "Print JSON."});
+    if (!parse(p, args, "models", ""))
+        return 2;
+    auto &models = services.models();
+    json out = json::array();
+    for (const ModelManifest &m : models.manifests()) {
+        const auto a = models.availability(m);
+        out.push_back({{"id", m.id},
+                       {"role", m.role},
+                       {"runtimes", m.runtimes},
+                       {"licence", m.licence},
+                       {"available", a.available},
+                       {"verified", a.verified},
+                       {"message", a.message},
+                       {"path", models.modelPath(m)}});
+    }
+    if (p.isSet("json")) {
+        std::cout << json{{"models", out}, {"problems", models.problems()}, {"runtimes", services.backends().names()}}.dump(2)
+                  << "\n";
+        return 0;
+    }
+    std::printf("runtimes:");
+    for (const auto &n : services.backends().names())
+        std::printf(" %s", n.c_str());
+    std::printf("\nmodel cache: %s\n", models.cacheDir().c_str());
+    for (const json &m : out)
+        std::printf("%-26s %-11s %-9s %s\n", m["id"].get<std::string>().c_str(), m["role"].get<std::string>().c_str(),
+                    m["available"].get<bool>() ? "ready" : "missing", m["message"].get<std::string>().c_str());
+    for (const auto &prob : models.problems())
+        std::printf("manifest problem: %s\n", prob.c_str());
+    TwinBuilderConfig cfg;
+    auto builder = services.makeBuilder(cfg);
+    std::printf("\nroles in the default pipeline:\n");
+    for (const RoleRecord &r : builder->roles())
+        std::printf("  %-14s %-26s %-12s %s\n", r.role.c_str(), r.model.c_str(), r.runtime.c_str(), r.status.c_str());
+    if (!services.wordnet())
+        std::printf("  wordnet: %s\n", services.wordnetError().c_str());
+    return 0;
+}
+
+void usage()
+{
+    std::printf("Usage: twinseek-cli COMMAND [options]\n\n"
+                "Commands:\n"
+                "  ingest  --db LIB PATH...    build digital twins of videos (files or folders)\n"
+                "  list    --db LIB            list the library's videos and their status\n"
+                "  twin    --db LIB KEY        print a video's digital twin as JSON\n"
+                "  remove  --db LIB KEY...     remove videos and everything stored for them\n"
+                "  check   --db LIB            check the database's integrity\n"
+                "  models                      list models, runtimes and what runs for each role\n"
+                "  version                     print the version\n\n"
+                "Run `twinseek-cli COMMAND --help` for a command's options.\n");
+}
+
+} // namespace
+
+int runCli(const QStringList &args)
+{
+    using Command = std::function<int(Services &, const QStringList &)>;
+    const std::map<QString, Command> commands = {
+        {"ingest", cmdIngest}, {"list", cmdList},   {"twin", cmdTwin},
+        {"remove", cmdRemove}, {"check", cmdCheck}, {"models", cmdModels},
+    };
+    if (args.size() < 2 || args[1] == "help" || args[1] == "--help" || args[1] == "-h") {
+        usage();
+        return args.size() < 2 ? 2 : 0;
+    }
+    if (args[1] == "version" || args[1] == "--version") {
+        std::printf("twinseek-cli %s\n", twinseekVersion().c_str());
+        return 0;
+    }
+    auto it = commands.find(args[1]);
+    if (it == commands.end()) {
+        std::fprintf(stderr, "twinseek-cli: unknown command '%s'\n\n", qPrintable(args[1]));
+        usage();
+        return 2;
+    }
+    Services services;
+    // Each command parses args itself: args[0] is the program, the first positional argument the command.
+    return it->second(services, args);
+}
+
+} // namespace ts

@@ -1,0 +1,306 @@
+#include "ingestor.h"
+
+#include "twin/twintext.h"
+#include "vision/modelregistry.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+
+namespace ts {
+
+namespace {
+
+const char *const kVideoExtensions[] = {"mp4", "m4v", "mov", "avi", "mkv", "webm", "mpg", "mpeg", "ts", "mts",
+                                        "m2ts", "wmv", "flv", "3gp", "ogv", "vob", "mxf", "dv", "y4m"};
+
+bool looksLikeNonMedia(const QFileInfo &fi)
+{
+    static const std::set<QString> kSkip = {"txt", "md", "json", "jsonl", "csv", "yml", "yaml", "xml", "png", "jpg",
+                                            "jpeg", "bmp", "gif", "pdf", "html", "py", "sh", "cpp", "h", "sqlite",
+                                            "db", "wal", "shm", "onnx", "pt", "zip", "gz", "tgz", "tsv", "srt", "vtt"};
+    return kSkip.count(fi.suffix().toLower()) > 0;
+}
+
+} // namespace
+
+bool hasVideoExtension(const std::string &path)
+{
+    const QString suffix = QFileInfo(QString::fromStdString(path)).suffix().toLower();
+    for (const char *e : kVideoExtensions)
+        if (suffix == QLatin1String(e))
+            return true;
+    return false;
+}
+
+std::string ingestOutcomeName(IngestOutcome o)
+{
+    switch (o) {
+    case IngestOutcome::Ingested: return "ingested";
+    case IngestOutcome::Unchanged: return "unchanged";
+    case IngestOutcome::Failed: return "failed";
+    case IngestOutcome::NotVideo: return "not a video";
+    case IngestOutcome::Cancelled: return "cancelled";
+    }
+    return "?";
+}
+
+int IngestSummary::count(IngestOutcome o) const
+{
+    return static_cast<int>(std::count_if(items.begin(), items.end(), [o](const IngestItem &i) { return i.outcome == o; }));
+}
+
+Ingestor::Ingestor(TwinStore &store, BuilderFactory factory, IngestOptions options)
+    : m_store(store), m_factory(std::move(factory)), m_options(options)
+{
+}
+
+std::vector<std::string> Ingestor::collectFiles(const std::vector<std::string> &paths, std::vector<IngestItem> &problems)
+{
+    std::vector<std::string> files;
+    std::set<QString> seen;
+    for (const std::string &p : paths) {
+        const QFileInfo fi(QString::fromStdString(p));
+        if (!fi.exists()) {
+            IngestItem item;
+            item.path = p;
+            item.message = fi.isSymLink() ? "broken symbolic link" : "no such file or folder";
+            problems.push_back(item);
+            continue;
+        }
+        if (fi.isFile()) {
+            const QString canon = fi.canonicalFilePath();
+            if (seen.insert(canon).second)
+                files.push_back(fi.absoluteFilePath().toStdString());
+            continue;
+        }
+        if (!fi.isDir()) {
+            IngestItem item;
+            item.path = p;
+            item.message = "not a regular file or folder";
+            problems.push_back(item);
+            continue;
+        }
+        // Sorted walk so runs are reproducible; canonical paths break symlink loops.
+        std::vector<QString> found;
+        QDirIterator it(fi.absoluteFilePath(), QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories |
+                                                                                      QDirIterator::FollowSymlinks);
+        std::set<QString> dirsSeen;
+        while (it.hasNext()) {
+            const QString f = it.next();
+            const QFileInfo info(f);
+            if (info.fileName().startsWith('.'))
+                continue;
+            const QString canonDir = QFileInfo(info.absolutePath()).canonicalFilePath();
+            if (canonDir.split('/').contains(QStringLiteral(".git")))
+                continue;
+            dirsSeen.insert(canonDir);
+            found.push_back(info.absoluteFilePath());
+        }
+        std::sort(found.begin(), found.end());
+        for (const QString &f : found) {
+            const QString canon = QFileInfo(f).canonicalFilePath();
+            if (!canon.isEmpty() && seen.insert(canon).second)
+                files.push_back(f.toStdString());
+        }
+    }
+    return files;
+}
+
+std::string Ingestor::chooseKey(const std::string &path, const std::string &hash)
+{
+    const QFileInfo fi(QString::fromStdString(path));
+    std::string key = fi.completeBaseName().toStdString();
+    if (key.empty())
+        key = fi.fileName().toStdString();
+    std::lock_guard<std::mutex> lock(m_keyMutex);
+    auto taken = [&](const std::string &k) {
+        if (std::find(m_keysInFlight.begin(), m_keysInFlight.end(), k) != m_keysInFlight.end())
+            return true;
+        auto row = m_store.videoByKey(k);
+        if (!row || row->path == path)
+            return false;
+        // Same content moved here: the key follows the file.
+        if (row->contentHash == hash && !QFileInfo::exists(QString::fromStdString(row->path)))
+            return false;
+        return QFileInfo::exists(QString::fromStdString(row->path));
+    };
+    if (taken(key))
+        key += "-" + hash.substr(0, 8);
+    m_keysInFlight.push_back(key);
+    return key;
+}
+
+IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, const CancelToken &cancel,
+                                const ProgressFn &progress, bool explicitlyNamed)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    IngestItem item;
+    item.path = path;
+    auto finish = [&](IngestOutcome o, std::string message) {
+        item.outcome = o;
+        item.message = std::move(message);
+        item.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!item.key.empty()) {
+            std::lock_guard<std::mutex> lock(m_keyMutex);
+            m_keysInFlight.erase(std::remove(m_keysInFlight.begin(), m_keysInFlight.end(), item.key),
+                                 m_keysInFlight.end());
+        }
+        return item;
+    };
+
+    const QFileInfo fi(QString::fromStdString(path));
+    const int64_t size = fi.size();
+    const int64_t mtime = fi.lastModified().toMSecsSinceEpoch();
+    const std::string stem = fi.completeBaseName().toStdString();
+    const bool meantAsVideo = explicitlyNamed || hasVideoExtension(path);
+    if (!fi.isReadable())
+        return finish(IngestOutcome::Failed, "cannot read the file (permission denied)");
+    if (size == 0)
+        return meantAsVideo ? finish(IngestOutcome::Failed, "empty file (0 bytes)")
+                            : finish(IngestOutcome::NotVideo, "empty file");
+    if (!meantAsVideo && looksLikeNonMedia(fi))
+        return finish(IngestOutcome::NotVideo, "not a video (by content type)");
+
+    // Cheap check first: same path, size and mtime, same pipeline: nothing to do.
+    if (!m_options.force) {
+        if (auto row = m_store.videoByPath(path)) {
+            if (row->status == VideoStatus::Done && row->fileSize == size && row->mtimeMs == mtime &&
+                row->pipelineVersion == TwinBuilder::kPipelineVersion) {
+                item.key = row->key;
+                IngestItem r = finish(IngestOutcome::Unchanged, "unchanged");
+                return r;
+            }
+        }
+    }
+    const std::string hash = sha256File(path);
+    if (hash.empty())
+        return finish(IngestOutcome::Failed, "cannot read the file");
+    if (!m_options.force) {
+        // Same content already stored under the stem (possibly moved or touched): update where it lives.
+        auto row = m_store.videoByKey(stem);
+        if (row && row->status == VideoStatus::Done && row->contentHash == hash &&
+            row->pipelineVersion == TwinBuilder::kPipelineVersion &&
+            (row->path == path || !QFileInfo::exists(QString::fromStdString(row->path)))) {
+            item.key = row->key;
+            if (row->path != path || row->mtimeMs != mtime)
+                m_store.updateLocation(row->key, path, mtime);
+            return finish(IngestOutcome::Unchanged, row->path == path ? "unchanged (content)" : "moved from " + row->path);
+        }
+    }
+    item.key = chooseKey(path, hash);
+
+    VideoInfo seed;
+    seed.key = item.key;
+    seed.path = path;
+    seed.contentHash = hash;
+    seed.fileSize = size;
+    auto twin = builder.build(path, seed, cancel, progress, &item.stats);
+    if (!twin) {
+        if (cancel.isCancelled())
+            return finish(IngestOutcome::Cancelled, "cancelled");
+        if (!meantAsVideo)
+            return finish(IngestOutcome::NotVideo, twin.message());
+        m_store.recordFailure(item.key, path, hash, size, mtime, TwinBuilder::kPipelineVersion, twin.message());
+        return finish(IngestOutcome::Failed, twin.message());
+    }
+    if (cancel.isCancelled())
+        return finish(IngestOutcome::Cancelled, "cancelled");
+    auto id = m_store.putTwin(*twin, TwinBuilder::kPipelineVersion, mtime, twinSearchText(*twin));
+    if (!id)
+        return finish(IngestOutcome::Failed, "cannot store the twin: " + id.message());
+    if (m_hook) {
+        Status s = m_hook(*twin, *id);
+        if (!s)
+            return finish(IngestOutcome::Ingested, "stored; indexing failed: " + s.message());
+    }
+    std::string note = std::to_string(twin->tracks.size()) + " tracks, " + std::to_string(twin->frames.size()) +
+                       " analysed frames";
+    if (!twin->errors.empty())
+        note += "; warnings: " + twin->errors.front();
+    return finish(IngestOutcome::Ingested, note);
+}
+
+IngestSummary Ingestor::run(const std::vector<std::string> &paths, const CancelToken &cancel,
+                            const std::function<void(double, const std::string &)> &progress,
+                            const std::function<void(const IngestItem &)> &itemDone)
+{
+    IngestSummary summary;
+    std::vector<IngestItem> problems;
+    std::vector<std::string> files = collectFiles(paths, problems);
+    std::set<std::string> named;
+    for (const std::string &p : paths)
+        if (QFileInfo(QString::fromStdString(p)).isFile())
+            named.insert(QFileInfo(QString::fromStdString(p)).absoluteFilePath().toStdString());
+    for (auto &p : problems) {
+        p.outcome = IngestOutcome::Failed;
+        if (itemDone)
+            itemDone(p);
+        summary.items.push_back(p);
+    }
+
+    std::mutex mutex;
+    std::atomic<size_t> next{0};
+    std::vector<double> fractions(files.size(), 0.0);
+    auto report = [&](const std::string &current) {
+        if (!progress)
+            return;
+        double sum = 0;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            for (double f : fractions)
+                sum += f;
+        }
+        progress(files.empty() ? 1.0 : sum / files.size(), current);
+    };
+    auto worker = [&]() {
+        std::unique_ptr<TwinBuilder> builder;
+        for (;;) {
+            const size_t i = next.fetch_add(1);
+            if (i >= files.size())
+                return;
+            IngestItem item;
+            if (cancel.isCancelled()) {
+                item.path = files[i];
+                item.outcome = IngestOutcome::Cancelled;
+                item.message = "cancelled";
+            } else {
+                if (!builder)
+                    builder = m_factory();
+                const std::string name = QFileInfo(QString::fromStdString(files[i])).fileName().toStdString();
+                ProgressFn fileProgress = [&, i, name](double f, const std::string &) {
+                    {
+                        std::lock_guard<std::mutex> lock(mutex);
+                        fractions[i] = f;
+                    }
+                    report(name);
+                };
+                item = ingestFile(files[i], *builder, cancel, fileProgress, named.count(files[i]) > 0);
+            }
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                fractions[i] = 1.0;
+                summary.items.push_back(item);
+            }
+            if (itemDone)
+                itemDone(item);
+            report(item.path);
+        }
+    };
+    const int n = std::max(1, std::min<int>(m_options.workers, static_cast<int>(files.size())));
+    std::vector<std::thread> threads;
+    for (int k = 0; k < n; ++k)
+        threads.emplace_back(worker);
+    for (auto &t : threads)
+        t.join();
+    summary.cancelled = cancel.isCancelled();
+    return summary;
+}
+
+} // namespace ts

@@ -1,0 +1,131 @@
+// The library database: twins, their components and embeddings, queries, results, traces and annotations.
+// SQLite in WAL mode with foreign keys; schema migrations by PRAGMA user_version. Every mutating call is one
+// transaction: it fully succeeds or changes nothing, so a killed ingest never leaves a half-written video.
+#pragma once
+
+#include "base/result.h"
+#include "store/sqlite.h"
+#include "twin/twin.h"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ts {
+
+enum class VideoStatus { Done, Failed };
+
+struct VideoRow {
+    VideoId id = 0;
+    std::string key;
+    std::string path;
+    std::string contentHash;
+    int64_t fileSize = 0;
+    int64_t mtimeMs = 0;
+    VideoStatus status = VideoStatus::Done;
+    std::string error;
+    int pipelineVersion = 0;
+    int64_t durationMs = 0;
+    double fps = 0.0;
+    int width = 0;
+    int height = 0;
+    int64_t frameCount = 0;
+    int tracks = 0;
+    std::string encoderVersion; ///< of the stored embeddings, empty when none
+    std::string ingestedAt;
+};
+
+/// A piece of a twin that the coarse stage embeds: an object track or a relationship, as text.
+struct Component {
+    int64_t id = 0;
+    VideoId videoId = 0;
+    std::string kind; ///< "object", "relation", "scene", "text"
+    std::string ref; ///< track id, "s:predicate:o", ...
+    std::string text;
+    float weight = 1.f;
+};
+
+struct StoredEmbedding {
+    int64_t componentId = 0;
+    VideoId videoId = 0;
+    std::vector<float> vector;
+};
+
+struct Annotation {
+    std::string querySet;
+    std::string queryId;
+    std::string videoKey;
+    int grade = -1; ///< 2, 1, 0, or -1 when not graded
+    std::string verdict; ///< "", "accepted", "rejected"
+    std::string objectsJson; ///< ground-truth objects: [{"track": id}] or mask references
+    std::string updatedAt;
+};
+
+class TwinStore {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    /// Opens (creating and migrating when needed). Safe to call from any thread; calls are serialised.
+    static Result<std::unique_ptr<TwinStore>> open(const std::string &path);
+    ~TwinStore();
+
+    const std::string &path() const { return m_path; }
+
+    // --- videos and twins
+    std::vector<VideoRow> videos() const;
+    std::optional<VideoRow> videoByKey(const std::string &key) const;
+    std::optional<VideoRow> videoByPath(const std::string &path) const;
+    /// Replaces everything stored for twin.video.key in one transaction; textBody feeds full-text search.
+    Result<VideoId> putTwin(const Twin &twin, int pipelineVersion, int64_t mtimeMs, const std::string &textBody);
+    /// Records a file that could not be ingested. A video that has a good twin keeps it; only the error is noted.
+    Status recordFailure(const std::string &key, const std::string &path, const std::string &contentHash,
+                         int64_t fileSize, int64_t mtimeMs, int pipelineVersion, const std::string &error);
+    Result<Twin> loadTwin(const std::string &key) const;
+    /// Removes a video and every row that belongs to it.
+    Status removeVideo(const std::string &key);
+    /// Updates the path (and mtime) of an unchanged file that moved.
+    Status updateLocation(const std::string &key, const std::string &path, int64_t mtimeMs);
+    /// Appends refinement results (OCR text, descriptions...) to a stored twin.
+    Status addObservations(const std::string &key, const std::vector<Observation> &observations);
+
+    // --- coarse-stage components and embeddings
+    Status putComponents(VideoId videoId, const std::vector<Component> &components,
+                         const std::vector<std::vector<float>> &vectors, const std::string &encoderVersion);
+    std::vector<Component> components(VideoId videoId = 0) const;
+    /// All embeddings made by encoderVersion (for building the search index).
+    std::vector<StoredEmbedding> embeddings(const std::string &encoderVersion) const;
+
+    // --- full-text (BM25 baseline)
+    /// (video id, bm25 score; lower is better as SQLite reports it) best first.
+    std::vector<std::pair<VideoId, double>> searchText(const std::string &ftsQuery, int limit) const;
+
+    // --- queries, results, traces
+    Result<int64_t> saveQuery(const std::string &text, const std::string &optionsJson,
+                              const std::vector<std::pair<VideoId, double>> &ranking,
+                              const std::vector<std::string> &resultJson);
+    std::vector<std::pair<int64_t, std::string>> recentQueries(int limit) const;
+
+    // --- annotations
+    Status putAnnotation(const Annotation &a);
+    std::vector<Annotation> annotations(const std::string &querySet) const;
+
+    /// PRAGMA integrity_check and foreign_key_check; ok when both are clean.
+    Status checkIntegrity() const;
+    int schemaVersion() const;
+
+private:
+    TwinStore() = default;
+    Status migrate();
+    std::optional<VideoRow> videoWhere(const std::string &clause, const std::string &arg) const;
+    Status deleteChildren(VideoId id);
+
+    mutable std::mutex m_mutex;
+    mutable SqliteDb m_db;
+    std::string m_path;
+};
+
+std::string videoStatusName(VideoStatus s);
+
+} // namespace ts

