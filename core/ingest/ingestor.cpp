@@ -3,6 +3,7 @@
 #include "twin/twintext.h"
 #include "vision/modelregistry.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -160,11 +161,19 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
     const int64_t mtime = fi.lastModified().toMSecsSinceEpoch();
     const std::string stem = fi.completeBaseName().toStdString();
     const bool meantAsVideo = explicitlyNamed || hasVideoExtension(path);
+    // Failures of files meant as videos are recorded in the library, so every video has a twin or an error.
+    auto failEarly = [&](const std::string &message) {
+        item.key = chooseKey(path, QCryptographicHash::hash(QByteArray::fromStdString(path), QCryptographicHash::Sha256)
+                                       .toHex()
+                                       .toStdString());
+        m_store.recordFailure(item.key, path, "", size, mtime, TwinBuilder::kPipelineVersion, message);
+        return finish(IngestOutcome::Failed, message);
+    };
     if (!fi.isReadable())
-        return finish(IngestOutcome::Failed, "cannot read the file (permission denied)");
+        return meantAsVideo ? failEarly("cannot read the file (permission denied)")
+                            : finish(IngestOutcome::NotVideo, "unreadable");
     if (size == 0)
-        return meantAsVideo ? finish(IngestOutcome::Failed, "empty file (0 bytes)")
-                            : finish(IngestOutcome::NotVideo, "empty file");
+        return meantAsVideo ? failEarly("empty file (0 bytes)") : finish(IngestOutcome::NotVideo, "empty file");
     if (!meantAsVideo && looksLikeNonMedia(fi))
         return finish(IngestOutcome::NotVideo, "not a video (by content type)");
 
@@ -181,7 +190,7 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
     }
     const std::string hash = sha256File(path);
     if (hash.empty())
-        return finish(IngestOutcome::Failed, "cannot read the file");
+        return meantAsVideo ? failEarly("cannot read the file") : finish(IngestOutcome::NotVideo, "unreadable");
     if (!m_options.force) {
         // Same content already stored under the stem (possibly moved or touched): update where it lives.
         auto row = m_store.videoByKey(stem);

@@ -12,7 +12,9 @@ extern "C" {
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <deque>
+#include <mutex>
 
 namespace ts {
 
@@ -210,6 +212,12 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string &path, 
                                                        CancelToken cancel)
 {
     using R = Result<std::unique_ptr<VideoReader>>;
+    // FFmpeg prints its own diagnostics to stderr; TwinSeek reports failures as values instead.
+    static std::once_flag quiet;
+    std::call_once(quiet, [] {
+        if (!std::getenv("TWINSEEK_FFMPEG_LOG"))
+            av_log_set_level(AV_LOG_QUIET);
+    });
     std::unique_ptr<VideoReader> reader(new VideoReader());
     Impl &d = *reader->d;
     d.path = path;

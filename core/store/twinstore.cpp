@@ -479,7 +479,8 @@ Status TwinStore::addObservations(const std::string &key, const std::vector<Obse
         meta["observations"] = json::array();
     Twin tmp;
     tmp.observations = observations;
-    for (const json &o : toJson(tmp)["observations"])
+    const json added = toJson(tmp)["observations"];
+    for (const json &o : added)
         meta["observations"].push_back(o);
     auto u = m_db.prepare("UPDATE videos SET meta_json = ?2 WHERE key = ?1");
     u.bind(1, key).bind(2, meta.dump(-1, ' ', false, json::error_handler_t::replace));

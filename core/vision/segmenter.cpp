@@ -198,7 +198,7 @@ public:
             return boxMask(bgr, prompt.box);
         // Work on a downscaled crop: GrabCut cost grows with pixels, its quality hardly with resolution.
         const cv::Rect crop = toRect(prompt.box.expanded(0.2f), bgr.cols, bgr.rows);
-        const double s = std::min(1.0, 160.0 / std::max(crop.width, crop.height));
+        const double s = std::min(1.0, 240.0 / std::max(crop.width, crop.height));
         cv::Mat small;
         cv::resize(bgr(crop), small, cv::Size(), s, s, cv::INTER_AREA);
         cv::Rect r(static_cast<int>((core.x - crop.x) * s), static_cast<int>((core.y - crop.y) * s),
@@ -212,7 +212,7 @@ public:
             cv::circle(gc, cv::Point(static_cast<int>((p.x - crop.x) * s), static_cast<int>((p.y - crop.y) * s)), 2,
                        cv::GC_FGD, -1);
         try {
-            cv::grabCut(small, gc, r, bg, fg, 3, cv::GC_INIT_WITH_MASK);
+            cv::grabCut(small, gc, r, bg, fg, 5, cv::GC_INIT_WITH_MASK);
         } catch (const cv::Exception &e) {
             return Result<cv::Mat>::error(std::string("GrabCut: ") + e.what());
         }

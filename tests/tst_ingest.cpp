@@ -1,0 +1,226 @@
+// Ingest end to end on real footage: mixed folders with broken files, no-op re-runs, changed files, new pipeline
+// versions, moved files, cancellation, and a SIGKILL in the middle of a CLI ingest.
+#include "ingest/ingestor.h"
+#include "services.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <sqlite3.h>
+
+#include <csignal>
+#include <sys/types.h>
+
+#include <set>
+#include <thread>
+
+using namespace ts;
+
+namespace {
+
+void execSql(const QString &dbPath, const QString &sql)
+{
+    sqlite3 *db = nullptr;
+    sqlite3_open(dbPath.toUtf8().constData(), &db);
+    sqlite3_exec(db, sql.toUtf8().constData(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+}
+
+TwinBuilderConfig fastConfig()
+{
+    TwinBuilderConfig c;
+    c.detectFps = 3.0;
+    c.keyframeFps = c.saliencyFps = 1.0;
+    return c;
+}
+
+const IngestItem *find(const IngestSummary &s, const QString &fileName)
+{
+    for (const auto &i : s.items)
+        if (QFileInfo(QString::fromStdString(i.path)).fileName() == fileName)
+            return &i;
+    return nullptr;
+}
+
+} // namespace
+
+class TestIngest : public QObject {
+    Q_OBJECT
+    std::unique_ptr<Services> m_services;
+    QTemporaryDir m_dir;
+    QString m_media;
+
+    Ingestor makeIngestor(TwinStore &store, int workers = 2)
+    {
+        Services *s = m_services.get();
+        return Ingestor(store, [s] { return s->makeBuilder(fastConfig()); }, {workers, false});
+    }
+
+private slots:
+    void initTestCase()
+    {
+        TS_REQUIRE_CORPUS();
+        m_services = std::make_unique<Services>();
+        if (!m_services->models().bestAvailable("detector"))
+            QSKIP("no detector in the model cache (run scripts/setup.sh)");
+        m_media = m_dir.filePath("media");
+        QDir().mkpath(m_media + "/sub");
+        QVERIFY(QFile::copy(test::corpusFile("davis2016/videos/dog-agility.mp4"), m_media + "/dog-agility.mp4"));
+        QVERIFY(QFile::copy(test::corpusFile("davis2016/videos/car-shadow.mp4"), m_media + "/sub/car-shadow.mp4"));
+        QVERIFY(test::makeSyntheticVideo(m_media + "/synthetic.mkv", "testsrc2=size=320x240:rate=24", 1.0));
+        QFile empty(m_media + "/empty.mp4");
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        QFile text(m_media + "/sub/letter.mp4");
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write(QByteArray("Dear diary, this is no video.\n").repeated(40));
+        text.close();
+        QFile notes(m_media + "/notes.txt");
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write("a text file that a folder scan should pass over quietly");
+        notes.close();
+    }
+
+    void mixedFolder()
+    {
+        const QString db = m_dir.filePath("lib.sqlite");
+        auto store = TwinStore::open(db.toStdString());
+        QVERIFY(store.isOk());
+        Ingestor ingestor = makeIngestor(**store);
+        std::atomic<int> callbacks{0};
+        std::atomic<double> lastProgress{0.0};
+        const auto s = ingestor.run({m_media.toStdString()}, {}, [&](double f, const std::string &) { lastProgress = f; },
+                                    [&](const IngestItem &) { ++callbacks; });
+        QCOMPARE(s.count(IngestOutcome::Ingested), 3);
+        QCOMPARE(s.count(IngestOutcome::Failed), 2);
+        QCOMPARE(s.count(IngestOutcome::NotVideo), 1);
+        QCOMPARE(callbacks.load(), 6);
+        QCOMPARE(lastProgress.load(), 1.0);
+        QVERIFY(QString::fromStdString(find(s, "empty.mp4")->message).contains("empty"));
+        QVERIFY(QString::fromStdString(find(s, "letter.mp4")->message).contains("not a media file"));
+        for (const char *key : {"dog-agility", "car-shadow", "synthetic"}) {
+            auto twin = (*store)->loadTwin(key);
+            QVERIFY2(twin.isOk(), twin.message().c_str());
+            QVERIFY(twinFromJson(toJson(*twin)).isOk());
+            QVERIFY(!twin->frames.empty());
+            QVERIFY(!twin->roles.empty());
+        }
+        // The dog is found and tracked through the clip.
+        auto dog = (*store)->loadTwin("dog-agility");
+        QVERIFY(std::any_of(dog->tracks.begin(), dog->tracks.end(), [](const Track &t) {
+            return t.category.name.find("dog") != std::string::npos || t.category.synset == "n02084071" ||
+                   std::any_of(t.category.alternatives.begin(), t.category.alternatives.end(),
+                               [](const LabelAlternative &a) { return a.name == "dog"; });
+        }));
+        // Failures are recorded with their reasons.
+        auto failed = (*store)->videoByKey("letter");
+        QVERIFY(failed.has_value());
+        QCOMPARE(failed->status, VideoStatus::Failed);
+        QVERIFY(!(*store)->videoByKey("notes").has_value());
+        QVERIFY((*store)->checkIntegrity().isOk());
+    }
+
+    void rerunIsNoOp()
+    {
+        const QString db = m_dir.filePath("lib.sqlite");
+        auto store = TwinStore::open(db.toStdString());
+        const std::string before = (*store)->videoByKey("car-shadow")->ingestedAt;
+        Ingestor ingestor = makeIngestor(**store);
+        const auto s = ingestor.run({m_media.toStdString()}, {}, {}, {});
+        QCOMPARE(s.count(IngestOutcome::Ingested), 0);
+        QCOMPARE(s.count(IngestOutcome::Unchanged), 3);
+        QCOMPARE((*store)->videoByKey("car-shadow")->ingestedAt, before);
+    }
+
+    void changedFileAndNewPipeline()
+    {
+        const QString db = m_dir.filePath("lib.sqlite");
+        auto store = TwinStore::open(db.toStdString());
+        const std::string oldHash = (*store)->videoByKey("synthetic")->contentHash;
+        QThread::msleep(20);
+        QVERIFY(test::makeSyntheticVideo(m_media + "/synthetic.mkv", "testsrc=size=320x240:rate=24", 1.5));
+        execSql(db, "UPDATE videos SET pipeline_version = 0 WHERE key = 'dog-agility'");
+        Ingestor ingestor = makeIngestor(**store);
+        const auto s = ingestor.run({m_media.toStdString()}, {}, {}, {});
+        QCOMPARE(find(s, "synthetic.mkv")->outcome, IngestOutcome::Ingested);
+        QCOMPARE(find(s, "dog-agility.mp4")->outcome, IngestOutcome::Ingested);
+        QCOMPARE(find(s, "car-shadow.mp4")->outcome, IngestOutcome::Unchanged);
+        QVERIFY((*store)->videoByKey("synthetic")->contentHash != oldHash);
+        QCOMPARE((*store)->videoByKey("dog-agility")->pipelineVersion, TwinBuilder::kPipelineVersion);
+        QCOMPARE((*store)->videos().size(), size_t(5));
+    }
+
+    void movedFileKeepsItsTwin()
+    {
+        const QString db = m_dir.filePath("lib.sqlite");
+        auto store = TwinStore::open(db.toStdString());
+        QVERIFY(QDir().rename(m_media + "/sub/car-shadow.mp4", m_media + "/car-shadow.mp4"));
+        Ingestor ingestor = makeIngestor(**store);
+        const auto s = ingestor.run({m_media.toStdString()}, {}, {}, {});
+        const IngestItem *moved = find(s, "car-shadow.mp4");
+        QCOMPARE(moved->outcome, IngestOutcome::Unchanged);
+        QVERIFY(QString::fromStdString(moved->message).contains("moved"));
+        QCOMPARE(QString::fromStdString((*store)->videoByKey("car-shadow")->path), m_media + "/car-shadow.mp4");
+    }
+
+    void cancelMidJob()
+    {
+        const QString db = m_dir.filePath("cancel.sqlite");
+        auto store = TwinStore::open(db.toStdString());
+        Ingestor ingestor = makeIngestor(**store, 1);
+        CancelToken cancel;
+        const auto s = ingestor.run({m_media.toStdString()}, cancel, {}, [&](const IngestItem &item) {
+            if (item.outcome == IngestOutcome::Ingested)
+                cancel.cancel();
+        });
+        QVERIFY(s.cancelled);
+        QVERIFY(s.count(IngestOutcome::Cancelled) >= 1);
+        QVERIFY((*store)->checkIntegrity().isOk());
+        // Nothing half-written: every stored video loads.
+        for (const VideoRow &r : (*store)->videos())
+            if (r.status == VideoStatus::Done)
+                QVERIFY((*store)->loadTwin(r.key).isOk());
+    }
+
+    void killedAndResumed()
+    {
+        const QString db = m_dir.filePath("killed.sqlite");
+        QStringList clips;
+        for (const char *name : {"dog-agility", "car-shadow", "motocross-jump", "rollerblade"})
+            clips << test::corpusFile(QString("davis2016/videos/%1.mp4").arg(name));
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(test::cliPath(), QStringList{"ingest", "--db", db, "--workers", "1", "--detect-fps", "3"} + clips);
+        QVERIFY(p.waitForStarted());
+        QString out;
+        // Kill it right after the first video was committed, while the second one is being written.
+        QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(p.readAll())).contains("ok "), 120000);
+        QThread::msleep(300);
+        ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+        p.waitForFinished();
+        QString second;
+        const int rc = test::runProcess(test::cliPath(), QStringList{"ingest", "--db", db, "--workers", "2", "--detect-fps", "3"} + clips,
+                                        &second);
+        QVERIFY2(rc == 0, qPrintable(second));
+        QVERIFY2(second.contains("ingested") && second.contains("failed 0"), qPrintable(second));
+        auto store = TwinStore::open(db.toStdString());
+        QVERIFY((*store)->checkIntegrity().isOk());
+        const auto rows = (*store)->videos();
+        std::set<std::string> keys;
+        for (const auto &r : rows) {
+            QVERIFY(keys.insert(r.key).second);
+            QCOMPARE(r.status, VideoStatus::Done);
+            QVERIFY((*store)->loadTwin(r.key).isOk());
+        }
+        QCOMPARE(keys.size(), size_t(4));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIngest)
+#include "tst_ingest.moc"
