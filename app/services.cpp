@@ -60,6 +60,7 @@ Services::Services(AppPaths paths) : m_paths(std::move(paths))
 #ifdef TWINSEEK_HAVE_TORCH
     m_backends->add(makeTorchBackend());
 #endif
+    m_sessions = std::make_unique<SessionCache>(*m_backends);
 }
 
 Services::~Services() = default;
@@ -82,7 +83,7 @@ const WordNet *Services::wordnet()
 
 std::unique_ptr<TwinBuilder> Services::makeBuilder(const TwinBuilderConfig &config)
 {
-    return std::make_unique<TwinBuilder>(*m_models, *m_backends, wordnet(), config);
+    return std::make_unique<TwinBuilder>(*m_models, *m_sessions, wordnet(), config);
 }
 
 Result<std::unique_ptr<TwinStore>> Services::openStore(const std::string &path) { return TwinStore::open(path); }

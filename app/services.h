@@ -34,6 +34,8 @@ public:
     const AppPaths &paths() const { return m_paths; }
     ModelRegistry &models() { return *m_models; }
     BackendRegistry &backends() { return *m_backends; }
+    /// Inference sessions shared by every worker where the runtime allows it.
+    SessionCache &sessions() { return *m_sessions; }
     /// WordNet, loaded on first use (nullptr with a message in wordnetError() when missing).
     const WordNet *wordnet();
     const std::string &wordnetError() const { return m_wordnetError; }
@@ -45,6 +47,7 @@ private:
     AppPaths m_paths;
     std::unique_ptr<ModelRegistry> m_models;
     std::unique_ptr<BackendRegistry> m_backends;
+    std::unique_ptr<SessionCache> m_sessions;
     std::once_flag m_wordnetOnce;
     std::unique_ptr<WordNet> m_wordnet;
     std::string m_wordnetError;

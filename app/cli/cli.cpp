@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "commands.h"
+
 #include "ingest/ingestor.h"
 #include "terminal.h"
 #include "twin/twin.h"
@@ -60,6 +62,10 @@ private:
     std::thread m_thread;
 };
 
+} // namespace
+
+namespace cli {
+
 int fail(const std::string &message)
 {
     std::fprintf(stderr, "twinseek-cli: %s\n", message.c_str());
@@ -91,9 +97,26 @@ Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser)
     return Services::openStore(parser.value("db").toStdString());
 }
 
+} // namespace cli
+
+namespace {
+
+using cli::dbOption;
+using cli::fail;
+using cli::openDb;
+using cli::parse;
+
 TwinBuilderConfig builderConfig(const QCommandLineParser &parser)
 {
     TwinBuilderConfig c;
+    if (parser.isSet("pipeline")) {
+        auto j = nlohmann::json::parse(parser.value("pipeline").toStdString(), nullptr, false);
+        auto parsed = builderConfigFromJson(j, c);
+        if (!parsed)
+            std::fprintf(stderr, "twinseek-cli: --pipeline: %s (using defaults)\n", parsed.message().c_str());
+        else
+            c = *parsed;
+    }
     if (parser.isSet("detect-fps"))
         c.detectFps = parser.value("detect-fps").toDouble();
     if (parser.isSet("keyframe-fps"))
@@ -112,6 +135,7 @@ int cmdIngest(Services &services, const QStringList &args)
     p.addOption({"detect-fps", "Analysed frames per second (default 6).", "FPS"});
     p.addOption({"keyframe-fps", "Mask keyframes per second (default 2).", "FPS"});
     p.addOption({"force", "Rebuild twins even for unchanged files."});
+    p.addOption({"pipeline", "Pipeline settings as JSON, e.g. '{\"detect_fps\": 3}'.", "JSON"});
     p.addOption({"stats", "Print per-stage timings."});
     if (!parse(p, args, "ingest", "PATH...: video files or folders (searched recursively)."))
         return 2;
@@ -313,6 +337,8 @@ void usage()
                 "  remove  --db LIB KEY...     remove videos and everything stored for them\n"
                 "  check   --db LIB            check the database's integrity\n"
                 "  models                      list models, runtimes and what runs for each role\n"
+                "  bench-twins --db LIB --corpus ROOT   grounding quality of the twins on DAVIS (J, F)\n"
+                "  bench-ingest PATH...        ingest speed against decode-only time, memory, per-stage time\n"
                 "  version                     print the version\n\n"
                 "Run `twinseek-cli COMMAND --help` for a command's options.\n");
 }
@@ -325,6 +351,7 @@ int runCli(const QStringList &args)
     const std::map<QString, Command> commands = {
         {"ingest", cmdIngest}, {"list", cmdList},   {"twin", cmdTwin},
         {"remove", cmdRemove}, {"check", cmdCheck}, {"models", cmdModels},
+        {"bench-twins", cli::benchTwins}, {"bench-ingest", cli::benchIngest},
     };
     if (args.size() < 2 || args[1] == "help" || args[1] == "--help" || args[1] == "-h") {
         usage();

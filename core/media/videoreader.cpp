@@ -60,6 +60,7 @@ struct VideoReader::Impl {
     std::unique_ptr<AVPacket, PacketFree> packet{av_packet_alloc()};
     std::unique_ptr<AVFrame, FrameFree> frame{av_frame_alloc()};
     SwsContext *sws = nullptr; // owned; sws_getCachedContext may replace it
+    SwsContext *swsGray = nullptr;
     int streamIndex = -1;
     AVRational timeBase{0, 1};
     int64_t firstPts = AV_NOPTS_VALUE;
@@ -77,6 +78,8 @@ struct VideoReader::Impl {
     {
         if (sws)
             sws_freeContext(sws);
+        if (swsGray)
+            sws_freeContext(swsGray);
     }
 
     static int interrupt(void *opaque)
@@ -96,18 +99,20 @@ struct VideoReader::Impl {
         return static_cast<FrameIndex>(std::llround(seconds * info.fps));
     }
 
-    Status convert(const AVFrame *f, cv::Mat &out)
+    Status convert(const AVFrame *f, cv::Mat &out, bool gray = false)
     {
         if (f->width <= 0 || f->height <= 0)
             return Status::error("decoded frame has no size");
-        sws = sws_getCachedContext(sws, f->width, f->height, static_cast<AVPixelFormat>(f->format), f->width,
-                                   f->height, AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
-        if (!sws)
+        SwsContext *&ctx = gray ? swsGray : sws;
+        ctx = sws_getCachedContext(ctx, f->width, f->height, static_cast<AVPixelFormat>(f->format), f->width,
+                                   f->height, gray ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr,
+                                   nullptr, nullptr);
+        if (!ctx)
             return Status::error("cannot convert pixel format " + std::to_string(f->format));
-        cv::Mat bgr(f->height, f->width, CV_8UC3);
+        cv::Mat bgr(f->height, f->width, gray ? CV_8UC1 : CV_8UC3);
         uint8_t *dst[4] = {bgr.data, nullptr, nullptr, nullptr};
         int dstStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
-        sws_scale(sws, f->data, f->linesize, 0, f->height, dst, dstStride);
+        sws_scale(ctx, f->data, f->linesize, 0, f->height, dst, dstStride);
         switch (info.rotation) {
         case 90: cv::rotate(bgr, out, cv::ROTATE_90_CLOCKWISE); break;
         case 180: cv::rotate(bgr, out, cv::ROTATE_180); break;
@@ -179,23 +184,28 @@ struct VideoReader::Impl {
     }
 
     // Turns the received frame into a DecodedFrame and releases it.
-    Status emit(DecodedFrame &out, bool wantPixels)
+    Status emit(DecodedFrame &out, FramePixels pixels)
     {
         out.frameIndex = indexOf(frame.get());
         ++counter;
         out.timeMs = frameToTimeMs(out.frameIndex, info.fps);
         out.bgr.release();
-        Status s = wantPixels ? convert(frame.get(), out.bgr) : Status::ok();
+        out.gray.release();
+        Status s = Status::ok();
+        if (pixels == FramePixels::Bgr)
+            s = convert(frame.get(), out.bgr);
+        else if (pixels == FramePixels::Gray)
+            s = convert(frame.get(), out.gray, true);
         av_frame_unref(frame.get());
         return s;
     }
 
-    Result<bool> decodeOne(DecodedFrame &out, bool wantPixels)
+    Result<bool> decodeOne(DecodedFrame &out, FramePixels pixels)
     {
         auto got = receive();
         if (!got || !got.value())
             return got;
-        Status s = emit(out, wantPixels);
+        Status s = emit(out, pixels);
         if (!s)
             return Result<bool>::error(s.message());
         return true;
@@ -320,7 +330,7 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string &path, 
 
     // Decode the first frame now: it proves the stream is decodable and fixes the time origin.
     DecodedFrame first;
-    auto got = d.decodeOne(first, true);
+    auto got = d.decodeOne(first, FramePixels::Bgr);
     if (!got)
         return R::error("cannot decode: " + got.message());
     if (!got.value())
@@ -335,16 +345,19 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string &path, 
     return R(std::move(reader));
 }
 
-Result<bool> VideoReader::next(DecodedFrame &out, bool wantPixels)
+Result<bool> VideoReader::next(DecodedFrame &out, FramePixels pixels)
 {
     if (!d->pending.empty()) {
+        // Frames decoded ahead (the probe frame, a seek target) are kept in colour.
         out = std::move(d->pending.front());
         d->pending.pop_front();
-        if (!wantPixels)
+        if (pixels == FramePixels::Gray && !out.bgr.empty())
+            cv::cvtColor(out.bgr, out.gray, cv::COLOR_BGR2GRAY);
+        if (pixels != FramePixels::Bgr)
             out.bgr.release();
         return true;
     }
-    return d->decodeOne(out, wantPixels);
+    return d->decodeOne(out, pixels);
 }
 
 Status VideoReader::seekToFrame(FrameIndex target)
@@ -391,7 +404,7 @@ Status VideoReader::seekToFrame(FrameIndex target)
             first = false;
             if (index >= target) {
                 DecodedFrame f;
-                Status s = d.emit(f, true);
+                Status s = d.emit(f, FramePixels::Bgr);
                 if (!s)
                     return s;
                 d.pending.push_back(std::move(f));

@@ -28,8 +28,11 @@ struct MediaInfo {
 struct DecodedFrame {
     FrameIndex frameIndex = 0;
     int64_t timeMs = 0;
-    cv::Mat bgr; ///< empty when the caller asked to skip pixel conversion
+    cv::Mat bgr; ///< filled when FramePixels::Bgr was asked for
+    cv::Mat gray; ///< filled when FramePixels::Gray was asked for (the luma plane: no colour conversion)
 };
+
+enum class FramePixels { None, Bgr, Gray };
 
 struct ReaderOptions {
     int threads = 1; ///< decoder threads; ingest runs several readers side by side
@@ -49,8 +52,12 @@ public:
     const MediaInfo &info() const;
 
     /// Decodes the next frame. Returns true with a frame, false at the end of the stream.
-    /// When wantPixels is false the frame is decoded (codecs need that) but not converted.
-    Result<bool> next(DecodedFrame &out, bool wantPixels = true);
+    /// With FramePixels::None the frame is decoded (codecs need that) but not converted.
+    Result<bool> next(DecodedFrame &out, FramePixels pixels);
+    Result<bool> next(DecodedFrame &out, bool wantPixels = true)
+    {
+        return next(out, wantPixels ? FramePixels::Bgr : FramePixels::None);
+    }
     /// Positions the reader so that next() returns exactly frameIndex (or the end if past it).
     Status seekToFrame(FrameIndex frameIndex);
     /// Convenience: seek and decode one frame.

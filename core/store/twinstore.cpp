@@ -81,6 +81,8 @@ CREATE TABLE annotations(
   updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
   PRIMARY KEY(query_set, query_id, video_key));
 )SQL",
+    // 2: frames whose masks were propagated by optical flow rather than detected.
+    "ALTER TABLE frames ADD COLUMN detected INTEGER NOT NULL DEFAULT 1;",
 };
 
 VideoStatus parseStatus(const std::string &s) { return s == "failed" ? VideoStatus::Failed : VideoStatus::Done; }
@@ -262,7 +264,8 @@ Result<VideoId> TwinStore::putTwin(const Twin &twin, int pipelineVersion, int64_
     if (!s)
         return R::error(s.message());
 
-    auto fq = m_db.prepare("INSERT INTO frames(video_id, frame_index, time_ms, keyframe) VALUES(?1, ?2, ?3, ?4)");
+    auto fq = m_db.prepare(
+        "INSERT INTO frames(video_id, frame_index, time_ms, keyframe, detected) VALUES(?1, ?2, ?3, ?4, ?5)");
     auto iq = m_db.prepare(
         "INSERT INTO instances(video_id, frame_index, track_id, category, synset, confidence, label_json, "
         "attributes_json, mask_h, mask_w, mask_rle, mask_source, box_x, box_y, box_w, box_h, cx, cy, depth, "
@@ -270,7 +273,7 @@ Result<VideoId> TwinStore::putTwin(const Twin &twin, int pipelineVersion, int64_
         "?18, ?19, ?20, ?21)");
     for (const FrameRecord &f : twin.frames) {
         fq.bind(1, static_cast<int64_t>(id)).bind(2, static_cast<int64_t>(f.frameIndex)).bind(3, f.timeMs);
-        fq.bind(4, f.keyframe ? 1 : 0);
+        fq.bind(4, f.keyframe ? 1 : 0).bind(5, f.detected ? 1 : 0);
         if (!fq.run())
             return R::error("cannot store frame " + std::to_string(f.frameIndex) + ": " + fq.error());
         for (const Instance &in : f.instances) {
@@ -373,13 +376,16 @@ Result<Twin> TwinStore::loadTwin(const std::string &key) const
                   {"frame_count", vq.int64(10)}, {"codec", vq.text(11)}};
 
     json frames = json::array();
-    auto fq = m_db.prepare("SELECT frame_index, time_ms, keyframe FROM frames WHERE video_id = ?1 ORDER BY frame_index");
+    auto fq = m_db.prepare(
+        "SELECT frame_index, time_ms, keyframe, detected FROM frames WHERE video_id = ?1 ORDER BY frame_index");
     fq.bind(1, static_cast<int64_t>(id));
     std::vector<int64_t> frameIndex;
     while (fq.step()) {
         json f{{"index", fq.int64(0)}, {"time_ms", fq.int64(1)}, {"instances", json::array()}};
         if (fq.integer(2))
             f["keyframe"] = true;
+        if (!fq.integer(3))
+            f["detected"] = false;
         frameIndex.push_back(fq.int64(0));
         frames.push_back(std::move(f));
     }

@@ -65,7 +65,7 @@ struct Annotation {
 
 class TwinStore {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     /// Opens (creating and migrating when needed). Safe to call from any thread; calls are serialised.
     static Result<std::unique_ptr<TwinStore>> open(const std::string &path);

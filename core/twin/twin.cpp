@@ -198,6 +198,7 @@ Twin twinFrom(const json &j)
         previous = f.frameIndex;
         f.timeMs = getOr<int64_t>(frames[i], "time_ms", 0, p);
         f.keyframe = getOr<bool>(frames[i], "keyframe", false, p);
+        f.detected = getOr<bool>(frames[i], "detected", true, p);
         const json &insts = arrayField(frames[i], "instances", p);
         for (size_t k = 0; k < insts.size(); ++k) {
             const std::string q = p + ".instances[" + std::to_string(k) + "]";
@@ -450,6 +451,8 @@ json toJson(const Twin &t)
         json fj{{"index", f.frameIndex}, {"time_ms", f.timeMs}};
         if (f.keyframe)
             fj["keyframe"] = true;
+        if (!f.detected)
+            fj["detected"] = false;
         json insts = json::array();
         for (const auto &in : f.instances) {
             json ij{{"track", in.trackId},

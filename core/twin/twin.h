@@ -61,6 +61,7 @@ struct FrameRecord {
     FrameIndex frameIndex = 0;
     int64_t timeMs = 0;
     bool keyframe = false; ///< the expensive mask model ran on this frame (others are propagated)
+    bool detected = true; ///< detectors ran here; false for frames whose masks were only propagated (optical flow)
     std::vector<Instance> instances;
 };
 

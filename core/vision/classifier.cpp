@@ -10,7 +10,7 @@ namespace ts {
 
 Result<std::unique_ptr<ImageClassifier>> ImageClassifier::create(const ModelManifest &manifest,
                                                                  const ModelRegistry &models,
-                                                                 const BackendRegistry &backends,
+                                                                 SessionCache &sessions,
                                                                  const SessionOptions &options)
 {
     using R = Result<std::unique_ptr<ImageClassifier>>;
@@ -22,7 +22,7 @@ Result<std::unique_ptr<ImageClassifier>> ImageClassifier::create(const ModelMani
     if (!labels)
         return R::error(manifest.id + ": " + labels.message());
     c->m_labels = std::move(labels).value();
-    auto session = backends.load(models.modelPath(manifest), manifest.runtimes, options);
+    auto session = sessions.load(models.modelPath(manifest), manifest.runtimes, options);
     if (!session)
         return R::error(manifest.id + ": " + session.message());
     c->m_session = std::move(session).value();

@@ -21,7 +21,7 @@ struct ClassScore {
 class ImageClassifier {
 public:
     static Result<std::unique_ptr<ImageClassifier>> create(const ModelManifest &manifest, const ModelRegistry &models,
-                                                           const BackendRegistry &backends,
+                                                           SessionCache &sessions,
                                                            const SessionOptions &options);
     /// Top-k softmax scores per image (images are BGR crops of any size).
     Result<std::vector<std::vector<ClassScore>>> classify(const std::vector<cv::Mat> &images, int topK);
@@ -33,7 +33,7 @@ public:
 private:
     ImageClassifier() = default;
     ModelManifest m_manifest;
-    std::unique_ptr<InferenceSession> m_session;
+    std::shared_ptr<InferenceSession> m_session;
     std::vector<ClassLabel> m_labels;
     bool m_batched = true;
 };

@@ -44,10 +44,10 @@ void proxyDepth(std::vector<Instance> &instances, int frameWidth, int frameHeigh
 }
 
 Result<std::unique_ptr<DepthModel>> DepthModel::create(const ModelManifest &manifest, const ModelRegistry &models,
-                                                       const BackendRegistry &backends, const SessionOptions &options)
+                                                       SessionCache &sessions, const SessionOptions &options)
 {
     using R = Result<std::unique_ptr<DepthModel>>;
-    auto session = backends.load(models.modelPath(manifest), manifest.runtimes, options);
+    auto session = sessions.load(models.modelPath(manifest), manifest.runtimes, options);
     if (!session)
         return R::error(manifest.id + ": " + session.message());
     std::unique_ptr<DepthModel> m(new DepthModel());

@@ -24,7 +24,7 @@ void proxyDepth(std::vector<Instance> &instances, int frameWidth, int frameHeigh
 class DepthModel {
 public:
     static Result<std::unique_ptr<DepthModel>> create(const ModelManifest &manifest, const ModelRegistry &models,
-                                                      const BackendRegistry &backends, const SessionOptions &options);
+                                                      SessionCache &sessions, const SessionOptions &options);
     /// Relative depth map (0 near .. 1 far) of the frame's size.
     Result<cv::Mat> depthMap(const cv::Mat &bgr);
     /// Sets instances' depth from the map (median inside each mask or box).
@@ -33,7 +33,7 @@ public:
 
 private:
     ModelManifest m_manifest;
-    std::unique_ptr<InferenceSession> m_session;
+    std::shared_ptr<InferenceSession> m_session;
     bool m_inverse = true;
 };
 

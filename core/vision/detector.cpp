@@ -30,7 +30,7 @@ std::vector<Detection> nonMaximumSuppression(std::vector<Detection> dets, float 
 
 Result<std::unique_ptr<ObjectDetector>> ObjectDetector::create(const ModelManifest &manifest,
                                                                const ModelRegistry &models,
-                                                               const BackendRegistry &backends,
+                                                               SessionCache &sessions,
                                                                const SessionOptions &options)
 {
     using R = Result<std::unique_ptr<ObjectDetector>>;
@@ -46,7 +46,7 @@ Result<std::unique_ptr<ObjectDetector>> ObjectDetector::create(const ModelManife
     if (!labels)
         return R::error(manifest.id + ": " + labels.message());
     d->m_labels = std::move(labels).value();
-    auto session = backends.load(models.modelPath(manifest), manifest.runtimes, options);
+    auto session = sessions.load(models.modelPath(manifest), manifest.runtimes, options);
     if (!session)
         return R::error(manifest.id + ": " + session.message());
     d->m_session = std::move(session).value();

@@ -23,7 +23,7 @@ struct Detection {
 class ObjectDetector {
 public:
     static Result<std::unique_ptr<ObjectDetector>> create(const ModelManifest &manifest, const ModelRegistry &models,
-                                                          const BackendRegistry &backends,
+                                                          SessionCache &sessions,
                                                           const SessionOptions &options);
     /// Detections above minScore after class-wise non-maximum suppression, in source pixels.
     Result<std::vector<Detection>> detect(const cv::Mat &bgr, float minScore);
@@ -40,7 +40,7 @@ private:
                        std::vector<Detection> &dets) const;
 
     ModelManifest m_manifest;
-    std::unique_ptr<InferenceSession> m_session;
+    std::shared_ptr<InferenceSession> m_session;
     std::vector<ClassLabel> m_labels;
     std::string m_decoder;
     float m_nmsIou = 0.45f;

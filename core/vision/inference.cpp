@@ -1,5 +1,7 @@
 #include "inference.h"
 
+#include <algorithm>
+
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
 
@@ -46,6 +48,31 @@ Result<std::unique_ptr<InferenceSession>> BackendRegistry::load(const std::strin
     if (errors.empty())
         errors = "no runtime listed";
     return Result<std::unique_ptr<InferenceSession>>::error(errors);
+}
+
+Result<std::shared_ptr<InferenceSession>> SessionCache::load(const std::string &path,
+                                                            const std::vector<std::string> &runtimes,
+                                                            const SessionOptions &options)
+{
+    std::string key = path + "|" + std::to_string(options.threads) + "|" + (options.preferGpu ? "gpu" : "cpu");
+    for (const std::string &r : runtimes)
+        key += "|" + r;
+    std::lock_guard<std::mutex> lock(m_mutex);
+    for (const auto &[k, weak] : m_sessions)
+        if (k == key)
+            if (auto s = weak.lock())
+                return s;
+    auto loaded = m_backends.load(path, runtimes, options);
+    if (!loaded)
+        return Result<std::shared_ptr<InferenceSession>>::error(loaded.message());
+    std::shared_ptr<InferenceSession> shared(std::move(loaded).value());
+    if (shared->isThreadSafe()) {
+        m_sessions.erase(std::remove_if(m_sessions.begin(), m_sessions.end(),
+                                        [](const auto &e) { return e.second.expired(); }),
+                         m_sessions.end());
+        m_sessions.emplace_back(key, shared);
+    }
+    return shared;
 }
 
 namespace {

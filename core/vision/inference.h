@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ public:
     virtual std::string runtime() const = 0;
     /// Device the model runs on ("cpu", "cuda:0").
     virtual std::string device() const { return "cpu"; }
+    /// Whether run() may be called from several threads at once (then workers share one session and its weights).
+    virtual bool isThreadSafe() const { return false; }
     /// Inputs in model order; outputs returned in the model's output order.
     virtual Result<std::vector<Tensor>> run(const std::vector<Tensor> &inputs) = 0;
 };
@@ -63,6 +66,21 @@ public:
 
 private:
     std::vector<std::unique_ptr<InferenceBackend>> m_backends;
+};
+
+/// Hands out sessions; sessions that are thread-safe are loaded once and shared by every worker and specialist
+/// that runs the same file with the same options, so large weights are in memory once. Thread-safe.
+class SessionCache {
+public:
+    explicit SessionCache(const BackendRegistry &backends) : m_backends(backends) {}
+    Result<std::shared_ptr<InferenceSession>> load(const std::string &path, const std::vector<std::string> &runtimes,
+                                                   const SessionOptions &options);
+    const BackendRegistry &backends() const { return m_backends; }
+
+private:
+    const BackendRegistry &m_backends;
+    std::mutex m_mutex;
+    std::vector<std::pair<std::string, std::weak_ptr<InferenceSession>>> m_sessions;
 };
 
 /// OpenCV DNN, always built.

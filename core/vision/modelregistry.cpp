@@ -67,6 +67,7 @@ Result<ModelManifest> ModelRegistry::parseManifest(const json &j, const std::str
             m.input.scale = in.value("scale", 1.f);
             m.input.resize = in.value("resize", "stretch");
             m.input.padValue = in.value("pad_value", 0);
+            m.input.multiple = std::max(1, in.value("multiple", 32));
             if (in.contains("mean")) {
                 auto v = in["mean"].get<std::vector<float>>();
                 if (v.size() != 3)

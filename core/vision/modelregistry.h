@@ -28,8 +28,9 @@ struct InputSpec {
     float scale = 1.f; ///< pixel * scale, then (x - mean) / std
     float mean[3] = {0.f, 0.f, 0.f};
     float std[3] = {1.f, 1.f, 1.f};
-    std::string resize = "stretch"; ///< "stretch", "letterbox" or "center_crop"
+    std::string resize = "stretch"; ///< "stretch", "letterbox", "center_crop" or "keep_aspect"
     int padValue = 0;
+    int multiple = 32; ///< keep_aspect: the long side is max(width, height), the short one a multiple of this
 };
 
 struct ModelManifest {

@@ -6,9 +6,24 @@ namespace ts {
 
 namespace {
 
+// The size the image is fed at: fixed, or for keep_aspect the long side at max(width, height) and the short
+// side rounded to the model's stride multiple.
+cv::Size inputSize(const cv::Mat &bgr, const InputSpec &spec)
+{
+    if (spec.resize != "keep_aspect")
+        return {spec.width, spec.height};
+    const int longSide = std::max(spec.width, spec.height);
+    const int m = std::max(1, spec.multiple);
+    auto shortSide = [&](double ratio) { return std::max(m, static_cast<int>(std::lround(longSide * ratio / m)) * m); };
+    if (bgr.cols >= bgr.rows)
+        return {longSide, shortSide(static_cast<double>(bgr.rows) / std::max(1, bgr.cols))};
+    return {shortSide(static_cast<double>(bgr.cols) / std::max(1, bgr.rows)), longSide};
+}
+
 cv::Mat resized(const cv::Mat &bgr, const InputSpec &spec, InputTransform &t)
 {
-    const int W = spec.width, H = spec.height;
+    const cv::Size size = inputSize(bgr, spec);
+    const int W = size.width, H = size.height;
     cv::Mat out;
     if (spec.resize == "letterbox") {
         const float r = std::min(static_cast<float>(W) / bgr.cols, static_cast<float>(H) / bgr.rows);
@@ -38,7 +53,7 @@ cv::Mat resized(const cv::Mat &bgr, const InputSpec &spec, InputTransform &t)
 
 void writeImage(const cv::Mat &img, const InputSpec &spec, float *dst)
 {
-    const int W = spec.width, H = spec.height;
+    const int W = img.cols, H = img.rows;
     const bool rgb = spec.channels == "rgb";
     const bool nchw = spec.layout == "nchw";
     float mul[3], add[3];
@@ -71,15 +86,16 @@ Tensor imageToTensor(const cv::Mat &bgr, const InputSpec &spec, InputTransform *
     if (transform)
         *transform = t;
     Tensor tensor;
-    tensor.shape = spec.layout == "nchw" ? std::vector<int64_t>{1, 3, spec.height, spec.width}
-                                         : std::vector<int64_t>{1, spec.height, spec.width, 3};
-    tensor.data.resize(static_cast<size_t>(3) * spec.width * spec.height);
+    tensor.shape = spec.layout == "nchw" ? std::vector<int64_t>{1, 3, img.rows, img.cols}
+                                         : std::vector<int64_t>{1, img.rows, img.cols, 3};
+    tensor.data.resize(static_cast<size_t>(3) * img.cols * img.rows);
     writeImage(img, spec, tensor.data.data());
     return tensor;
 }
 
 Tensor imagesToTensor(const std::vector<cv::Mat> &bgr, const InputSpec &spec)
 {
+    // A batch shares one size: keep_aspect is not available here.
     Tensor tensor;
     const int64_t n = static_cast<int64_t>(bgr.size());
     tensor.shape = spec.layout == "nchw" ? std::vector<int64_t>{n, 3, spec.height, spec.width}

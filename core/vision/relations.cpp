@@ -25,7 +25,12 @@ std::vector<Relationship> extractRelationships(const Twin &twin, const RelationC
     std::vector<Relationship> out;
     const int W = std::max(1, twin.video.width), H = std::max(1, twin.video.height);
     const double fps = twin.video.fps > 0 ? twin.video.fps : 25.0;
-    const size_t n = twin.frames.size();
+    // Only frames where detectors ran carry evidence; positions below index this list.
+    std::vector<size_t> detected;
+    for (size_t i = 0; i < twin.frames.size(); ++i)
+        if (twin.frames[i].detected)
+            detected.push_back(i);
+    const size_t n = detected.size();
     if (n == 0)
         return out;
 
@@ -35,7 +40,7 @@ std::vector<Relationship> extractRelationships(const Twin &twin, const RelationC
     std::map<std::pair<TrackId, TrackId>, std::vector<std::pair<size_t, float>>> distances;
 
     for (size_t fi = 0; fi < n; ++fi) {
-        const FrameRecord &f = twin.frames[fi];
+        const FrameRecord &f = twin.frames[detected[fi]];
         std::vector<Obs> obs;
         for (const Instance &in : f.instances) {
             Obs o{&in};
@@ -134,8 +139,8 @@ std::vector<Relationship> extractRelationships(const Twin &twin, const RelationC
             r.subject = std::get<0>(key);
             r.predicate = std::get<1>(key);
             r.object = std::get<2>(key);
-            r.firstFrame = twin.frames[a].frameIndex;
-            r.lastFrame = twin.frames[b].frameIndex;
+            r.firstFrame = twin.frames[detected[a]].frameIndex;
+            r.lastFrame = twin.frames[detected[b]].frameIndex;
             r.confidence = std::min(1.f, static_cast<float>(count) / static_cast<float>(b - a + 1));
             r.source = "geometry";
             out.push_back(r);
@@ -156,8 +161,8 @@ std::vector<Relationship> extractRelationships(const Twin &twin, const RelationC
                 r.subject = pair.first;
                 r.object = pair.second;
                 r.predicate = change < 0 ? "approaching" : "moving away from";
-                r.firstFrame = twin.frames[series[i].first].frameIndex;
-                r.lastFrame = twin.frames[series[j].first].frameIndex;
+                r.firstFrame = twin.frames[detected[series[i].first]].frameIndex;
+                r.lastFrame = twin.frames[detected[series[j].first]].frameIndex;
                 r.confidence = std::min(1.f, std::abs(change) / 0.3f);
                 r.source = "geometry";
                 if (!out.empty() && out.back().subject == r.subject && out.back().object == r.object &&
@@ -171,8 +176,9 @@ std::vector<Relationship> extractRelationships(const Twin &twin, const RelationC
     }
 
     // Unary events.
-    const FrameIndex firstAnalysed = twin.frames.front().frameIndex, lastAnalysed = twin.frames.back().frameIndex;
-    const FrameIndex margin = n > 1 ? (twin.frames[1].frameIndex - twin.frames[0].frameIndex) * 2 : 1;
+    const FrameIndex firstAnalysed = twin.frames[detected.front()].frameIndex;
+    const FrameIndex lastAnalysed = twin.frames[detected.back()].frameIndex;
+    const FrameIndex margin = n > 1 ? (twin.frames[detected[1]].frameIndex - firstAnalysed) * 2 : 1;
     for (const Track &t : twin.tracks) {
         if (t.firstFrame > firstAnalysed + margin)
             out.push_back({t.id, "appears", 0, t.firstFrame, t.firstFrame, 1.f, "tracking"});

@@ -54,7 +54,7 @@ Result<cv::Mat> runProbabilityModel(InferenceSession &session, const InputSpec &
 
 class SalientCropSegmenter : public PromptedSegmenter {
 public:
-    SalientCropSegmenter(ModelManifest m, std::unique_ptr<InferenceSession> s) : m_manifest(std::move(m)), m_session(std::move(s))
+    SalientCropSegmenter(ModelManifest m, std::shared_ptr<InferenceSession> s) : m_manifest(std::move(m)), m_session(std::move(s))
     {
         m_margin = m_manifest.output.value("crop_margin", 0.15f);
         m_threshold = m_manifest.output.value("threshold", 0.5f);
@@ -87,7 +87,7 @@ public:
 
 private:
     ModelManifest m_manifest;
-    std::unique_ptr<InferenceSession> m_session;
+    std::shared_ptr<InferenceSession> m_session;
     float m_margin = 0.15f;
     float m_threshold = 0.5f;
     bool m_sigmoid = false;
@@ -95,7 +95,7 @@ private:
 
 class VocSemanticSegmenter : public PromptedSegmenter {
 public:
-    VocSemanticSegmenter(ModelManifest m, std::unique_ptr<InferenceSession> s) : m_manifest(std::move(m)), m_session(std::move(s)) {}
+    VocSemanticSegmenter(ModelManifest m, std::shared_ptr<InferenceSession> s) : m_manifest(std::move(m)), m_session(std::move(s)) {}
     std::string modelId() const override { return m_manifest.id; }
     std::string runtime() const override { return m_session->runtime(); }
 
@@ -132,14 +132,14 @@ public:
 
 private:
     ModelManifest m_manifest;
-    std::unique_ptr<InferenceSession> m_session;
+    std::shared_ptr<InferenceSession> m_session;
 };
 
 // A SAM-class model exported with two inputs: the image tensor (as input spec says) and a box [1, 4] in
 // model-input pixels (x0, y0, x1, y1); output: mask logits or probabilities [1, 1, h, w] over the model input.
 class PromptedModelSegmenter : public PromptedSegmenter {
 public:
-    PromptedModelSegmenter(ModelManifest m, std::unique_ptr<InferenceSession> s) : m_manifest(std::move(m)), m_session(std::move(s))
+    PromptedModelSegmenter(ModelManifest m, std::shared_ptr<InferenceSession> s) : m_manifest(std::move(m)), m_session(std::move(s))
     {
         m_sigmoid = m_manifest.output.value("activation", "sigmoid") == "sigmoid";
         m_threshold = m_manifest.output.value("threshold", 0.5f);
@@ -182,7 +182,7 @@ public:
 
 private:
     ModelManifest m_manifest;
-    std::unique_ptr<InferenceSession> m_session;
+    std::shared_ptr<InferenceSession> m_session;
     bool m_sigmoid = true;
     float m_threshold = 0.5f;
 };
@@ -198,7 +198,7 @@ public:
             return boxMask(bgr, prompt.box);
         // Work on a downscaled crop: GrabCut cost grows with pixels, its quality hardly with resolution.
         const cv::Rect crop = toRect(prompt.box.expanded(0.2f), bgr.cols, bgr.rows);
-        const double s = std::min(1.0, 240.0 / std::max(crop.width, crop.height));
+        const double s = std::min(1.0, 200.0 / std::max(crop.width, crop.height));
         cv::Mat small;
         cv::resize(bgr(crop), small, cv::Size(), s, s, cv::INTER_AREA);
         cv::Rect r(static_cast<int>((core.x - crop.x) * s), static_cast<int>((core.y - crop.y) * s),
@@ -211,8 +211,10 @@ public:
         for (const cv::Point2f &p : prompt.positive)
             cv::circle(gc, cv::Point(static_cast<int>((p.x - crop.x) * s), static_cast<int>((p.y - crop.y) * s)), 2,
                        cv::GC_FGD, -1);
+        // GrabCut seeds k-means from the thread's random generator: fix it so masks do not depend on history.
+        cv::theRNG().state = 0x12345678u;
         try {
-            cv::grabCut(small, gc, r, bg, fg, 5, cv::GC_INIT_WITH_MASK);
+            cv::grabCut(small, gc, r, bg, fg, 4, cv::GC_INIT_WITH_MASK);
         } catch (const cv::Exception &e) {
             return Result<cv::Mat>::error(std::string("GrabCut: ") + e.what());
         }
@@ -250,14 +252,14 @@ cv::Mat keepComponentsInside(const cv::Mat &mask, const cv::Rect &keep, double m
 }
 
 Result<std::unique_ptr<PromptedSegmenter>> makeSegmenter(const ModelManifest &manifest, const ModelRegistry &models,
-                                                         const BackendRegistry &backends,
+                                                         SessionCache &sessions,
                                                          const SessionOptions &options)
 {
     using R = Result<std::unique_ptr<PromptedSegmenter>>;
     const std::string decoder = manifest.output.value("decoder", "");
     if (decoder != "salient_crop" && decoder != "voc_semantic" && decoder != "prompted")
         return R::error(manifest.id + ": unknown segmenter decoder '" + decoder + "'");
-    auto session = backends.load(models.modelPath(manifest), manifest.runtimes, options);
+    auto session = sessions.load(models.modelPath(manifest), manifest.runtimes, options);
     if (!session)
         return R::error(manifest.id + ": " + session.message());
     if (decoder == "salient_crop")
@@ -270,11 +272,11 @@ Result<std::unique_ptr<PromptedSegmenter>> makeSegmenter(const ModelManifest &ma
 std::unique_ptr<PromptedSegmenter> makeGrabCutSegmenter() { return std::make_unique<GrabCutSegmenter>(); }
 
 Result<std::unique_ptr<SaliencyModel>> SaliencyModel::create(const ModelManifest &manifest, const ModelRegistry &models,
-                                                             const BackendRegistry &backends,
+                                                             SessionCache &sessions,
                                                              const SessionOptions &options)
 {
     using R = Result<std::unique_ptr<SaliencyModel>>;
-    auto session = backends.load(models.modelPath(manifest), manifest.runtimes, options);
+    auto session = sessions.load(models.modelPath(manifest), manifest.runtimes, options);
     if (!session)
         return R::error(manifest.id + ": " + session.message());
     std::unique_ptr<SaliencyModel> m(new SaliencyModel());

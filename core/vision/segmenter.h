@@ -31,7 +31,7 @@ public:
 
 /// Builds the segmenter a manifest describes (output.decoder: "salient_crop", "voc_semantic", "prompted").
 Result<std::unique_ptr<PromptedSegmenter>> makeSegmenter(const ModelManifest &manifest, const ModelRegistry &models,
-                                                         const BackendRegistry &backends,
+                                                         SessionCache &sessions,
                                                          const SessionOptions &options);
 /// GrabCut initialised from the box; needs no model file.
 std::unique_ptr<PromptedSegmenter> makeGrabCutSegmenter();
@@ -40,7 +40,7 @@ std::unique_ptr<PromptedSegmenter> makeGrabCutSegmenter();
 class SaliencyModel {
 public:
     static Result<std::unique_ptr<SaliencyModel>> create(const ModelManifest &manifest, const ModelRegistry &models,
-                                                         const BackendRegistry &backends,
+                                                         SessionCache &sessions,
                                                          const SessionOptions &options);
     /// Float map (0..1) of the frame's size.
     Result<cv::Mat> saliency(const cv::Mat &bgr);
@@ -49,7 +49,7 @@ public:
 
 private:
     ModelManifest m_manifest;
-    std::unique_ptr<InferenceSession> m_session;
+    std::shared_ptr<InferenceSession> m_session;
 };
 
 /// Keeps the connected components of a binary mask that overlap `keep` (the box core), drops specks.

@@ -8,9 +8,11 @@
 #include "vision/tracker.h"
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -58,10 +60,11 @@ struct TrackAccumulator {
     FrameIndex first = -1, last = -1;
     std::vector<PathPoint> path;
     std::vector<float> areas;
-    cv::Mat keyMask; // analysis resolution, of the last keyframe the track was masked on
-    Box keyBox;
     std::string keyMaskSource;
     AttributeMap lastAttributes;
+    FrameIndex lastModelMask = -1; // frame the mask model last segmented this track
+    int lastModelDetection = -1; // ... as a count of detection frames
+    int remaskInterval = 0; // detection frames between mask-model passes (0: every keyframe)
 };
 
 cv::Rect rectOf(const Box &b, const cv::Size &size)
@@ -82,18 +85,6 @@ cv::Mat squareCrop(const cv::Mat &img, const Box &box, float margin)
     return img(r);
 }
 
-// Moves a keyframe mask onto the current box: scale and translate (objects deform little between keyframes).
-cv::Mat warpMask(const cv::Mat &mask, const Box &from, const Box &to)
-{
-    if (from.w <= 0 || from.h <= 0)
-        return {};
-    const double sx = to.w / from.w, sy = to.h / from.h;
-    cv::Mat m = (cv::Mat_<double>(2, 3) << sx, 0, to.x - from.x * sx, 0, sy, to.y - from.y * sy);
-    cv::Mat out;
-    cv::warpAffine(mask, out, m, mask.size(), cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(0));
-    return out;
-}
-
 Label labelFromClass(const ClassLabel &c, float score, const std::string &model)
 {
     Label l;
@@ -106,9 +97,77 @@ Label labelFromClass(const ClassLabel &c, float score, const std::string &model)
 
 } // namespace
 
+namespace {
+
+// One table drives both directions of the config's JSON form.
+template <class F>
+void forEachConfigField(TwinBuilderConfig &c, F &&f)
+{
+    f("detect_fps", c.detectFps);
+    f("mask_fps", c.maskFps);
+    f("keyframe_fps", c.keyframeFps);
+    f("saliency_fps", c.saliencyFps);
+    f("detect_threshold", c.detectThreshold);
+    f("max_instances", c.maxInstances);
+    f("max_model_masks_per_keyframe", c.maxModelMasksPerKeyframe);
+    f("max_masked_instances", c.maxMaskedInstances);
+    f("flow_width", c.flowWidth);
+    f("min_keyframe_fps", c.minKeyframeFps);
+    f("remask_agreement", c.remaskAgreement);
+    f("flow_preset", c.flowPreset);
+    f("classify", c.classify);
+    f("salient_objects", c.salientObjects);
+    f("masks", c.masks);
+    f("detector", c.detectorId);
+    f("classifier", c.classifierId);
+    f("segmenter", c.segmenterId);
+    f("salient", c.saliencyId);
+    f("depth", c.depthId);
+    f("threads", c.threads);
+    f("decoder_threads", c.decoderThreads);
+}
+
+} // namespace
+
+Result<TwinBuilderConfig> builderConfigFromJson(const nlohmann::json &j, TwinBuilderConfig base)
+{
+    using R = Result<TwinBuilderConfig>;
+    if (!j.is_object())
+        return R::error("pipeline settings must be a JSON object");
+    std::vector<std::string> known;
+    std::string error;
+    forEachConfigField(base, [&](const char *name, auto &field) {
+        known.push_back(name);
+        auto it = j.find(name);
+        if (it == j.end() || !error.empty())
+            return;
+        try {
+            field = it->template get<std::decay_t<decltype(field)>>();
+        } catch (const nlohmann::json::exception &) {
+            error = std::string(name) + ": wrong type";
+        }
+    });
+    if (!error.empty())
+        return R::error(error);
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (std::find(known.begin(), known.end(), it.key()) == known.end())
+            return R::error("unknown pipeline setting '" + it.key() + "'");
+    if (base.detectFps <= 0 || base.maskFps <= 0 || base.keyframeFps <= 0 || base.saliencyFps < 0 || base.threads < 1)
+        return R::error("rates and thread counts must be positive");
+    return base;
+}
+
+nlohmann::json toJson(const TwinBuilderConfig &config)
+{
+    nlohmann::json j = nlohmann::json::object();
+    TwinBuilderConfig c = config;
+    forEachConfigField(c, [&](const char *name, auto &field) { j[name] = field; });
+    return j;
+}
+
 struct TwinBuilder::Impl {
     const ModelRegistry &models;
-    const BackendRegistry &backends;
+    SessionCache &sessions; // the mask and saliency roles share one ISNet session, as do the workers
     const WordNet *wordnet;
     bool prepared = false;
     std::unique_ptr<ObjectDetector> detector;
@@ -119,7 +178,7 @@ struct TwinBuilder::Impl {
     std::unique_ptr<DepthModel> depth;
     std::vector<RoleRecord> roles;
 
-    Impl(const ModelRegistry &m, const BackendRegistry &b, const WordNet *w) : models(m), backends(b), wordnet(w) {}
+    Impl(const ModelRegistry &m, SessionCache &s, const WordNet *w) : models(m), sessions(s), wordnet(w) {}
 
     const ModelManifest *pick(const std::string &role, const std::string &id, std::string &why) const
     {
@@ -158,7 +217,7 @@ struct TwinBuilder::Impl {
             roles.push_back({role, "", "", "disabled: " + why});
             return;
         }
-        auto r = factory(*m, models, backends, options);
+        auto r = factory(*m, models, sessions, options);
         if (!r) {
             roles.push_back({role, m->id, "", "error: " + r.message()});
             return;
@@ -168,9 +227,9 @@ struct TwinBuilder::Impl {
     }
 };
 
-TwinBuilder::TwinBuilder(const ModelRegistry &models, const BackendRegistry &backends, const WordNet *wordnet,
+TwinBuilder::TwinBuilder(const ModelRegistry &models, SessionCache &sessions, const WordNet *wordnet,
                          TwinBuilderConfig config)
-    : d(std::make_unique<Impl>(models, backends, wordnet)), m_config(std::move(config))
+    : d(std::make_unique<Impl>(models, sessions, wordnet)), m_config(std::move(config))
 {
 }
 
@@ -198,7 +257,7 @@ void TwinBuilder::prepare()
         std::string why;
         const ModelManifest *m = d->pick("depth", m_config.depthId, why);
         if (m) {
-            auto r = DepthModel::create(*m, d->models, d->backends, so);
+            auto r = DepthModel::create(*m, d->models, d->sessions, so);
             if (r) {
                 d->depth = std::move(r).value();
                 d->roles.push_back({"depth", m->id, "", "ok"});
@@ -256,8 +315,6 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     const int salEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.saliencyFps))));
     twin.sampling.detectFps = mi.fps / step;
     twin.sampling.keyframeFps = mi.fps / (step * keyEvery);
-    twin.sampling.notes = "detection every " + std::to_string(step) + " frames; masks and crop labels on every " +
-                          std::to_string(keyEvery) + "th analysed frame, propagated by box motion in between";
 
     // Analyse at most 1280 px on the long side; results are mapped back to native pixels.
     const double analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
@@ -284,6 +341,47 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     };
     cv::Mat depthMap;
 
+    // Objects seen at the last detection frame whose masks are carried from frame to frame by optical flow.
+    struct Live {
+        cv::Mat mask; // analysis resolution, 0/255
+        Label category;
+        AttributeMap attributes;
+        float score = 0.f;
+        int missed = 0; // detection frames since last seen
+    };
+    std::map<TrackId, Live> live;
+    cv::Ptr<cv::DISOpticalFlow> flow = cv::DISOpticalFlow::create(std::clamp(cfg.flowPreset, 0, 2));
+    cv::Mat prevGray, grid;
+
+    const int maskStep = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.maskFps))));
+    twin.sampling.notes = "detection on every " + std::to_string(step) + "th frame; mask model on every " +
+                          std::to_string(keyEvery) + "th detection frame, GrabCut for other objects; masks carried " +
+                          "by optical flow to every " + std::to_string(maskStep) + " frame(s) in between";
+
+    auto emitInstance = [&](TrackId id, const Label &category, const AttributeMap &attributes, const cv::Mat &mask,
+                            const std::string &maskSource, const Box &fallbackBox, float score) {
+        Instance in;
+        in.trackId = id;
+        in.category = category;
+        in.category.score = score;
+        in.attributes = attributes;
+        if (!mask.empty() && cv::countNonZero(mask) > 0) {
+            in.mask = maskToNative(mask);
+            in.maskSource = maskSource;
+            in.areaPx = static_cast<int64_t>(in.mask.area());
+            in.box = in.mask.boundingBox();
+        } else {
+            in.box = toNative(fallbackBox);
+            in.areaPx = static_cast<int64_t>(in.box.area());
+        }
+        in.centroidX = in.box.centerX() / W;
+        in.centroidY = in.box.centerY() / H;
+        const double af = static_cast<double>(in.areaPx) / (static_cast<double>(W) * H);
+        in.attributes["size"] = {sizeClass(af), "geometry"};
+        in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
+        return in;
+    };
+
     DecodedFrame frame;
     int analysed = 0;
     const int64_t expected = std::max<int64_t>(1, mi.frameCount);
@@ -291,7 +389,12 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     for (;;) {
         if (cancel.isCancelled())
             return R::error("cancelled");
-        const bool want = decodedCount % step == 0;
+        const bool detectFrame = decodedCount % step == 0;
+        const bool maskFrame = cfg.masks && decodedCount % maskStep == 0;
+        // Detection frames need colour; frames masks are only carried through need the luma plane for flow.
+        const FramePixels want = detectFrame                        ? FramePixels::Bgr
+                                 : (cfg.masks && !live.empty()) ? FramePixels::Gray
+                                                                : FramePixels::None;
         Result<bool> got(false);
         {
             StageTimer t(stats, "decode");
@@ -310,19 +413,79 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         ++stats->decodedFrames;
         if (progress)
             progress(std::min(0.99, static_cast<double>(decodedCount) / expected), "analysing frames");
-        if (!want || frame.bgr.empty())
+        if (frame.bgr.empty() && frame.gray.empty()) {
+            prevGray.release();
             continue;
-
-        const bool keyframe = analysed % keyEvery == 0;
-        const bool salFrame = d->saliency && analysed % salEvery == 0;
-        ++analysed;
+        }
         cv::Mat A = frame.bgr;
-        if (analysisScale < 1.0) {
+        if (!A.empty() && analysisScale < 1.0) {
             StageTimer t(stats, "decode");
             cv::resize(frame.bgr, A, cv::Size(), analysisScale, analysisScale, cv::INTER_AREA);
         }
-        const cv::Size asz = A.size();
+        const cv::Size asz(static_cast<int>(std::lround(W * analysisScale)), static_cast<int>(std::lround(H * analysisScale)));
         const double frameArea = static_cast<double>(asz.area());
+
+        // 0. Carry the live masks from the previous frame by (backward) optical flow.
+        if (cfg.masks) {
+            StageTimer t(stats, "propagate");
+            cv::Mat gray;
+            const double fs = std::min(1.0, static_cast<double>(cfg.flowWidth) / asz.width);
+            const cv::Size flowSize(static_cast<int>(std::lround(asz.width * fs)), static_cast<int>(std::lround(asz.height * fs)));
+            if (!frame.gray.empty()) {
+                cv::resize(frame.gray, gray, flowSize, 0, 0, cv::INTER_AREA);
+            } else {
+                cv::Mat small;
+                cv::resize(A, small, flowSize, 0, 0, cv::INTER_AREA);
+                cv::cvtColor(small, gray, cv::COLOR_BGR2GRAY);
+            }
+            if (!prevGray.empty() && prevGray.size() == gray.size() && !live.empty()) {
+                cv::Mat f;
+                flow->calc(gray, prevGray, f);
+                cv::Mat full;
+                cv::resize(f, full, asz, 0, 0, cv::INTER_LINEAR);
+                full *= 1.0 / fs;
+                if (grid.size() != asz) {
+                    grid.create(asz, CV_32FC2);
+                    for (int y = 0; y < asz.height; ++y) {
+                        auto *g = grid.ptr<cv::Vec2f>(y);
+                        for (int x = 0; x < asz.width; ++x)
+                            g[x] = cv::Vec2f(static_cast<float>(x), static_cast<float>(y));
+                    }
+                }
+                full += grid;
+                for (auto &[id, l] : live)
+                    if (!l.mask.empty()) {
+                        cv::Mat warped;
+                        cv::remap(l.mask, warped, full, cv::noArray(), cv::INTER_NEAREST, cv::BORDER_CONSTANT,
+                                  cv::Scalar(0));
+                        l.mask = warped;
+                    }
+            }
+            prevGray = gray;
+        }
+
+        if (!detectFrame) {
+            if (maskFrame) {
+                StageTimer t(stats, "propagate");
+                FrameRecord rec;
+                rec.frameIndex = frame.frameIndex;
+                rec.timeMs = frame.timeMs;
+                rec.detected = false;
+                for (const auto &[id, l] : live)
+                    if (!l.mask.empty() && cv::countNonZero(l.mask) > 0)
+                        rec.instances.push_back(emitInstance(id, l.category, l.attributes, l.mask,
+                                                             acc[id].keyMaskSource + " (flow)", {}, l.score));
+                if (!rec.instances.empty()) {
+                    proxyDepth(rec.instances, W, H);
+                    twin.frames.push_back(std::move(rec));
+                }
+            }
+            continue;
+        }
+
+        const bool keyframe = analysed % keyEvery == 0;
+        const bool salFrame = d->saliency && cfg.saliencyFps > 0 && analysed % salEvery == 0;
+        ++analysed;
 
         // 1. Detection.
         std::vector<FrameDetection> dets;
@@ -337,11 +500,11 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
             }
         }
         // 2. Salient objects that no detection explains (classes the detector does not know).
-        cv::Mat salient;
         if (salFrame) {
             StageTimer t(stats, "saliency");
             auto s = d->saliency->saliency(A);
             if (s) {
+                cv::Mat salient;
                 cv::compare(*s, 0.5, salient, cv::CMP_GE);
                 cv::Mat labels, st, cent;
                 const int n = cv::connectedComponentsWithStats(salient, labels, st, cent, 8, CV_32S);
@@ -371,17 +534,15 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         if (static_cast<int>(dets.size()) > cfg.maxInstances)
             dets.resize(static_cast<size_t>(cfg.maxInstances));
 
-        // 3. Tracking.
+        // 3. Tracking. Person stays apart from everything else; other classes may swap (detectors confuse
+        // similar animals and vehicles), so they share one key.
         std::vector<TrackObservation> obs;
         {
             StageTimer t(stats, "track");
             for (const auto &x : dets) {
                 TrackObservation o;
                 o.box = x.box;
-                o.classKey = x.classId == kSalientClass ? std::string("object") : std::to_string(x.classId);
-                // Salient regions and detections of similar things may swap classes: person is kept apart.
-                if (x.classId != 0)
-                    o.classKey = "thing";
+                o.classKey = x.classId == 0 ? "person" : "thing";
                 o.score = x.score;
                 o.appearance = appearanceOf(A, x.box);
                 obs.push_back(std::move(o));
@@ -389,54 +550,120 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         }
         const std::vector<TrackId> ids = tracker.update(obs, frame.frameIndex);
 
-        // 4. Masks: keyframes run the segmenter (or cut the salient map), others carry the last mask along.
+        // 4. Masks: the mask model on keyframes for the largest objects, GrabCut for new objects, and the
+        //    flow-carried mask (kept inside the detection box) otherwise.
         FrameRecord rec;
         rec.frameIndex = frame.frameIndex;
         rec.timeMs = frame.timeMs;
-        rec.keyframe = keyframe;
         std::vector<cv::Mat> masks(dets.size());
         std::vector<std::string> maskSources(dets.size());
-        {
+        if (cfg.masks) {
             StageTimer t(stats, "mask");
-            int budget = cfg.maxMaskedPerKeyframe;
-            for (size_t i = 0; i < dets.size(); ++i) {
-                TrackAccumulator &a = acc[ids[i]];
-                const bool needMask = cfg.masks && (keyframe || a.keyMask.empty());
-                if (needMask && !salient.empty()) {
-                    const cv::Rect r = rectOf(dets[i].box, asz);
-                    const double frac = r.area() > 0 ? cv::countNonZero(salient(r)) / static_cast<double>(r.area()) : 0;
-                    if (frac > 0.25) {
-                        cv::Mat m(asz, CV_8UC1, cv::Scalar(0));
-                        salient(r).copyTo(m(r));
-                        m = keepComponentsInside(m, r, 0.001);
-                        if (cv::countNonZero(m) > 0.1 * r.area()) {
-                            masks[i] = m;
-                            maskSources[i] = d->saliency->modelId() + " within box";
+            // Keyframes: one mask-model pass per group of touching objects (a rider and the horse share a crop,
+            // and the salient mask of the crop is split between their boxes), largest groups first.
+            if (keyframe && d->segmenter && !dets.empty()) {
+                std::vector<int> group(dets.size());
+                std::iota(group.begin(), group.end(), 0);
+                std::function<int(int)> root = [&](int i) { return group[i] == i ? i : group[i] = root(group[i]); };
+                for (size_t i = 0; i < dets.size(); ++i)
+                    for (size_t j = i + 1; j < dets.size(); ++j)
+                        if (!dets[i].box.expanded(0.05f).intersected(dets[j].box.expanded(0.05f)).isEmpty())
+                            group[root(static_cast<int>(j))] = root(static_cast<int>(i));
+                std::map<int, std::vector<size_t>> members;
+                for (size_t i = 0; i < dets.size(); ++i)
+                    members[root(static_cast<int>(i))].push_back(i);
+                std::vector<std::pair<float, Box>> groups;
+                std::vector<std::vector<size_t>> groupMembers;
+                for (const auto &[r, m] : members) {
+                    Box u;
+                    for (size_t i : m)
+                        u = u.united(dets[i].box);
+                    groups.push_back({u.area(), u});
+                    groupMembers.push_back(m);
+                }
+                std::vector<size_t> order(groups.size());
+                std::iota(order.begin(), order.end(), 0);
+                std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return groups[a].first > groups[b].first; });
+                int budget = cfg.maxModelMasksPerKeyframe;
+                const int minInterval = keyEvery;
+                const int maxInterval =
+                    std::max(minInterval, static_cast<int>(std::lround(cfg.detectFps / cfg.minKeyframeFps)));
+                for (size_t k = 0; k < order.size() && budget > 0; ++k) {
+                    const size_t g = order[k];
+                    if (groups[g].first < 0.01 * frameArea)
+                        break; // small objects: flow and GrabCut are good enough, the mask model is not worth it
+                    // Each object is due for the mask model after its own interval: the interval grows while the
+                    // flow-carried mask keeps agreeing with the model's (drift measured, not guessed) and drops
+                    // back to the shortest when it does not.
+                    bool due = false;
+                    for (size_t i : groupMembers[g]) {
+                        const TrackAccumulator &a = acc[ids[i]];
+                        if (a.lastModelMask < 0 || analysed - 1 - a.lastModelDetection >= a.remaskInterval)
+                            due = true;
+                    }
+                    if (!due)
+                        continue;
+                    --budget;
+                    rec.keyframe = true;
+                    for (size_t i : groupMembers[g]) {
+                        acc[ids[i]].lastModelMask = frame.frameIndex;
+                        acc[ids[i]].lastModelDetection = analysed - 1;
+                    }
+                    auto m = d->segmenter->segment(A, {groups[g].second, {}, {}});
+                    if (!m) {
+                        noteError("segmenter: " + m.message());
+                        break;
+                    }
+                    for (size_t i : groupMembers[g]) {
+                        const cv::Rect box = rectOf(dets[i].box, asz);
+                        cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
+                        limit(rectOf(dets[i].box.expanded(0.05f), asz)).setTo(255);
+                        cv::Mat mi = keepComponentsInside(*m & limit, box, 0.0005);
+                        if (cv::countNonZero(mi) > 0.05 * box.area()) {
+                            TrackAccumulator &a = acc[ids[i]];
+                            auto it = live.find(ids[i]);
+                            if (it != live.end() && !it->second.mask.empty()) {
+                                const double agreement = Rle::iou(matToRle(it->second.mask), matToRle(mi));
+                                if (agreement > cfg.remaskAgreement)
+                                    a.remaskInterval = std::min(a.remaskInterval + keyEvery, maxInterval);
+                                else if (agreement < cfg.remaskAgreement - 0.15)
+                                    a.remaskInterval = minInterval;
+                            }
+                            masks[i] = mi;
+                            maskSources[i] = d->segmenter->modelId();
                         }
                     }
                 }
-                if (needMask && masks[i].empty() && budget > 0) {
-                    --budget;
-                    PromptedSegmenter *seg = d->segmenter ? d->segmenter.get() : d->grabcut.get();
-                    auto m = seg->segment(A, {dets[i].box, {}, {}});
-                    if (!m && seg != d->grabcut.get()) {
-                        noteError("segmenter: " + m.message());
-                        seg = d->grabcut.get();
-                        m = seg->segment(A, {dets[i].box, {}, {}});
+            }
+            // Otherwise the flow-carried mask, kept inside the detection box; GrabCut for objects without one.
+            int grabcutBudget = cfg.maxMaskedInstances;
+            for (size_t i = 0; i < dets.size(); ++i) {
+                TrackAccumulator &a = acc[ids[i]];
+                if (masks[i].empty()) {
+                    auto it = live.find(ids[i]);
+                    const cv::Rect box = rectOf(dets[i].box, asz);
+                    if (it != live.end() && !it->second.mask.empty() && box.area() > 0) {
+                        cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
+                        limit(rectOf(dets[i].box.expanded(0.1f), asz)).setTo(255);
+                        cv::Mat carried = it->second.mask & limit;
+                        if (cv::countNonZero(carried(box)) > 0.15 * box.area()) {
+                            masks[i] = carried;
+                            maskSources[i] = a.keyMaskSource.empty() ? std::string("propagated") : a.keyMaskSource;
+                        }
                     }
+                }
+                // Small objects are not worth a GrabCut pass; their box stands in until the mask model sees them.
+                if (masks[i].empty() && grabcutBudget > 0 && dets[i].box.area() >= 0.02 * frameArea) {
+                    --grabcutBudget;
+                    StageTimer gt(stats, "grabcut");
+                    auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
                     if (m && cv::countNonZero(*m) > 0) {
                         masks[i] = *m;
-                        maskSources[i] = seg->modelId();
+                        maskSources[i] = d->grabcut->modelId();
                     }
                 }
-                if (!masks[i].empty()) {
-                    a.keyMask = masks[i];
-                    a.keyBox = dets[i].box;
+                if (!masks[i].empty() && maskSources[i] != a.keyMaskSource && maskSources[i] != "propagated")
                     a.keyMaskSource = maskSources[i];
-                } else if (!a.keyMask.empty()) {
-                    masks[i] = warpMask(a.keyMask, a.keyBox, dets[i].box);
-                    maskSources[i] = a.keyMaskSource + " (propagated)";
-                }
             }
         }
 
@@ -473,39 +700,22 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
             }
         }
 
-        // 6. Instances with attributes; accumulate per track.
+        // 6. Instances with attributes; accumulate per track; update the live set.
         {
             StageTimer t(stats, "attributes");
+            for (auto &[id, l] : live)
+                ++l.missed;
             for (size_t i = 0; i < dets.size(); ++i) {
                 TrackAccumulator &a = acc[ids[i]];
-                Instance in;
-                in.trackId = ids[i];
-                const Box nb = toNative(dets[i].box);
-                in.box = nb;
+                Label category;
                 if (dets[i].classId >= 0 && d->detector) {
                     const ClassLabel &cl = d->detector->labels()[static_cast<size_t>(dets[i].classId)];
-                    in.category = labelFromClass(cl, dets[i].score, d->detector->modelId());
+                    category = labelFromClass(cl, dets[i].score, d->detector->modelId());
                     a.detectorVotes[dets[i].classId] += dets[i].score;
                     ++a.detections;
                 } else {
-                    in.category.name = "object";
-                    in.category.score = dets[i].score;
-                    in.category.model = d->saliency ? d->saliency->modelId() : "salient";
-                }
-                if (!masks[i].empty()) {
-                    in.mask = maskToNative(masks[i]);
-                    in.maskSource = maskSources[i];
-                    in.areaPx = static_cast<int64_t>(in.mask.area());
-                } else {
-                    in.areaPx = static_cast<int64_t>(nb.area());
-                }
-                if (in.areaPx > 0 && !in.mask.counts().empty()) {
-                    const Box mb = in.mask.boundingBox();
-                    in.centroidX = mb.centerX() / W;
-                    in.centroidY = mb.centerY() / H;
-                } else {
-                    in.centroidX = nb.centerX() / W;
-                    in.centroidY = nb.centerY() / H;
+                    category.name = "object";
+                    category.model = d->saliency ? d->saliency->modelId() : "salient";
                 }
                 if (keyframe || a.lastAttributes.empty()) {
                     a.lastAttributes = instanceAttributes(A, masks[i], dets[i].box, asz.width, asz.height);
@@ -519,10 +729,9 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                     if (sh != a.lastAttributes.end())
                         ++a.shapeVotes[sh->second.value];
                 }
-                in.attributes = a.lastAttributes;
+                Instance in = emitInstance(ids[i], category, a.lastAttributes, masks[i], maskSources[i], dets[i].box,
+                                           dets[i].score);
                 const double af = static_cast<double>(in.areaPx) / (static_cast<double>(W) * H);
-                in.attributes["size"] = {sizeClass(af), "geometry"};
-                in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
                 a.areaFractionSum += af;
                 ++a.observations;
                 if (a.first < 0)
@@ -530,7 +739,29 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 a.last = frame.frameIndex;
                 a.path.push_back({frame.frameIndex, in.centroidX, in.centroidY});
                 a.areas.push_back(static_cast<float>(af));
+                Live &l = live[ids[i]];
+                l.mask = masks[i];
+                l.category = category;
+                l.attributes = in.attributes;
+                l.score = dets[i].score;
+                l.missed = 0;
                 rec.instances.push_back(std::move(in));
+            }
+            // Objects the detector lost for a moment (motion blur, occlusion) keep their flow-carried mask for up
+            // to about a second, as a video object segmenter would; then they are let go.
+            const int maxCarried = std::max(1, static_cast<int>(std::lround(cfg.detectFps)));
+            for (auto it = live.begin(); it != live.end();) {
+                Live &l = it->second;
+                const bool keep = l.missed <= maxCarried && !l.mask.empty() &&
+                                  cv::countNonZero(l.mask) > 0.0005 * frameArea;
+                if (!keep) {
+                    it = live.erase(it);
+                    continue;
+                }
+                if (l.missed > 0)
+                    rec.instances.push_back(emitInstance(it->first, l.category, l.attributes, l.mask,
+                                                         acc[it->first].keyMaskSource + " (flow)", {}, l.score * 0.5f));
+                ++it;
             }
         }
 
@@ -553,7 +784,7 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 proxyDepth(rec.instances, W, H);
             }
         }
-        if (keyframe)
+        if (rec.keyframe)
             ++stats->keyframes;
         ++stats->analysedFrames;
         twin.frames.push_back(std::move(rec));
@@ -564,7 +795,7 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         twin.video.frameCount = decodedCount;
     if (reader.decodeErrors() > 0)
         noteError("the file has " + std::to_string(reader.decodeErrors()) + " damaged packets that were skipped");
-    twin.sampling.analysedFrames = static_cast<int>(twin.frames.size());
+    twin.sampling.analysedFrames = analysed;
 
     // 8. Track summaries and label fusion.
     StageTimer fuseTimer(stats, "summarise");

@@ -16,17 +16,25 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace ts {
 
 class WordNet;
 
 struct TwinBuilderConfig {
-    double detectFps = 6.0; ///< analysed frames per second (the SA-V annotation rate)
-    double keyframeFps = 2.0; ///< expensive masks and crop classification per second
-    double saliencyFps = 2.0; ///< whole-frame salient-object passes per second
+    double detectFps = 6.0; ///< frames per second the detectors run on (the SA-V annotation rate)
+    double maskFps = 25.0; ///< frames per second that get masks (propagated by optical flow between detections)
+    double keyframeFps = 3.0; ///< highest rate the mask model runs at per object; crop classification rate
+    double minKeyframeFps = 1.0; ///< lowest rate, for objects whose flow-carried masks stay right
+    double remaskAgreement = 0.85; ///< carried-vs-model mask IoU above which an object's remask interval grows
+    double saliencyFps = 0.15; ///< whole-frame salient-object passes per second
     float detectThreshold = 0.35f;
     int maxInstances = 8;
-    int maxMaskedPerKeyframe = 4;
+    int maxModelMasksPerKeyframe = 1; ///< groups of touching objects per detection frame given to the mask model
+    int maxMaskedInstances = 3; ///< new objects without a mask get GrabCut, up to this many per frame
+    int flowWidth = 400; ///< optical flow is computed at this width
+    int flowPreset = 0; ///< DIS optical flow preset: 0 ultrafast, 1 fast, 2 medium
     bool classify = true;
     bool salientObjects = true;
     bool masks = true;
@@ -39,6 +47,10 @@ struct TwinBuilderConfig {
     int decoderThreads = 1;
 };
 
+/// Reads the fields given in j (snake_case names, e.g. {"detect_fps": 3}) over base; unknown keys are errors.
+Result<TwinBuilderConfig> builderConfigFromJson(const nlohmann::json &j, TwinBuilderConfig base = {});
+nlohmann::json toJson(const TwinBuilderConfig &config);
+
 /// Seconds spent per stage, summed over frames, for benchmarks.
 struct BuildStats {
     std::map<std::string, double> seconds;
@@ -50,10 +62,10 @@ struct BuildStats {
 class TwinBuilder {
 public:
     /// Bump when analysis changes in a way that makes stored twins stale.
-    static constexpr int kPipelineVersion = 3;
+    static constexpr int kPipelineVersion = 4;
 
-    TwinBuilder(const ModelRegistry &models, const BackendRegistry &backends, const WordNet *wordnet,
-                TwinBuilderConfig config);
+    /// sessions may be shared with other builders (thread-safe sessions are then loaded once).
+    TwinBuilder(const ModelRegistry &models, SessionCache &sessions, const WordNet *wordnet, TwinBuilderConfig config);
     ~TwinBuilder();
 
     /// Loads the models (once). Failures of single roles are recorded and the others still run.

@@ -15,6 +15,7 @@ public:
         m_module.eval();
     }
     std::string runtime() const override { return "torchscript"; }
+    bool isThreadSafe() const override { return true; } // forward() on an eval-mode module under NoGradGuard
     std::string device() const override { return m_device.str(); }
 
     Result<std::vector<Tensor>> run(const std::vector<Tensor> &inputs) override

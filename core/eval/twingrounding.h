@@ -1,0 +1,30 @@
+// How well a twin's instance masks cover a ground-truth foreground (the twin-construction benchmark): the set
+// of tracks whose union best matches the ground truth over the sequence, scored on every ground-truth frame with
+// the nearest analysed frame's masks.
+#pragma once
+
+#include "base/result.h"
+#include "twin/twin.h"
+
+#include <string>
+#include <vector>
+
+namespace ts {
+
+struct GroundingScore {
+    std::vector<TrackId> tracks;
+    double meanJ = 0.0;
+    double meanF = 0.0;
+    int frames = 0;
+};
+
+/// Ground-truth masks of a DAVIS-style folder (%05d.png, 0-based frame numbers), as RLE.
+Result<std::vector<Rle>> loadGroundTruthFolder(const std::string &folder);
+
+/// J (and F when asked) of the union of `tracks` on every ground-truth frame.
+GroundingScore scoreTracks(const Twin &twin, const std::vector<Rle> &groundTruth, const std::vector<TrackId> &tracks,
+                           bool withF);
+/// Greedily grows the track set that maximises mean J (the "best matching track(s)").
+GroundingScore bestTrackSet(const Twin &twin, const std::vector<Rle> &groundTruth, bool withF);
+
+} // namespace ts
