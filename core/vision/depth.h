@@ -30,6 +30,7 @@ public:
     /// Sets instances' depth from the map (median inside each mask or box).
     void assign(const cv::Mat &depthMap, std::vector<Instance> &instances) const;
     const std::string &modelId() const { return m_manifest.id; }
+    std::string runtime() const { return m_session->runtime(); }
 
 private:
     ModelManifest m_manifest;
