@@ -1,9 +1,16 @@
 #include "services.h"
 
+#include "align/alignedsearch.h"
+#include "align/embedding.h"
+#include "align/textencoder.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+
+#include <algorithm>
+#include <filesystem>
 
 #ifdef TWINSEEK_HAVE_ONNXRUNTIME
 #include "vision/backends/onnxruntimebackend.h"
@@ -81,11 +88,92 @@ const WordNet *Services::wordnet()
     return m_wordnet.get();
 }
 
+const WordVectors *Services::wordVectors()
+{
+    std::call_once(m_vectorsOnce, [this] {
+        const ModelManifest *m = m_models->bestAvailable("word-vectors");
+        if (!m) {
+            m_vectorsError = "no word vectors installed (run scripts/setup.sh): the built-in reasoner uses WordNet only";
+            return;
+        }
+        auto wv = WordVectors::load(m_models->modelPath(*m));
+        if (wv)
+            m_vectors = std::move(wv).value();
+        else
+            m_vectorsError = wv.message();
+    });
+    return m_vectors.get();
+}
+
+const Lexicon &Services::lexicon()
+{
+    std::call_once(m_lexiconOnce, [this] { m_lexicon = std::make_unique<Lexicon>(wordnet(), wordVectors()); });
+    return *m_lexicon;
+}
+
+Result<LlmRoles> Services::llmRolesFromEnv(const LlmRoles &base) { return llmRolesFromEnvironment(QProcessEnvironment::systemEnvironment(), base); }
+
 std::unique_ptr<TwinBuilder> Services::makeBuilder(const TwinBuilderConfig &config)
 {
     return std::make_unique<TwinBuilder>(*m_models, *m_sessions, wordnet(), config);
 }
 
 Result<std::unique_ptr<TwinStore>> Services::openStore(const std::string &path) { return TwinStore::open(path); }
+
+std::string Services::alignerPath() const
+{
+    const QByteArray env = qgetenv("TWINSEEK_ALIGNER");
+    if (!env.isEmpty())
+        return QString::fromLocal8Bit(env).toStdString();
+    namespace fs = std::filesystem;
+    for (const std::string &dir : m_paths.manifestDirs) {
+        std::error_code ec;
+        std::vector<std::string> found;
+        for (const auto &entry : fs::directory_iterator(fs::path(dir) / "trained", ec)) {
+            const std::string name = entry.path().filename().string();
+            if (name.rfind("aligner-", 0) == 0 && entry.path().extension() == ".bin")
+                found.push_back(entry.path().string());
+        }
+        if (!found.empty())
+            return *std::max_element(found.begin(), found.end());
+    }
+    return {};
+}
+
+const TextEncoder *Services::aligner()
+{
+    std::call_once(m_alignerOnce, [this] {
+        const std::string path = alignerPath();
+        if (path.empty()) {
+            m_alignerError = "no trained aligner installed (models/trained/aligner-*.bin; see `twinseek-cli train-aligner`)";
+            return;
+        }
+        if (!wordVectors()) {
+            m_alignerError = "the aligner needs word vectors: " + m_vectorsError;
+            return;
+        }
+        auto encoder = TextEncoder::load(path, wordVectors(), wordnet());
+        if (encoder)
+            m_aligner = std::move(encoder).value();
+        else
+            m_alignerError = encoder.message();
+    });
+    return m_aligner.get();
+}
+
+CoarseSearch *Services::coarseSearch()
+{
+    std::call_once(m_coarseOnce, [this] {
+        if (const TextEncoder *encoder = aligner())
+            m_coarse = std::make_unique<AlignedCoarseSearch>(*encoder);
+    });
+    return m_coarse.get();
+}
+
+TwinStoredHook Services::componentEmbeddingHook(TwinStore &store)
+{
+    const TextEncoder *encoder = aligner();
+    return [&store, encoder](const Twin &twin, VideoId id) { return embedTwin(store, twin, id, encoder); };
+}
 
 } // namespace ts

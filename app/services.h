@@ -4,7 +4,12 @@
 #pragma once
 
 #include "base/result.h"
+#include "ingest/ingestor.h"
+#include "knowledge/lexicon.h"
 #include "knowledge/wordnet.h"
+#include "knowledge/wordvectors.h"
+#include "reason/llmconfig.h"
+#include "retrieval/engine.h"
 #include "store/twinstore.h"
 #include "vision/inference.h"
 #include "vision/modelregistry.h"
@@ -16,6 +21,9 @@
 #include <vector>
 
 namespace ts {
+
+class CoarseSearch;
+class TextEncoder;
 
 struct AppPaths {
     std::string cacheDir; ///< model cache and runtimes (TWINSEEK_CACHE_DIR or the user's cache folder)
@@ -40,8 +48,33 @@ public:
     const WordNet *wordnet();
     const std::string &wordnetError() const { return m_wordnetError; }
 
+    /// GloVe vectors from the model cache, loaded on first use (nullptr with wordVectorsError() when missing).
+    const WordVectors *wordVectors();
+    const std::string &wordVectorsError() const { return m_vectorsError; }
+    /// WordNet + word vectors for the built-in reasoner (works, weaker, with either missing).
+    const Lexicon &lexicon();
+
     std::unique_ptr<TwinBuilder> makeBuilder(const TwinBuilderConfig &config);
+    /// The two-stage retrieval engine: LLM roles from `roles` (none: the built-in reasoner only), the trained
+    /// aligner when its weights are installed, just-in-time refinement with this machine's specialists.
+    std::unique_ptr<RetrievalEngine> makeRetrievalEngine(const LlmRoles &roles = {});
+    /// LLM roles from the environment (TWINSEEK_LLM_URL...), over base; errors name the variable.
+    static Result<LlmRoles> llmRolesFromEnv(const LlmRoles &base = {});
     static Result<std::unique_ptr<TwinStore>> openStore(const std::string &path);
+
+    /// Where the trained aligner's weights are: $TWINSEEK_ALIGNER, else the last aligner-*.bin under trained/ of
+    /// the first manifest directory that has one (user's, then installed, then the source tree). Empty if none.
+    std::string alignerPath() const;
+    /// The trained aligner (paired text encoders), loaded on first use; nullptr with alignerError() when none is
+    /// installed or it does not fit the installed word vectors.
+    const TextEncoder *aligner();
+    const std::string &alignerError() const { return m_alignerError; }
+    /// Ingest hook that stores a twin's components embedded by the aligner (texts only without one), on the
+    /// ingest worker thread. The store must outlive the hook.
+    TwinStoredHook componentEmbeddingHook(TwinStore &store);
+    /// The coarse stage over the aligner's embeddings (one per Services, so every engine shares its loaded
+    /// index); nullptr without an aligner.
+    CoarseSearch *coarseSearch();
 
 private:
     AppPaths m_paths;
@@ -51,6 +84,16 @@ private:
     std::once_flag m_wordnetOnce;
     std::unique_ptr<WordNet> m_wordnet;
     std::string m_wordnetError;
+    std::once_flag m_vectorsOnce;
+    std::unique_ptr<WordVectors> m_vectors;
+    std::string m_vectorsError;
+    std::once_flag m_lexiconOnce;
+    std::unique_ptr<Lexicon> m_lexicon;
+    std::once_flag m_alignerOnce;
+    std::unique_ptr<TextEncoder> m_aligner;
+    std::string m_alignerError;
+    std::once_flag m_coarseOnce;
+    std::unique_ptr<CoarseSearch> m_coarse;
 };
 
 std::string twinseekVersion();

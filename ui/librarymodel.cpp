@@ -2,6 +2,8 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QFileInfo>
+#include <QLocale>
 
 namespace ts {
 
@@ -10,37 +12,131 @@ LibraryModel::LibraryModel(QObject *parent) : QAbstractTableModel(parent) {}
 void LibraryModel::reload(const TwinStore &store)
 {
     beginResetModel();
-    m_rows = store.videos();
+    m_rows.clear();
+    QHash<QString, bool> stored;
+    for (VideoRow &v : store.videos()) {
+        const QString path = QString::fromStdString(v.path);
+        stored.insert(path, true);
+        m_rows.push_back({path, std::move(v)});
+    }
+    // Files still in flight that the store does not know yet get rows of their own, after the stored ones.
+    QStringList pending;
+    for (auto it = m_live.cbegin(); it != m_live.cend(); ++it)
+        if (!stored.contains(it.key()))
+            pending.push_back(it.key());
+    pending.sort();
+    for (const QString &p : pending)
+        m_rows.push_back({p, std::nullopt});
     endResetModel();
 }
 
-void LibraryModel::setLiveState(const QString &key, const QString &state, double progress)
+void LibraryModel::clear()
 {
-    m_live[key] = {state, progress};
-    const int r = rowOfKey(key);
-    if (r >= 0)
-        emit dataChanged(index(r, Status), index(r, Status));
+    beginResetModel();
+    m_rows.clear();
+    m_live.clear();
+    endResetModel();
 }
 
-void LibraryModel::clearLiveState(const QString &key)
+void LibraryModel::setLiveState(const QString &path, IngestState state, double progress, const QString &message)
 {
-    m_live.remove(key);
-    const int r = rowOfKey(key);
-    if (r >= 0)
-        emit dataChanged(index(r, Status), index(r, Status));
+    m_live[path] = {state, progress, message};
+    const int r = rowOfPath(path);
+    if (r >= 0) {
+        emitRowChanged(r);
+        return;
+    }
+    const int n = rowCount();
+    beginInsertRows({}, n, n);
+    m_rows.push_back({path, std::nullopt});
+    endInsertRows();
 }
 
-int LibraryModel::rowOfKey(const QString &key) const
+void LibraryModel::clearLiveState(const QString &path)
+{
+    if (!m_live.remove(path))
+        return;
+    const int r = rowOfPath(path);
+    if (r < 0)
+        return;
+    if (m_rows[static_cast<size_t>(r)].video) {
+        emitRowChanged(r);
+        return;
+    }
+    beginRemoveRows({}, r, r);
+    m_rows.erase(m_rows.begin() + r);
+    endRemoveRows();
+}
+
+void LibraryModel::emitRowChanged(int row) { emit dataChanged(index(row, 0), index(row, ColumnCount - 1)); }
+
+int LibraryModel::rowOfPath(const QString &path) const
 {
     for (size_t i = 0; i < m_rows.size(); ++i)
-        if (QString::fromStdString(m_rows[i].key) == key)
+        if (m_rows[i].path == path)
             return static_cast<int>(i);
     return -1;
 }
 
-const VideoRow *LibraryModel::rowAt(int row) const
+int LibraryModel::rowOfKey(const QString &key) const
 {
-    return row >= 0 && row < static_cast<int>(m_rows.size()) ? &m_rows[static_cast<size_t>(row)] : nullptr;
+    const std::string k = key.toStdString();
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        if (m_rows[i].video && m_rows[i].video->key == k)
+            return static_cast<int>(i);
+    return -1;
+}
+
+QString LibraryModel::keyAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return {};
+    const Entry &e = m_rows[static_cast<size_t>(row)];
+    return e.video ? QString::fromStdString(e.video->key) : QFileInfo(e.path).completeBaseName();
+}
+
+QString LibraryModel::pathAt(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].path : QString();
+}
+
+const VideoRow *LibraryModel::videoAt(int row) const
+{
+    if (row < 0 || row >= rowCount() || !m_rows[static_cast<size_t>(row)].video)
+        return nullptr;
+    return &*m_rows[static_cast<size_t>(row)].video;
+}
+
+std::optional<LibraryModel::Live> LibraryModel::liveOf(const QString &path) const
+{
+    auto it = m_live.constFind(path);
+    if (it == m_live.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
+IngestState LibraryModel::stateAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return IngestState::Failed;
+    const Entry &e = m_rows[static_cast<size_t>(row)];
+    if (auto live = liveOf(e.path))
+        return live->state;
+    if (!e.video)
+        return IngestState::Queued;
+    return e.video->status == VideoStatus::Done ? IngestState::Done : IngestState::Failed;
+}
+
+QString LibraryModel::stateText(IngestState state)
+{
+    switch (state) {
+    case IngestState::Queued: return tr("queued");
+    case IngestState::Ingesting: return tr("ingesting");
+    case IngestState::Done: return tr("done");
+    case IngestState::Failed: return tr("failed");
+    case IngestState::Cancelled: return tr("cancelled");
+    }
+    return {};
 }
 
 int LibraryModel::rowCount(const QModelIndex &parent) const
@@ -52,34 +148,58 @@ int LibraryModel::columnCount(const QModelIndex &parent) const { return parent.i
 
 QVariant LibraryModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= static_cast<int>(m_rows.size()))
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const VideoRow &r = m_rows[static_cast<size_t>(index.row())];
-    const QString key = QString::fromStdString(r.key);
-    auto live = m_live.constFind(key);
-    if (role == KeyRole)
-        return key;
-    if (role == ProgressRole)
-        return live != m_live.constEnd() ? live->progress : (r.status == VideoStatus::Done ? 1.0 : 0.0);
-    if (role == StatusRole || (role == Qt::DisplayRole && index.column() == Status)) {
-        if (live != m_live.constEnd())
-            return live->progress > 0 && live->progress < 1
-                       ? tr("%1 %2%").arg(live->state).arg(static_cast<int>(live->progress * 100))
-                       : live->state;
-        return r.status == VideoStatus::Done ? tr("done") : tr("failed: %1").arg(QString::fromStdString(r.error));
+    const Entry &e = m_rows[static_cast<size_t>(index.row())];
+    const std::optional<Live> live = liveOf(e.path);
+    const IngestState state = stateAt(index.row());
+    QString message;
+    if (live)
+        message = live->message;
+    else if (e.video && e.video->status == VideoStatus::Failed)
+        message = QString::fromStdString(e.video->error);
+
+    switch (role) {
+    case KeyRole: return keyAt(index.row());
+    case PathRole: return e.path;
+    case StateRole: return static_cast<int>(state);
+    case ProgressRole:
+        if (live)
+            return live->progress;
+        return state == IngestState::Done ? 1.0 : 0.0;
+    case MessageRole: return message;
+    case Qt::ToolTipRole:
+        if (!message.isEmpty())
+            return tr("%1\n%2").arg(e.path, message);
+        return e.path;
+    case Qt::ForegroundRole:
+        if (index.column() == Status && (state == IngestState::Failed || state == IngestState::Cancelled))
+            return QBrush(QColor(190, 40, 40));
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == Duration || index.column() == Tracks)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::DisplayRole: break;
+    default: return {};
     }
-    if (role == Qt::ToolTipRole)
-        return r.error.empty() ? QString::fromStdString(r.path) : QString::fromStdString(r.error);
-    if (role == Qt::ForegroundRole && index.column() == Status && r.status == VideoStatus::Failed)
-        return QBrush(QColor(200, 40, 40));
-    if (role != Qt::DisplayRole)
-        return {};
+
     switch (index.column()) {
-    case Key: return key;
-    case Duration: return QString::number(r.durationMs / 1000.0, 'f', 1) + " s";
-    case Size: return r.width > 0 ? QStringLiteral("%1x%2").arg(r.width).arg(r.height) : QString();
-    case Tracks: return r.tracks;
-    case Path: return QString::fromStdString(r.path);
+    case Key: return keyAt(index.row());
+    case Status:
+        if (state == IngestState::Failed && !message.isEmpty())
+            return tr("failed: %1").arg(message);
+        if (state == IngestState::Ingesting && live)
+            return tr("ingesting %1%").arg(qRound(live->progress * 100));
+        return stateText(state);
+    case Duration:
+        return e.video && e.video->durationMs > 0 ? tr("%1 s").arg(QLocale().toString(e.video->durationMs / 1000.0, 'f', 1))
+                                                  : QString();
+    case Size:
+        return e.video && e.video->width > 0 ? QStringLiteral("%1×%2").arg(e.video->width).arg(e.video->height)
+                                             : QString();
+    case Tracks: return e.video && e.video->status == VideoStatus::Done ? QVariant(e.video->tracks) : QVariant();
+    case Path: return e.path;
     default: return {};
     }
 }

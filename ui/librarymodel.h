@@ -1,4 +1,5 @@
-// Item model of the library's videos for views (key, status, duration, size, tracks).
+// Item model of the library: the stored videos plus the files queued or being ingested that have no row yet.
+// Rows are identified by file path (the owner of a file's ingest task); the key comes from the store.
 #pragma once
 
 #include "store/twinstore.h"
@@ -6,35 +7,55 @@
 #include <QAbstractTableModel>
 #include <QHash>
 
+#include <optional>
+
 namespace ts {
+
+enum class IngestState { Queued, Ingesting, Done, Failed, Cancelled };
 
 class LibraryModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Key, Status, Duration, Size, Tracks, Path, ColumnCount };
-    enum Role { KeyRole = Qt::UserRole + 1, StatusRole, ProgressRole };
+    enum Role { KeyRole = Qt::UserRole + 1, PathRole, StateRole, ProgressRole, MessageRole };
 
     explicit LibraryModel(QObject *parent = nullptr);
 
-    /// Replaces the rows with the store's current videos (call on the UI thread).
+    /// Replaces the stored rows with the store's current videos, keeping live states (UI thread).
     void reload(const TwinStore &store);
-    /// Live state of a video being ingested (queued / ingesting with progress / failed) shown over the stored one.
-    void setLiveState(const QString &key, const QString &state, double progress);
-    void clearLiveState(const QString &key);
+    void clear();
+    /// Live state of a file being ingested, shown over its stored row or as a row of its own.
+    void setLiveState(const QString &path, IngestState state, double progress, const QString &message = {});
+    void clearLiveState(const QString &path);
+    int rowOfPath(const QString &path) const;
     int rowOfKey(const QString &key) const;
-    const VideoRow *rowAt(int row) const;
+    QString keyAt(int row) const;
+    QString pathAt(int row) const;
+    /// The stored video of a row (nullptr for files that have not been stored yet).
+    const VideoRow *videoAt(int row) const;
+    IngestState stateAt(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    static QString stateText(IngestState state);
+
 private:
     struct Live {
-        QString state;
+        IngestState state = IngestState::Queued;
         double progress = 0.0;
+        QString message;
     };
-    std::vector<VideoRow> m_rows;
+    struct Entry {
+        QString path;
+        std::optional<VideoRow> video;
+    };
+    std::optional<Live> liveOf(const QString &path) const;
+    void emitRowChanged(int row);
+
+    std::vector<Entry> m_rows;
     QHash<QString, Live> m_live;
 };
 

@@ -25,43 +25,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Ctrl-C asks running work to stop cleanly; a second Ctrl-C ends the process.
-std::atomic<int> g_interrupts{0};
-void onInterrupt(int)
-{
-    if (g_interrupts.fetch_add(1) >= 1)
-        std::_Exit(130);
-}
-
-class InterruptWatch {
-public:
-    explicit InterruptWatch(CancelToken token) : m_token(std::move(token))
-    {
-        g_interrupts = 0;
-        std::signal(SIGINT, onInterrupt);
-        std::signal(SIGTERM, onInterrupt);
-        m_thread = std::thread([this] {
-            while (!m_done) {
-                if (g_interrupts.load() > 0)
-                    m_token.cancel();
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            }
-        });
-    }
-    ~InterruptWatch()
-    {
-        m_done = true;
-        m_thread.join();
-        std::signal(SIGINT, SIG_DFL);
-        std::signal(SIGTERM, SIG_DFL);
-    }
-
-private:
-    CancelToken m_token;
-    std::atomic<bool> m_done{false};
-    std::thread m_thread;
-};
-
 } // namespace
 
 namespace cli {
@@ -156,6 +119,10 @@ int cmdIngest(Services &services, const QStringList &args)
                 std::fprintf(stderr, "note: %s: %s\n", r.role.c_str(), r.status.c_str());
     }
     Ingestor ingestor(**store, [&services, cfg] { return services.makeBuilder(cfg); }, options);
+    // Components are embedded for the coarse stage as each twin is stored (texts only without an aligner).
+    ingestor.setStoredHook(services.componentEmbeddingHook(**store));
+    if (!services.aligner())
+        std::fprintf(stderr, "note: aligner: %s\n", services.alignerError().c_str());
     std::vector<std::string> list;
     for (const QString &s : paths)
         list.push_back(s.toStdString());
@@ -336,9 +303,17 @@ void usage()
                 "  twin    --db LIB KEY        print a video's digital twin as JSON\n"
                 "  remove  --db LIB KEY...     remove videos and everything stored for them\n"
                 "  check   --db LIB            check the database's integrity\n"
+                "  validate-twins --db LIB     check every stored twin's invariants and JSON round trip\n"
                 "  models                      list models, runtimes and what runs for each role\n"
+                "  query   --db LIB QUERY      find the videos that satisfy an implicit query (two-stage reasoning)\n"
+                "  decompose QUERY             split a query into explicit sub-queries\n"
+                "  eval    --db LIB --bench FILE --corpus ROOT   retrieval and grounding metrics, ablations, baselines\n"
                 "  bench-twins --db LIB --corpus ROOT   grounding quality of the twins on DAVIS (J, F)\n"
                 "  bench-ingest PATH...        ingest speed against decode-only time, memory, per-stage time\n"
+                "  train-aligner --out FILE [--db LIB]   train the coarse stage's paired text encoders (LibTorch)\n"
+                "  embed   --db LIB            embed components of videos whose encoder version differs\n"
+                "  bench-coarse [--videos N,N] coarse-stage search speed on synthetic libraries (BLAS vs FAISS)\n"
+                "  eval-aligner --db LIB       sanity: is each video found by its own labels, paraphrased?\n"
                 "  version                     print the version\n\n"
                 "Run `twinseek-cli COMMAND --help` for a command's options.\n");
 }
@@ -352,6 +327,10 @@ int runCli(const QStringList &args)
         {"ingest", cmdIngest}, {"list", cmdList},   {"twin", cmdTwin},
         {"remove", cmdRemove}, {"check", cmdCheck}, {"models", cmdModels},
         {"bench-twins", cli::benchTwins}, {"bench-ingest", cli::benchIngest},
+        {"validate-twins", cli::validateTwins},
+        {"query", cli::query}, {"decompose", cli::decompose}, {"eval", cli::evaluate},
+        {"train-aligner", cli::trainAligner}, {"embed", cli::embed},
+        {"bench-coarse", cli::benchCoarseSearch}, {"eval-aligner", cli::evalAlignerOnLibrary},
     };
     if (args.size() < 2 || args[1] == "help" || args[1] == "--help" || args[1] == "-h") {
         usage();

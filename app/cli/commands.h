@@ -16,4 +16,20 @@ Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser);
 int benchTwins(Services &services, const QStringList &args);
 int benchIngest(Services &services, const QStringList &args);
 
+/// Invariants a twin keeps (JSON round trip, track references, mask sizes, frame order, centroids); empty when valid.
+std::vector<std::string> twinProblems(const Twin &twin);
+int validateTwins(Services &services, const QStringList &args);
+
+void addRetrievalOptions(QCommandLineParser &parser);
+RetrievalOptions retrievalOptions(const QCommandLineParser &parser);
+int query(Services &services, const QStringList &args);
+int decompose(Services &services, const QStringList &args);
+int evaluate(Services &services, const QStringList &args);
+
+/// The aligner (aligncommands.cpp): train-aligner, embed, bench-coarse, eval-aligner.
+int trainAligner(Services &services, const QStringList &args);
+int embed(Services &services, const QStringList &args);
+int benchCoarseSearch(Services &services, const QStringList &args);
+int evalAlignerOnLibrary(Services &services, const QStringList &args);
+
 } // namespace ts::cli

@@ -1,7 +1,9 @@
 #include "terminal.h"
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 namespace ts {
@@ -53,6 +55,40 @@ void TerminalProgress::finish()
     std::lock_guard<std::mutex> lock(m_mutex);
     clear();
     std::fflush(stderr);
+}
+
+namespace {
+
+std::atomic<int> g_interrupts{0};
+
+void onInterrupt(int)
+{
+    if (g_interrupts.fetch_add(1) >= 1)
+        std::_Exit(130);
+}
+
+} // namespace
+
+InterruptWatch::InterruptWatch(CancelToken token) : m_token(std::move(token))
+{
+    g_interrupts = 0;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    m_thread = std::thread([this] {
+        while (!m_done) {
+            if (g_interrupts.load() > 0)
+                m_token.cancel();
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    });
+}
+
+InterruptWatch::~InterruptWatch()
+{
+    m_done = true;
+    m_thread.join();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
 }
 
 } // namespace ts

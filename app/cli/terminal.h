@@ -1,8 +1,12 @@
 // Terminal output helpers for the CLI: a progress bar when stderr is a terminal, plain lines otherwise.
 #pragma once
 
+#include "base/cancel.h"
+
+#include <atomic>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace ts {
 
@@ -26,6 +30,21 @@ private:
     double m_fraction = 0.0;
     bool m_drawn = false;
     long long m_lastMs = 0;
+};
+
+/// While alive, Ctrl-C (or SIGTERM) cancels the token so running work stops cleanly; a second Ctrl-C ends the
+/// process at once.
+class InterruptWatch {
+public:
+    explicit InterruptWatch(CancelToken token);
+    ~InterruptWatch();
+    InterruptWatch(const InterruptWatch &) = delete;
+    InterruptWatch &operator=(const InterruptWatch &) = delete;
+
+private:
+    CancelToken m_token;
+    std::atomic<bool> m_done{false};
+    std::thread m_thread;
 };
 
 } // namespace ts

@@ -66,6 +66,13 @@ public:
     /// Depth from the root (entity = 0) along the shortest hypernym path.
     int depth(SynsetId id) const;
     size_t synsetCount() const { return m_synsets.size(); }
+    /// Calls fn for every synset (unordered), e.g. to index glosses.
+    template <class F>
+    void forEachSynset(F &&fn) const
+    {
+        for (const auto &entry : m_synsets)
+            fn(entry.second);
+    }
 
     static SynsetId makeId(WnPos pos, uint32_t offset) { return (static_cast<uint32_t>(pos) + 1) << 28 | offset; }
     static WnPos posOf(SynsetId id) { return static_cast<WnPos>((id >> 28) - 1); }

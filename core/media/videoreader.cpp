@@ -70,6 +70,7 @@ struct VideoReader::Impl {
     bool decoderDrained = false;
     int64_t counter = 0; // decoded frames since the last seek position
     int64_t counterBase = 0;
+    FrameIndex lastEmitted = -1; // frame indices handed out stay strictly increasing (variable frame rates)
     int errors = 0;
     int consecutiveErrors = 0;
     std::deque<DecodedFrame> pending; // frames decoded ahead (e.g. the probe frame)
@@ -187,6 +188,10 @@ struct VideoReader::Impl {
     Status emit(DecodedFrame &out, FramePixels pixels)
     {
         out.frameIndex = indexOf(frame.get());
+        // Timestamps of variable-rate files can round two frames to one index; the later frame takes the next one.
+        if (out.frameIndex <= lastEmitted)
+            out.frameIndex = lastEmitted + 1;
+        lastEmitted = out.frameIndex;
         ++counter;
         out.timeMs = frameToTimeMs(out.frameIndex, info.fps);
         out.bgr.release();
@@ -389,6 +394,7 @@ Status VideoReader::seekToFrame(FrameIndex target)
         d.decoderDrained = false;
         d.counter = 0;
         d.counterBase = 0;
+        d.lastEmitted = -1;
         bool first = true;
         for (;;) {
             auto got = d.receive();

@@ -355,7 +355,7 @@ Status TwinStore::recordFailure(const std::string &key, const std::string &path,
     return tx.commit();
 }
 
-Result<Twin> TwinStore::loadTwin(const std::string &key) const
+Result<Twin> TwinStore::loadTwin(const std::string &key, TwinDetail detail) const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     using R = Result<Twin>;
@@ -389,7 +389,9 @@ Result<Twin> TwinStore::loadTwin(const std::string &key) const
         frameIndex.push_back(fq.int64(0));
         frames.push_back(std::move(f));
     }
-    auto iq = m_db.prepare("SELECT frame_index, track_id, label_json, attributes_json, mask_h, mask_w, mask_rle, "
+    const bool masks = detail == TwinDetail::Full;
+    auto iq = m_db.prepare(std::string("SELECT frame_index, track_id, label_json, attributes_json, mask_h, mask_w, ") +
+                           (masks ? "mask_rle, " : "NULL, ") +
                            "mask_source, box_x, box_y, box_w, box_h, cx, cy, depth, depth_source, area "
                            "FROM instances WHERE video_id = ?1 ORDER BY frame_index, track_id");
     iq.bind(1, static_cast<int64_t>(id));
@@ -564,6 +566,53 @@ std::vector<StoredEmbedding> TwinStore::embeddings(const std::string &encoderVer
     return out;
 }
 
+Status TwinStore::forEachEmbedding(const std::string &encoderVersion,
+                                   const std::function<bool(const EmbeddingRow &)> &fn) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto q = m_db.prepare("SELECT e.component_id, c.video_id, c.weight, e.dim, e.vector FROM embeddings e "
+                          "JOIN components c ON c.id = e.component_id WHERE e.encoder_version = ?1 "
+                          "ORDER BY c.video_id, c.id");
+    q.bind(1, encoderVersion);
+    std::vector<float> aligned;
+    while (q.step()) {
+        EmbeddingRow row;
+        row.componentId = q.int64(0);
+        row.videoId = q.int64(1);
+        row.weight = static_cast<float>(q.real(2));
+        row.dim = q.integer(3);
+        const auto blob = q.blob(4);
+        if (row.dim <= 0 || blob.size() != static_cast<size_t>(row.dim) * sizeof(float))
+            continue; // a damaged row is skipped rather than trusted
+        aligned.resize(static_cast<size_t>(row.dim));
+        std::memcpy(aligned.data(), blob.data(), blob.size());
+        row.vector = aligned.data();
+        if (!fn(row))
+            return Status::ok();
+    }
+    if (!q.error().empty())
+        return Status::error("cannot read embeddings: " + q.error());
+    return Status::ok();
+}
+
+EmbeddingSignature TwinStore::embeddingSignature(const std::string &encoderVersion) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    EmbeddingSignature s;
+    auto q = m_db.prepare("SELECT COUNT(*), COALESCE(MAX(component_id), 0), COALESCE(SUM(component_id), 0) "
+                          "FROM embeddings WHERE encoder_version = ?1");
+    q.bind(1, encoderVersion);
+    if (q.step()) {
+        s.count = q.int64(0);
+        s.maxComponentId = q.int64(1);
+        s.sumComponentId = q.int64(2);
+    }
+    auto v = m_db.prepare("SELECT COALESCE(MAX(ingested_at), '') FROM videos");
+    if (v.step())
+        s.lastIngest = v.text(0);
+    return s;
+}
+
 std::vector<std::pair<VideoId, double>> TwinStore::searchText(const std::string &ftsQuery, int limit) const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -643,6 +692,16 @@ std::vector<Annotation> TwinStore::annotations(const std::string &querySet) cons
     while (q.step())
         out.push_back({q.text(0), q.text(1), q.text(2), q.integer(3), q.text(4), q.text(5), q.text(6)});
     return out;
+}
+
+Status TwinStore::copyTo(const std::string &path) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto q = m_db.prepare("VACUUM INTO ?1");
+    q.bind(1, path);
+    if (!q.run())
+        return Status::error("cannot copy the library to " + path + ": " + q.error());
+    return Status::ok();
 }
 
 Status TwinStore::checkIntegrity() const

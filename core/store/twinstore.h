@@ -7,6 +7,7 @@
 #include "store/sqlite.h"
 #include "twin/twin.h"
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +17,7 @@
 namespace ts {
 
 enum class VideoStatus { Done, Failed };
+enum class TwinDetail { Full, NoMasks };
 
 struct VideoRow {
     VideoId id = 0;
@@ -45,6 +47,29 @@ struct Component {
     std::string ref; ///< track id, "s:predicate:o", ...
     std::string text;
     float weight = 1.f;
+};
+
+/// A cheap fingerprint of one encoder's embeddings: the coarse index reloads when it changes.
+struct EmbeddingSignature {
+    int64_t count = 0;
+    int64_t maxComponentId = 0;
+    int64_t sumComponentId = 0; ///< catches a removal plus an addition of the same size
+    std::string lastIngest; ///< latest videos.ingested_at: catches reused ids after a remove and re-ingest
+    bool operator==(const EmbeddingSignature &o) const
+    {
+        return count == o.count && maxComponentId == o.maxComponentId && sumComponentId == o.sumComponentId &&
+               lastIngest == o.lastIngest;
+    }
+    bool operator!=(const EmbeddingSignature &o) const { return !(*this == o); }
+};
+
+/// One row of forEachEmbedding: the vector points into SQLite's buffer, valid during the call only.
+struct EmbeddingRow {
+    int64_t componentId = 0;
+    VideoId videoId = 0;
+    float weight = 1.f;
+    const float *vector = nullptr;
+    int dim = 0;
 };
 
 struct StoredEmbedding {
@@ -82,7 +107,8 @@ public:
     /// Records a file that could not be ingested. A video that has a good twin keeps it; only the error is noted.
     Status recordFailure(const std::string &key, const std::string &path, const std::string &contentHash,
                          int64_t fileSize, int64_t mtimeMs, int pipelineVersion, const std::string &error);
-    Result<Twin> loadTwin(const std::string &key) const;
+    /// The stored twin; NoMasks leaves instance masks empty (what reasoning and search need, ~10x less to read).
+    Result<Twin> loadTwin(const std::string &key, TwinDetail detail = TwinDetail::Full) const;
     /// Removes a video and every row that belongs to it.
     Status removeVideo(const std::string &key);
     /// Updates the path (and mtime) of an unchanged file that moved.
@@ -96,6 +122,10 @@ public:
     std::vector<Component> components(VideoId videoId = 0) const;
     /// All embeddings made by encoderVersion (for building the search index).
     std::vector<StoredEmbedding> embeddings(const std::string &encoderVersion) const;
+    /// Streams the embeddings of encoderVersion (with their component weight) ordered by video, without copying
+    /// them into one allocation per row; fn returns false to stop early. Rows of another size are skipped.
+    Status forEachEmbedding(const std::string &encoderVersion, const std::function<bool(const EmbeddingRow &)> &fn) const;
+    EmbeddingSignature embeddingSignature(const std::string &encoderVersion) const;
 
     // --- full-text (BM25 baseline)
     /// (video id, bm25 score; lower is better as SQLite reports it) best first.
@@ -110,6 +140,10 @@ public:
     // --- annotations
     Status putAnnotation(const Annotation &a);
     std::vector<Annotation> annotations(const std::string &querySet) const;
+
+    /// A consistent copy of the whole library in a new file (VACUUM INTO), e.g. for an evaluation that refines
+    /// twins without touching the user's library. Fails when the file exists.
+    Status copyTo(const std::string &path) const;
 
     /// PRAGMA integrity_check and foreign_key_check; ok when both are clean.
     Status checkIntegrity() const;

@@ -51,6 +51,15 @@ float appearanceSimilarity(const cv::Mat &a, const cv::Mat &b)
     return static_cast<float>(cv::sum(mn)[0]);
 }
 
+void MultiObjectTracker::setPrediction(TrackId id, const Box &box)
+{
+    for (State &s : m_tracks)
+        if (s.id == id && !box.isEmpty()) {
+            s.predicted = true;
+            s.prediction = box;
+        }
+}
+
 std::vector<TrackId> MultiObjectTracker::update(const std::vector<TrackObservation> &obs, FrameIndex frameIndex)
 {
     struct Pair {
@@ -65,6 +74,8 @@ std::vector<TrackId> MultiObjectTracker::update(const std::vector<TrackObservati
         Box predicted = s.box;
         predicted.x += s.vx * steps;
         predicted.y += s.vy * steps;
+        if (s.predicted)
+            predicted = s.prediction;
         for (size_t o = 0; o < obs.size(); ++o) {
             if (m_config.classAware && s.classKey != obs[o].classKey)
                 continue;
@@ -110,9 +121,11 @@ std::vector<TrackId> MultiObjectTracker::update(const std::vector<TrackObservati
         }
         ids[p.obs] = s.id;
     }
-    for (size_t t = 0; t < m_tracks.size(); ++t)
+    for (size_t t = 0; t < m_tracks.size(); ++t) {
         if (!trackUsed[t])
             ++m_tracks[t].missed;
+        m_tracks[t].predicted = false;
+    }
     m_tracks.erase(std::remove_if(m_tracks.begin(), m_tracks.end(),
                                   [this](const State &s) { return s.missed > m_config.maxMissedFrames; }),
                    m_tracks.end());

@@ -29,6 +29,9 @@ struct TrackObservation {
 class MultiObjectTracker {
 public:
     explicit MultiObjectTracker(TrackerConfig config = {});
+    /// Where a track is expected in the next update (e.g. the box of its mask carried by optical flow), which
+    /// beats constant-velocity prediction for fast or turning objects. Cleared by update().
+    void setPrediction(TrackId id, const Box &box);
     /// Returns one track id per observation (new ids for new objects).
     std::vector<TrackId> update(const std::vector<TrackObservation> &observations, FrameIndex frameIndex);
 
@@ -41,6 +44,8 @@ private:
         cv::Mat appearance;
         int missed = 0;
         FrameIndex lastFrame = 0;
+        bool predicted = false;
+        Box prediction;
     };
     TrackerConfig m_config;
     std::vector<State> m_tracks;

@@ -117,6 +117,7 @@ void forEachConfigField(TwinBuilderConfig &c, F &&f)
     f("flow_preset", c.flowPreset);
     f("classify", c.classify);
     f("salient_objects", c.salientObjects);
+    f("scene_tiles", c.sceneTiles);
     f("masks", c.masks);
     f("detector", c.detectorId);
     f("classifier", c.classifierId);
@@ -260,7 +261,7 @@ void TwinBuilder::prepare()
             auto r = DepthModel::create(*m, d->models, d->sessions, so);
             if (r) {
                 d->depth = std::move(r).value();
-                d->roles.push_back({"depth", m->id, "", "ok"});
+                d->roles.push_back({"depth", m->id, d->depth->runtime(), "ok"});
             } else {
                 d->roles.push_back({"depth", "proxy", "geometry", "proxy: " + r.message()});
             }
@@ -333,6 +334,8 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     MultiObjectTracker tracker;
     std::unordered_map<TrackId, TrackAccumulator> acc;
     std::map<int, float> sceneMass;
+    std::map<int, float> tileMass; // class -> summed best-tile probability over keyframes
+    int tileSamples = 0;
     int sceneSamples = 0;
     std::vector<std::string> errors;
     auto noteError = [&errors](const std::string &e) {
@@ -476,7 +479,12 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                         rec.instances.push_back(emitInstance(id, l.category, l.attributes, l.mask,
                                                              acc[id].keyMaskSource + " (flow)", {}, l.score));
                 if (!rec.instances.empty()) {
-                    proxyDepth(rec.instances, W, H);
+                    // The last model depth map is at most one detection interval old, as on detection frames
+                    // between keyframes; the proxy only stands in when there is no depth model.
+                    if (d->depth && !depthMap.empty())
+                        d->depth->assign(depthMap, rec.instances);
+                    else
+                        proxyDepth(rec.instances, W, H);
                     twin.frames.push_back(std::move(rec));
                 }
             }
@@ -548,6 +556,14 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 obs.push_back(std::move(o));
             }
         }
+        // Objects whose masks optical flow carried here are expected where their masks are now.
+        for (const auto &[id, l] : live)
+            if (!l.mask.empty()) {
+                const cv::Rect r = cv::boundingRect(l.mask);
+                if (r.area() > 0)
+                    tracker.setPrediction(id, Box{static_cast<float>(r.x), static_cast<float>(r.y),
+                                                  static_cast<float>(r.width), static_cast<float>(r.height)});
+            }
         const std::vector<TrackId> ids = tracker.update(obs, frame.frameIndex);
 
         // 4. Masks: the mask model on keyframes for the largest objects, GrabCut for new objects, and the
@@ -681,10 +697,24 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
             }
             crops.push_back(A);
             cropTracks.push_back(0);
+            // Overlapping quarter tiles: things in the scene that no detector class covers and that are too small
+            // to win the whole-frame vote (a fountain behind a dancer, a bench beside a walker).
+            if (cfg.sceneTiles) {
+                const int tw = static_cast<int>(A.cols * 0.6), th = static_cast<int>(A.rows * 0.6);
+                for (int ty = 0; ty < 2; ++ty)
+                    for (int tx = 0; tx < 2; ++tx) {
+                        crops.push_back(A(cv::Rect(tx * (A.cols - tw), ty * (A.rows - th), tw, th)));
+                        cropTracks.push_back(-1);
+                    }
+            }
             auto r = d->classifier->classify(crops, 5);
             if (r) {
+                std::map<int, float> tilePeak; // class -> best tile probability on this keyframe
                 for (size_t i = 0; i < r->size(); ++i) {
-                    if (cropTracks[i] == 0) {
+                    if (cropTracks[i] == -1) {
+                        for (const ClassScore &cs : (*r)[i])
+                            tilePeak[cs.classId] = std::max(tilePeak[cs.classId], cs.score);
+                    } else if (cropTracks[i] == 0) {
                         for (const ClassScore &cs : (*r)[i])
                             sceneMass[cs.classId] += cs.score;
                         ++sceneSamples;
@@ -695,6 +725,10 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                         ++a.classified;
                     }
                 }
+                for (const auto &[c, p] : tilePeak)
+                    tileMass[c] += p;
+                if (!tilePeak.empty())
+                    ++tileSamples;
             } else {
                 noteError("classifier: " + r.message());
             }
@@ -922,7 +956,7 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         const PathPoint &mid = a.path[a.path.size() / 2];
         t.attributes["position"] = {positionInFrame(mid.x, mid.y), "geometry"};
         t.attributes["duration_share"] = {
-            std::to_string(static_cast<int>(std::round(100.0 * a.observations / twin.frames.size()))) + "%",
+            std::to_string(static_cast<int>(std::round(100.0 * a.observations / std::max(1, analysed)))) + "%",
             "tracking"};
         twin.tracks.push_back(std::move(t));
     }
@@ -942,11 +976,15 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
 
     // Scene labels.
     if (sceneSamples > 0 && d->classifier) {
-        std::vector<std::pair<int, float>> sc;
+        // Whole-frame mean probability, or the tiles' (discounted: a tile sees less context) when higher.
+        std::map<int, float> merged;
         for (const auto &[c, s] : sceneMass)
-            sc.push_back({c, s / sceneSamples});
+            merged[c] = s / sceneSamples;
+        for (const auto &[c, s] : tileMass)
+            merged[c] = std::max(merged[c], 0.8f * s / std::max(1, tileSamples));
+        std::vector<std::pair<int, float>> sc(merged.begin(), merged.end());
         std::sort(sc.begin(), sc.end(), [](const auto &x, const auto &y) { return x.second > y.second; });
-        for (size_t k = 0; k < sc.size() && k < 5; ++k) {
+        for (size_t k = 0; k < sc.size() && k < 8; ++k) {
             if (sc[k].second < 0.05f)
                 break;
             twin.scene.push_back(labelFromClass(d->classifier->labels()[static_cast<size_t>(sc[k].first)],
@@ -961,6 +999,225 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     if (progress)
         progress(1.0, "twin built");
     return twin;
+}
+
+Result<TwinBuilder::FrameAnalysis> TwinBuilder::analyseFrames(const std::string &path,
+                                                              const std::vector<FrameIndex> &wanted,
+                                                              const CancelToken &cancel, BuildStats *stats)
+{
+    using R = Result<FrameAnalysis>;
+    prepare();
+    BuildStats localStats;
+    if (!stats)
+        stats = &localStats;
+    const TwinBuilderConfig &cfg = m_config;
+    std::vector<FrameIndex> frames;
+    for (FrameIndex f : wanted)
+        if (f >= 0)
+            frames.push_back(f);
+    std::sort(frames.begin(), frames.end());
+    frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
+
+    ReaderOptions ro;
+    ro.threads = cfg.decoderThreads;
+    auto opened = VideoReader::open(path, ro, cancel);
+    if (!opened)
+        return R::error(opened.message());
+    VideoReader &reader = *opened.value();
+    const MediaInfo &mi = reader.info();
+    const int W = mi.width, H = mi.height;
+    const double analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
+    const cv::Size asz(static_cast<int>(std::lround(W * analysisScale)),
+                       static_cast<int>(std::lround(H * analysisScale)));
+    const double frameArea = static_cast<double>(asz.area());
+    const float toNative = static_cast<float>(1.0 / analysisScale);
+
+    FrameAnalysis result;
+    auto noteError = [&result](const std::string &e) {
+        auto &list = result.errors;
+        if (std::find(list.begin(), list.end(), e) == list.end() && list.size() < 20)
+            list.push_back(e);
+    };
+    DecodedFrame frame;
+    FrameIndex nextIndex = -1; // what reader.next() returns next; -1 before the first seek
+    for (FrameIndex target : frames) {
+        if (cancel.isCancelled())
+            return R::error("cancelled");
+        // Windows are short: decode straight through small gaps, seek across long ones (seeking costs a GOP).
+        if (nextIndex < 0 || target < nextIndex || target - nextIndex > 48) {
+            StageTimer t(stats, "decode");
+            Status s = reader.seekToFrame(target);
+            if (!s)
+                return R::error(s.message());
+            nextIndex = target;
+        }
+        bool atEnd = false;
+        bool have = false;
+        while (nextIndex <= target) {
+            StageTimer t(stats, "decode");
+            auto got = reader.next(frame, nextIndex == target ? FramePixels::Bgr : FramePixels::None);
+            if (!got)
+                return R::error(got.message());
+            if (!got.value()) {
+                atEnd = true;
+                break;
+            }
+            ++stats->decodedFrames;
+            nextIndex = frame.frameIndex + 1;
+            have = frame.frameIndex == target && !frame.bgr.empty();
+        }
+        if (atEnd)
+            break;
+        if (!have) {
+            noteError("frame " + std::to_string(target) + " could not be decoded");
+            continue;
+        }
+        cv::Mat A = frame.bgr;
+        if (analysisScale < 1.0)
+            cv::resize(frame.bgr, A, asz, 0, 0, cv::INTER_AREA);
+
+        std::vector<FrameDetection> dets;
+        if (d->detector) {
+            StageTimer t(stats, "detect");
+            auto r = d->detector->detect(A, cfg.detectThreshold);
+            if (r) {
+                for (const Detection &x : *r)
+                    dets.push_back({x.box, x.classId, x.score});
+            } else {
+                noteError("detector: " + r.message());
+            }
+        }
+        std::sort(dets.begin(), dets.end(), [](const FrameDetection &a, const FrameDetection &b) {
+            return a.box.area() * a.score > b.box.area() * b.score;
+        });
+        if (static_cast<int>(dets.size()) > cfg.maxInstances)
+            dets.resize(static_cast<size_t>(cfg.maxInstances));
+
+        FrameRecord rec;
+        rec.frameIndex = frame.frameIndex;
+        rec.timeMs = frame.timeMs;
+        rec.detected = true;
+        std::vector<cv::Mat> masks(dets.size());
+        std::vector<std::string> maskSources(dets.size());
+        if (cfg.masks) {
+            StageTimer t(stats, "mask");
+            // As on a keyframe: the mask model on the largest groups of touching objects, its mask split
+            // between their boxes; GrabCut for the others (no flow-carried mask exists for a lone frame).
+            if (d->segmenter && !dets.empty()) {
+                std::vector<std::vector<size_t>> groups;
+                std::vector<int> groupOf(dets.size(), -1);
+                for (size_t i = 0; i < dets.size(); ++i) {
+                    if (groupOf[i] < 0) {
+                        groupOf[i] = static_cast<int>(groups.size());
+                        groups.push_back({i});
+                    }
+                    for (size_t j = i + 1; j < dets.size(); ++j) {
+                        if (groupOf[j] >= 0 ||
+                            dets[i].box.expanded(0.05f).intersected(dets[j].box.expanded(0.05f)).isEmpty())
+                            continue;
+                        groupOf[j] = groupOf[i];
+                        groups[static_cast<size_t>(groupOf[i])].push_back(j);
+                    }
+                }
+                std::vector<std::pair<float, size_t>> order;
+                std::vector<Box> unions(groups.size());
+                for (size_t g = 0; g < groups.size(); ++g) {
+                    for (size_t i : groups[g])
+                        unions[g] = unions[g].united(dets[i].box);
+                    order.push_back({unions[g].area(), g});
+                }
+                std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+                int budget = cfg.maxModelMasksPerKeyframe;
+                for (const auto &[area, g] : order) {
+                    if (budget <= 0 || area < 0.01 * frameArea)
+                        break;
+                    --budget;
+                    auto m = d->segmenter->segment(A, {unions[g], {}, {}});
+                    if (!m) {
+                        noteError("segmenter: " + m.message());
+                        break;
+                    }
+                    rec.keyframe = true;
+                    for (size_t i : groups[g]) {
+                        const cv::Rect box = rectOf(dets[i].box, asz);
+                        cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
+                        limit(rectOf(dets[i].box.expanded(0.05f), asz)).setTo(255);
+                        cv::Mat mi = keepComponentsInside(*m & limit, box, 0.0005);
+                        if (cv::countNonZero(mi) > 0.05 * box.area()) {
+                            masks[i] = mi;
+                            maskSources[i] = d->segmenter->modelId();
+                        }
+                    }
+                }
+            }
+            int grabcutBudget = cfg.maxMaskedInstances;
+            for (size_t i = 0; i < dets.size(); ++i) {
+                if (!masks[i].empty() || grabcutBudget <= 0 || dets[i].box.area() < 0.02 * frameArea || !d->grabcut)
+                    continue;
+                --grabcutBudget;
+                StageTimer gt(stats, "grabcut");
+                auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
+                if (m && cv::countNonZero(*m) > 0) {
+                    masks[i] = *m;
+                    maskSources[i] = d->grabcut->modelId();
+                }
+            }
+        }
+        {
+            StageTimer t(stats, "attributes");
+            for (size_t i = 0; i < dets.size(); ++i) {
+                Instance in;
+                if (dets[i].classId >= 0 && d->detector) {
+                    in.category = labelFromClass(d->detector->labels()[static_cast<size_t>(dets[i].classId)],
+                                                 dets[i].score, d->detector->modelId());
+                } else {
+                    in.category.name = "object";
+                    in.category.score = dets[i].score;
+                }
+                in.attributes = instanceAttributes(A, masks[i], dets[i].box, asz.width, asz.height);
+                if (!masks[i].empty() && cv::countNonZero(masks[i]) > 0) {
+                    cv::Mat native = masks[i];
+                    if (analysisScale < 1.0)
+                        cv::resize(masks[i], native, cv::Size(W, H), 0, 0, cv::INTER_NEAREST);
+                    in.mask = matToRle(native);
+                    in.maskSource = maskSources[i];
+                    in.areaPx = static_cast<int64_t>(in.mask.area());
+                    in.box = in.mask.boundingBox();
+                } else {
+                    const Box &b = dets[i].box;
+                    in.box = Box{b.x * toNative, b.y * toNative, b.w * toNative, b.h * toNative}.clipped(
+                        static_cast<float>(W), static_cast<float>(H));
+                    in.areaPx = static_cast<int64_t>(in.box.area());
+                }
+                in.centroidX = in.box.centerX() / W;
+                in.centroidY = in.box.centerY() / H;
+                const double af = static_cast<double>(in.areaPx) / (static_cast<double>(W) * H);
+                in.attributes["size"] = {sizeClass(af), "geometry"};
+                in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
+                rec.instances.push_back(std::move(in));
+            }
+        }
+        {
+            StageTimer t(stats, "depth");
+            bool modelDepth = false;
+            if (d->depth && !rec.instances.empty()) {
+                auto m = d->depth->depthMap(frame.bgr);
+                if (m) {
+                    d->depth->assign(*m, rec.instances);
+                    modelDepth = true;
+                } else {
+                    noteError("depth: " + m.message());
+                }
+            }
+            if (!modelDepth)
+                proxyDepth(rec.instances, W, H);
+        }
+        ++stats->analysedFrames;
+        if (rec.keyframe)
+            ++stats->keyframes;
+        result.frames.push_back(std::move(rec));
+    }
+    return result;
 }
 
 } // namespace ts

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,7 @@ struct TwinBuilderConfig {
     int flowPreset = 0; ///< DIS optical flow preset: 0 ultrafast, 1 fast, 2 medium
     bool classify = true;
     bool salientObjects = true;
+    bool sceneTiles = true; ///< also classify four overlapping tiles of keyframes for scene objects
     bool masks = true;
     std::string detectorId; ///< empty = best available of the role
     std::string classifierId;
@@ -62,7 +64,7 @@ struct BuildStats {
 class TwinBuilder {
 public:
     /// Bump when analysis changes in a way that makes stored twins stale.
-    static constexpr int kPipelineVersion = 4;
+    static constexpr int kPipelineVersion = 5;
 
     /// sessions may be shared with other builders (thread-safe sessions are then loaded once).
     TwinBuilder(const ModelRegistry &models, SessionCache &sessions, const WordNet *wordnet, TwinBuilderConfig config);
@@ -76,6 +78,18 @@ public:
     /// Analyses the video at path. seed carries key, hash and size; the rest is filled from the file.
     Result<Twin> build(const std::string &path, const VideoInfo &seed, const CancelToken &cancel,
                        const ProgressFn &progress, BuildStats *stats = nullptr);
+
+    /// Frames analysed on their own by analyseFrames(), and what failed on the way.
+    struct FrameAnalysis {
+        std::vector<FrameRecord> frames;
+        std::vector<std::string> errors;
+    };
+    /// Analyses the listed frames of the video on their own as build() analyses a detection frame (detection,
+    /// the mask model for the largest objects and GrabCut for others, attributes, depth) but without tracking,
+    /// classification or the salient-object search: instances carry track id 0 and the detector's label.
+    /// Just-in-time refinement uses it to sample a window densely. Runs on the caller's (worker) thread.
+    Result<FrameAnalysis> analyseFrames(const std::string &path, const std::vector<FrameIndex> &frames,
+                                        const CancelToken &cancel, BuildStats *stats = nullptr);
 
     const TwinBuilderConfig &config() const { return m_config; }
 

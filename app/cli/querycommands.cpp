@@ -1,0 +1,169 @@
+// twinseek-cli query and decompose: the two-stage retrieval from the command line.
+#include "commands.h"
+
+#include "reason/builtinreasoner.h"
+#include "terminal.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace ts::cli {
+
+namespace {
+
+using json = nlohmann::json;
+
+/// Grounding masks of a result as COCO RLE per analysed frame (union of the grounded objects).
+json groundingMasks(const Twin &twin, const VideoResult &r)
+{
+    json masks = json::object();
+    if (r.objects.empty())
+        return masks;
+    std::vector<TrackId> ids;
+    for (const GroundedObject &o : r.objects)
+        ids.push_back(o.trackId);
+    for (const FrameRecord &f : twin.frames) {
+        bool any = false;
+        for (const Instance &in : f.instances)
+            if (std::find(ids.begin(), ids.end(), in.trackId) != ids.end() && in.mask.area() > 0)
+                any = true;
+        if (!any)
+            continue;
+        const Rle m = twin.maskOf(ids, f.frameIndex);
+        masks[std::to_string(f.frameIndex)] = toJson(m);
+    }
+    return masks;
+}
+
+} // namespace
+
+RetrievalOptions retrievalOptions(const QCommandLineParser &p)
+{
+    RetrievalOptions o;
+    o.top = std::max(1, p.value("top").toInt());
+    if (p.isSet("candidates"))
+        o.candidates = std::max(1, p.value("candidates").toInt());
+    o.decompose = !p.isSet("no-decompose");
+    o.align = !p.isSet("no-align");
+    o.reason = !p.isSet("no-reason");
+    o.jit = !p.isSet("no-jit");
+    if (p.isSet("threshold"))
+        o.relevanceThreshold = p.value("threshold").toDouble();
+    if (p.isSet("aggregate") && p.value("aggregate") == "min")
+        o.aggregation = Aggregation::Min;
+    return o;
+}
+
+void addRetrievalOptions(QCommandLineParser &p)
+{
+    p.addOption({"top", "Results to return (default 10).", "N", "10"});
+    p.addOption({"candidates", "Videos the coarse stage passes to the reasoning stage (default 30).", "K"});
+    p.addOption({"no-decompose", "Ablation: the whole query is one sub-query."});
+    p.addOption({"no-align", "Ablation: no coarse stage; every video is reasoned over."});
+    p.addOption({"no-reason", "Ablation: the coarse ranking is final."});
+    p.addOption({"no-jit", "Ablation: no just-in-time refinement."});
+    p.addOption({"threshold", "Relevance below which the reasoner drops a candidate (default 0.2).", "R"});
+    p.addOption({"aggregate", "Sub-query aggregation of the coarse stage: mean (default) or min.", "MODE"});
+}
+
+int query(Services &services, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    addRetrievalOptions(p);
+    p.addOption({"json", "Print one JSON document (grounding masks as COCO RLE per frame)."});
+    p.addOption({"save", "Record the query and its results in the library."});
+    if (!parse(p, args, "query", "QUERY: what to look for, in plain words."))
+        return 2;
+    const QStringList pos = p.positionalArguments().mid(1);
+    if (pos.isEmpty())
+        return fail("query: give the query text");
+    const std::string text = pos.join(' ').toStdString();
+    auto store = openDb(p);
+    if (!store)
+        return fail(store.message());
+    auto roles = Services::llmRolesFromEnv();
+    if (!roles)
+        return fail(roles.message());
+    auto engine = services.makeRetrievalEngine(*roles);
+    RetrievalOptions options = retrievalOptions(p);
+    options.saveToLibrary = p.isSet("save");
+    CancelToken cancel;
+    auto r = engine->run(**store, text, options, cancel, {});
+    if (!r)
+        return fail(r.message());
+    if (p.isSet("json")) {
+        json j = toJson(*r);
+        for (size_t i = 0; i < r->results.size(); ++i) {
+            auto twin = (*store)->loadTwin(r->results[i].key);
+            if (twin)
+                j["results"][i]["masks"] = groundingMasks(*twin, r->results[i]);
+        }
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    std::printf("query: %s\n", text.c_str());
+    std::printf("sub-queries (%s):\n", r->decomposer.c_str());
+    for (size_t i = 0; i < r->subQueries.size(); ++i) {
+        const SubQuery &s = r->subQueries[i];
+        std::printf("  [%zu] %-9s %s%s (weight %.2f)\n", i, subQueryKindName(s.kind).c_str(), s.negated ? "NOT " : "",
+                    s.text.c_str(), s.weight);
+    }
+    for (const TraceStep &t : r->trace)
+        if (t.kind == "fallback" || t.kind == "align")
+            std::printf("  note: %s\n", t.text.c_str());
+    if (r->results.empty())
+        std::printf("no video satisfies the query (%d of %d videos rejected by the reasoner)\n", r->dropped, r->librarySize);
+    for (const VideoResult &v : r->results) {
+        std::printf("\n#%d  %-28s score %.3f", v.rank, v.key.c_str(), v.score);
+        if (v.relevance >= 0)
+            std::printf("  relevance %.3f", v.relevance);
+        std::printf("  coarse %.3f  (%s)\n", v.coarseScore, v.reasoner.c_str());
+        std::string sat;
+        for (int s : v.satisfied)
+            sat += (sat.empty() ? "" : ", ") + std::to_string(s);
+        std::printf("    satisfies sub-queries: %s\n", sat.empty() ? "-" : sat.c_str());
+        for (const GroundedObject &o : v.objects) {
+            std::string spans;
+            for (const FrameSpan &s : o.spans)
+                spans += (spans.empty() ? "" : ", ") + std::to_string(s.first) + "-" + std::to_string(s.last);
+            std::printf("    object track %d '%s' frames %s\n", o.trackId, o.label.c_str(), spans.c_str());
+        }
+        for (const TraceStep &t : v.trace)
+            std::printf("    %-8s %s\n", t.kind.c_str(), t.text.c_str());
+    }
+    std::printf("\n");
+    for (const StageTiming &t : r->timings)
+        std::printf("%s %.1f ms  ", t.stage.c_str(), t.ms);
+    std::printf("\n");
+    return 0;
+}
+
+int decompose(Services &services, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption({"json", "Print JSON."});
+    if (!parse(p, args, "decompose", "QUERY: the query to split into sub-queries."))
+        return 2;
+    const std::string text = p.positionalArguments().mid(1).join(' ').toStdString();
+    if (text.empty())
+        return fail("decompose: give the query text");
+    BuiltinDecomposer builtin(services.lexicon());
+    auto d = builtin.decompose(text, CancelToken());
+    if (!d)
+        return fail(d.message());
+    if (p.isSet("json")) {
+        json subs = json::array();
+        for (const SubQuery &s : d->subQueries)
+            subs.push_back(toJson(s));
+        std::cout << json{{"query", text}, {"source", d->source}, {"sub_queries", subs}}.dump(2) << "\n";
+        return 0;
+    }
+    for (const SubQuery &s : d->subQueries)
+        std::printf("%-9s %s%s (%.2f)\n", subQueryKindName(s.kind).c_str(), s.negated ? "NOT " : "", s.text.c_str(), s.weight);
+    return 0;
+}
+
+} // namespace ts::cli

@@ -1,0 +1,121 @@
+// Services::makeRetrievalEngine: the pieces of the two-stage engine, owned together.
+#include "engineassembly.h"
+
+#include "reason/builtinreasoner.h"
+#include "retrieval/pipeline.h"
+#include "services.h"
+
+#include <QUrl>
+
+#include <map>
+
+namespace ts {
+
+namespace {
+
+/// The engine and everything it calls, with one owner.
+class OwningEngine : public RetrievalEngine {
+public:
+    OwningEngine(const Lexicon &lexicon, EngineParts parts) : m_decomposer(lexicon), m_reasoner(lexicon)
+    {
+        PipelineRoles roles;
+        roles.builtinDecomposer = &m_decomposer;
+        roles.builtinReasoner = &m_reasoner;
+        if (parts.roles.decompose) {
+            m_llmDecomposer = std::make_unique<LlmDecomposer>(makeLlmClient(*parts.roles.decompose),
+                                                              healthOf(*parts.roles.decompose));
+            roles.decomposer = m_llmDecomposer.get();
+        }
+        if (parts.roles.reason) {
+            m_llmReasoner = std::make_unique<LlmReasoner>(makeLlmClient(*parts.roles.reason), parts.reasoner,
+                                                          healthOf(*parts.roles.reason));
+            roles.reasoner = m_llmReasoner.get();
+        }
+        if (parts.specialists) {
+            m_jit = std::make_unique<JitRefinement>(std::move(parts.specialists), parts.jit);
+            roles.refine = m_jit->refineFunction();
+        }
+        roles.coarse = parts.coarse;
+        m_engine = std::make_unique<TwoStageEngine>(std::move(roles));
+    }
+
+    Result<QueryResult> run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
+                            const CancelToken &cancel, const ProgressFn &progress) override
+    {
+        // Each query gives a failed endpoint another chance; within the query a failure is not retried per video.
+        std::map<std::string, int> tripsBefore;
+        for (auto &[key, h] : m_health) {
+            h.health->reset();
+            tripsBefore[key] = h.health->trips();
+        }
+        std::optional<JitRefinement::Binding> binding;
+        if (m_jit)
+            binding.emplace(m_jit->bind(store));
+        auto r = m_engine->run(store, query, options, cancel, progress);
+        if (!r)
+            return r;
+        for (auto &[key, h] : m_health) {
+            const std::string why = h.health->blockedBecause();
+            if (h.health->trips() == tripsBefore[key] || why.empty())
+                continue;
+            // One note per failed endpoint; the decomposition fallback may already have said it.
+            bool said = false;
+            for (const TraceStep &s : r->trace)
+                said = said || (s.kind == "fallback" && s.text.find(why) != std::string::npos);
+            if (!said)
+                r->trace.push_back(
+                    {"fallback",
+                     "LLM endpoint " + h.name + " failed (" + why + "): the built-in reasoner answered for this query",
+                     "pipeline", -1, 0.0});
+        }
+        return r;
+    }
+
+private:
+    struct Health {
+        std::shared_ptr<EndpointHealth> health;
+        std::string name;
+    };
+
+    /// Roles served by one server share its health: when it is down, it is down for all of them.
+    std::shared_ptr<EndpointHealth> healthOf(const LlmEndpoint &e)
+    {
+        const std::string key = toString(e.protocol) + " " + e.baseUrl;
+        Health &h = m_health[key];
+        if (!h.health) {
+            h.health = std::make_shared<EndpointHealth>();
+            // The address without user info or query: neither belongs in a trace.
+            const QUrl url(QString::fromStdString(e.baseUrl));
+            h.name = toString(e.protocol) + ":" + e.model + " at " +
+                     url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment).toStdString();
+        }
+        return h.health;
+    }
+
+    BuiltinDecomposer m_decomposer;
+    BuiltinReasoner m_reasoner;
+    std::map<std::string, Health> m_health;
+    std::unique_ptr<LlmDecomposer> m_llmDecomposer;
+    std::unique_ptr<LlmReasoner> m_llmReasoner;
+    std::unique_ptr<JitRefinement> m_jit;
+    std::unique_ptr<TwoStageEngine> m_engine;
+};
+
+} // namespace
+
+std::unique_ptr<RetrievalEngine> assembleRetrievalEngine(const Lexicon &lexicon, EngineParts parts)
+{
+    return std::make_unique<OwningEngine>(lexicon, std::move(parts));
+}
+
+std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &roles)
+{
+    EngineParts parts;
+    parts.roles = roles;
+    parts.specialists = makeSpecialistRunner(*this, roles.describe);
+    // The trained aligner when its weights are installed; without one every video goes to the reasoning stage.
+    parts.coarse = coarseSearch();
+    return assembleRetrievalEngine(lexicon(), std::move(parts));
+}
+
+} // namespace ts

@@ -1,0 +1,30 @@
+// The retrieval engine from its parts, so the composition root and the tests assemble it the same way.
+#pragma once
+
+#include "reason/llmconfig.h"
+#include "reason/llmreasoner.h"
+#include "refineassembly.h"
+#include "retrieval/engine.h"
+
+#include <memory>
+
+namespace ts {
+
+class CoarseSearch;
+class Lexicon;
+
+struct EngineParts {
+    LlmRoles roles; ///< each configured role gets an LLM implementation; the built-in ones are always there
+    std::unique_ptr<SpecialistRunner> specialists; ///< just-in-time refinement; nullptr disables it
+    CoarseSearch *coarse = nullptr;                ///< the compositional alignment stage (not owned); nullptr: none
+    LlmReasonerOptions reasoner;
+    JitLimits jit;
+};
+
+/// Two-stage engine: LLM decomposer and reasoner for the configured roles with the built-in ones as default and
+/// fallback, JiT refinement saving into the store a query runs on. An endpoint that fails at the transport level
+/// is skipped for the rest of that query (one note in the query's trace); each query tries it again.
+/// lexicon must outlive the engine.
+std::unique_ptr<RetrievalEngine> assembleRetrievalEngine(const Lexicon &lexicon, EngineParts parts);
+
+} // namespace ts

@@ -1,0 +1,68 @@
+#include "alignedsearch.h"
+
+namespace ts {
+
+namespace {
+// Concepts the reasoner inferred name the target more exactly than a description; the first two are enough.
+constexpr size_t kConceptsRead = 2;
+} // namespace
+
+std::string AlignedCoarseSearch::queryText(const SubQuery &subQuery)
+{
+    std::string text = subQuery.text;
+    for (size_t i = 0; i < subQuery.concepts.size() && i < kConceptsRead; ++i)
+        text += ", " + subQuery.concepts[i];
+    return text;
+}
+
+IndexQuery AlignedCoarseSearch::embed(const SubQuery &subQuery) const
+{
+    IndexQuery q;
+    q.vector = m_encoder.encode(Tower::Query, queryText(subQuery));
+    q.weight = subQuery.weight;
+    q.negated = subQuery.negated;
+    return q;
+}
+
+int AlignedCoarseSearch::loads() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_loads;
+}
+
+Result<std::shared_ptr<const ComponentIndex>> AlignedCoarseSearch::index(TwinStore &store, const CancelToken &cancel)
+{
+    using R = Result<std::shared_ptr<const ComponentIndex>>;
+    // One load at a time; searches that find the index current share it without copying.
+    std::lock_guard<std::mutex> lock(m_mutex);
+    const EmbeddingSignature signature = store.embeddingSignature(m_encoder.version());
+    if (m_index && m_storePath == store.path() && signature == m_signature)
+        return R(m_index);
+    auto loaded = ComponentIndex::fromStore(store, m_encoder.version(), m_encoder.dimensions(), cancel);
+    if (!loaded)
+        return R::error(loaded.message());
+    m_index = *loaded;
+    m_storePath = store.path();
+    m_signature = signature;
+    ++m_loads;
+    return R(m_index);
+}
+
+Result<std::vector<CoarseHit>> AlignedCoarseSearch::search(TwinStore &store, const std::vector<SubQuery> &subQueries,
+                                                           int k, Aggregation aggregation, const CancelToken &cancel)
+{
+    using R = Result<std::vector<CoarseHit>>;
+    auto idx = index(store, cancel);
+    if (!idx)
+        return R::error(idx.message());
+    std::vector<IndexQuery> queries;
+    queries.reserve(subQueries.size());
+    for (const SubQuery &s : subQueries)
+        queries.push_back(embed(s));
+    auto hits = (*idx)->search(queries, k, aggregation, cancel);
+    if (cancel.isCancelled())
+        return R::error("cancelled");
+    return R(std::move(hits));
+}
+
+} // namespace ts

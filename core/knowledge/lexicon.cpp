@@ -1,0 +1,240 @@
+#include "lexicon.h"
+
+#include "knowledge/text.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ts {
+
+namespace {
+
+// Weights of the relations a profile collects (the concept's own words count most).
+constexpr float kOwnWord = 1.f;
+constexpr float kOwnPart = 0.85f; // one word of a multi-word name ("bear" of "brown bear")
+constexpr float kGloss = 0.7f;
+constexpr float kHypernym[] = {0.85f, 0.7f, 0.55f, 0.45f};
+constexpr float kHypernymGloss = 0.4f;
+constexpr float kHyponym = 0.6f;
+constexpr float kPartWhole = 0.6f;
+constexpr float kDerived = 0.75f;
+
+std::vector<std::string> glossWords(const std::string &gloss)
+{
+    // Definitions come before the quoted usage examples; the examples add noise.
+    const size_t quote = gloss.find('"');
+    std::vector<std::string> out;
+    for (const Token &t : tokenize(quote == std::string::npos ? gloss : gloss.substr(0, quote)))
+        if (t.cls == WordClass::Content && t.text.size() > 2)
+            out.push_back(t.text);
+    return out;
+}
+
+} // namespace
+
+Lexicon::Lexicon(const WordNet *wordnet, const WordVectors *vectors) : m_wn(wordnet), m_wv(vectors) {}
+
+float Lexicon::mapCosine(float cosine)
+{
+    // GloVe 100-d: unrelated pairs sit near 0.1-0.3, close relatives at 0.6-0.8.
+    return std::clamp((cosine - 0.35f) / 0.45f, 0.f, 1.f);
+}
+
+std::string Lexicon::lemma(const std::string &word, WnPos pos) const
+{
+    if (!m_wn)
+        return word;
+    const auto forms = m_wn->baseForms(word, pos);
+    return forms.empty() ? word : forms.front();
+}
+
+std::vector<SynsetId> Lexicon::nounSenses(const std::string &phrase) const
+{
+    return m_wn ? m_wn->lookup(phrase, WnPos::Noun) : std::vector<SynsetId>{};
+}
+
+bool Lexicon::canBe(const std::string &word, WnPos pos) const
+{
+    return m_wn && !m_wn->baseForms(word, pos).empty();
+}
+
+int Lexicon::vectorIndex(const std::string &word) const
+{
+    if (!m_wv)
+        return -1;
+    int r = m_wv->indexOf(word);
+    if (r >= 0 || !m_wn)
+        return r;
+    for (WnPos p : {WnPos::Noun, WnPos::Verb, WnPos::Adj}) {
+        const auto forms = m_wn->baseForms(word, p);
+        for (const auto &f : forms)
+            if ((r = m_wv->indexOf(f)) >= 0)
+                return r;
+    }
+    return -1;
+}
+
+float Lexicon::vectorSimilarity(int a, int b) const
+{
+    if (!m_wv || a < 0 || b < 0)
+        return 0.f;
+    return a == b ? 1.f : mapCosine(m_wv->similarity(a, b));
+}
+
+float Lexicon::wordSimilarity(const std::string &a, const std::string &b) const
+{
+    if (a == b)
+        return 1.f;
+    if (m_wn)
+        for (WnPos p : {WnPos::Noun, WnPos::Verb, WnPos::Adj})
+            if (lemma(a, p) == lemma(b, p) && canBe(a, p))
+                return 1.f;
+    return vectorSimilarity(vectorIndex(a), vectorIndex(b));
+}
+
+float Lexicon::specificity(const std::string &word) const
+{
+    if (!m_wv)
+        return 0.5f;
+    return m_wv->specificity(vectorIndex(word));
+}
+
+bool Lexicon::isA(SynsetId id, SynsetId ancestor) const { return m_wn && m_wn->isA(id, ancestor); }
+
+bool Lexicon::isKindOf(SynsetId id, const std::string &noun, int senses) const
+{
+    if (!m_wn || !id)
+        return false;
+    const auto s = nounSenses(noun);
+    for (size_t i = 0; i < s.size() && static_cast<int>(i) < senses; ++i)
+        if (s[i] == id || m_wn->isA(id, s[i]))
+            return true;
+    return false;
+}
+
+std::string Lexicon::name(SynsetId id) const
+{
+    const WnSynset *s = m_wn ? m_wn->synset(id) : nullptr;
+    return s && !s->words.empty() ? s->words.front() : std::string();
+}
+
+ConceptProfile Lexicon::build(SynsetId id) const
+{
+    ConceptProfile p;
+    p.id = id;
+    const WnSynset *s = m_wn ? m_wn->synset(id) : nullptr;
+    if (!s)
+        return p;
+    std::unordered_map<std::string, float> best;
+    auto add = [&best](const std::string &w, float weight) {
+        if (w.size() < 2 || isStopWord(w))
+            return;
+        float &b = best[w];
+        b = std::max(b, weight);
+    };
+    // Gloss words are inflected ("horns", "eats"): store their base form so equal lemmas match exactly.
+    auto base = [this](const std::string &w) {
+        for (WnPos pos : {WnPos::Noun, WnPos::Verb, WnPos::Adj}) {
+            const auto forms = m_wn->baseForms(w, pos);
+            if (!forms.empty())
+                return forms.front();
+        }
+        return w;
+    };
+    auto addName = [&](const std::string &name, float weight) {
+        add(name, weight);
+        const auto toks = tokenize(name);
+        if (toks.size() > 1)
+            for (const Token &t : toks)
+                add(t.text, weight * kOwnPart);
+    };
+    for (const auto &w : s->words)
+        addName(w, kOwnWord);
+    for (const auto &w : glossWords(s->gloss))
+        add(base(w), kGloss);
+    // Hypernyms, nearest first, and the nearest one's gloss.
+    for (const auto &[anc, dist] : m_wn->ancestors(id, 4)) {
+        const WnSynset *a = m_wn->synset(anc);
+        if (!a || dist < 1)
+            continue;
+        const float w = kHypernym[std::min(dist, 4) - 1];
+        for (const auto &word : a->words)
+            addName(word, w);
+        if (dist == 1)
+            for (const auto &g : glossWords(a->gloss))
+                add(base(g), kHypernymGloss);
+    }
+    for (WnRelation r : {WnRelation::Hyponym, WnRelation::InstanceHyponym})
+        for (SynsetId h : m_wn->related(id, r))
+            if (const WnSynset *hs = m_wn->synset(h))
+                for (const auto &w : hs->words)
+                    addName(w, kHyponym);
+    for (WnRelation r : {WnRelation::PartMeronym, WnRelation::MemberMeronym, WnRelation::SubstanceMeronym,
+                         WnRelation::PartHolonym, WnRelation::MemberHolonym, WnRelation::SubstanceHolonym})
+        for (SynsetId h : m_wn->related(id, r))
+            if (const WnSynset *hs = m_wn->synset(h))
+                for (const auto &w : hs->words)
+                    addName(w, kPartWhole);
+    for (SynsetId h : m_wn->related(id, WnRelation::Derivation))
+        if (const WnSynset *hs = m_wn->synset(h))
+            for (const auto &w : hs->words)
+                add(w, kDerived);
+    for (const auto &[w, weight] : best) {
+        ProfileWord pw;
+        pw.word = w;
+        pw.weight = weight;
+        pw.vectorIndex = m_wv ? m_wv->indexOf(w) : -1;
+        p.words.push_back(std::move(pw));
+    }
+    std::sort(p.words.begin(), p.words.end(), [](const ProfileWord &a, const ProfileWord &b) {
+        return a.weight != b.weight ? a.weight > b.weight : a.word < b.word;
+    });
+    return p;
+}
+
+const ConceptProfile &Lexicon::profile(SynsetId id) const
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto it = m_profiles.find(id);
+        if (it != m_profiles.end())
+            return *it->second;
+    }
+    auto built = std::make_unique<ConceptProfile>(build(id));
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto &slot = m_profiles[id];
+    if (!slot)
+        slot = std::move(built);
+    return *slot;
+}
+
+float Lexicon::profileMatch(int vectorIndex, const std::string &lemmaText, SynsetId id) const
+{
+    const ConceptProfile &p = profile(id);
+    float best = 0.f;
+    for (const ProfileWord &w : p.words) {
+        if (w.weight <= best)
+            break; // sorted by weight: nothing further can beat the best
+        float s;
+        if (w.word == lemmaText)
+            s = 1.f;
+        else
+            s = vectorSimilarity(vectorIndex, w.vectorIndex);
+        best = std::max(best, w.weight * s);
+    }
+    return best;
+}
+
+float Lexicon::profileMatch(const std::string &word, SynsetId id) const
+{
+    std::string l = word;
+    if (m_wn)
+        for (WnPos pos : {WnPos::Noun, WnPos::Verb, WnPos::Adj})
+            if (canBe(word, pos)) {
+                l = lemma(word, pos);
+                break;
+            }
+    return profileMatch(vectorIndex(word), l, id);
+}
+
+} // namespace ts

@@ -1,0 +1,79 @@
+// Lexical knowledge for reasoning without an LLM: WordNet (senses, hypernyms, glosses, meronyms, derivations)
+// joined with GloVe word vectors. A concept's profile is the bag of words WordNet relates to it, each weighted by
+// how close the relation is; a query word matches a concept by its best word-vector similarity to that bag, which
+// lets "the bird that gets its pink colour from shrimp" find flamingo through its gloss ("pink ... wading bird").
+// Thread-safe: profiles are computed once and cached under a mutex.
+#pragma once
+
+#include "knowledge/wordnet.h"
+#include "knowledge/wordvectors.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ts {
+
+struct ProfileWord {
+    int vectorIndex = -1; ///< row in WordVectors
+    std::string word;
+    float weight = 0.f; ///< 1 = the concept's own name ... 0.3 = a distant relation
+};
+
+struct ConceptProfile {
+    SynsetId id = 0;
+    std::vector<ProfileWord> words;
+};
+
+enum class PartOfSpeech { Noun, Verb, Adjective, Adverb, Unknown };
+
+class Lexicon {
+public:
+    /// Either source may be missing (nullptr): the lexicon then works with what is there.
+    Lexicon(const WordNet *wordnet, const WordVectors *vectors);
+
+    const WordNet *wordnet() const { return m_wn; }
+    const WordVectors *vectors() const { return m_wv; }
+
+    /// The base form of a word for a part of speech (WordNet morphy), or the word itself.
+    std::string lemma(const std::string &word, WnPos pos) const;
+    /// Noun senses of a word or collocation ("park bench"), most frequent first.
+    std::vector<SynsetId> nounSenses(const std::string &phrase) const;
+    bool canBe(const std::string &word, WnPos pos) const;
+
+    /// Word similarity in 0..1: 1 for the same lemma, else word-vector cosine mapped so that unrelated words give 0.
+    float wordSimilarity(const std::string &a, const std::string &b) const;
+    float vectorSimilarity(int a, int b) const;
+    /// Row of a word in the vectors, trying its lemmas when the inflected form is unknown; -1 when unknown.
+    int vectorIndex(const std::string &word) const;
+    /// 0..1, rare words high (see WordVectors::specificity); 0.5 without vectors.
+    float specificity(const std::string &word) const;
+
+    /// The words WordNet relates to a synset, weighted (cached).
+    const ConceptProfile &profile(SynsetId id) const;
+    /// How well a word is explained by a concept: max over the profile of weight x similarity, in 0..1.
+    float profileMatch(const std::string &word, SynsetId id) const;
+    float profileMatch(int vectorIndex, const std::string &lemma, SynsetId id) const;
+
+    /// id is a kind of ancestor (hypernym closure, instance hypernyms included).
+    bool isA(SynsetId id, SynsetId ancestor) const;
+    /// True when some sense among the first `senses` of the noun covers the synset.
+    bool isKindOf(SynsetId id, const std::string &noun, int senses = 3) const;
+    /// Most specific readable name of a synset ("brown bear").
+    std::string name(SynsetId id) const;
+
+    /// Cosine of two words mapped to 0..1 the way wordSimilarity does.
+    static float mapCosine(float cosine);
+
+private:
+    ConceptProfile build(SynsetId id) const;
+
+    const WordNet *m_wn;
+    const WordVectors *m_wv;
+    mutable std::mutex m_mutex;
+    mutable std::unordered_map<SynsetId, std::unique_ptr<ConceptProfile>> m_profiles;
+};
+
+} // namespace ts

@@ -1,0 +1,92 @@
+// The LLM implementations of the two reasoning roles: LlmDecomposer splits an implicit query into explicit
+// sub-queries; LlmReasoner judges one candidate from its compacted twin and names the gaps just-in-time refinement
+// could close. Both ask for structured output (schema-checked by the client) and then check what the schema cannot
+// say (track ids that exist, frames in the video, sub-query indices in range); any failure is an error, so the
+// pipeline falls back to the built-in reasoner and records why.
+//
+// Prompt safety: the system message holds only the task and the output contract. Everything that came from a
+// video (labels, OCR, descriptions) reaches the model as JSON inside one delimited data block of the user message,
+// with '<' and '>' escaped so no text in it can close the block.
+#pragma once
+
+#include "reason/llmclient.h"
+#include "reason/reasoner.h"
+#include "reason/twincompact.h"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace ts {
+
+/// Tags around the twin's JSON in the reasoner's user message.
+extern const char *const kTwinDataBegin;
+extern const char *const kTwinDataEnd;
+
+/**
+ * Remembers that an endpoint failed at the transport level (unreachable, timing out, HTTP 5xx, bad key), so the
+ * other calls of the same query fail at once and fall back instead of each waiting through its own retries.
+ * Shared by the clients of one server; thread-safe. The engine resets it when a query starts.
+ */
+class EndpointHealth {
+public:
+    /// Empty while calls may go; otherwise the failure that stopped them.
+    std::string blockedBecause() const;
+    /// Trips on transport failures only; a bad reply from a working server is the caller's problem, not the server's.
+    void recordFailure(const std::string &message);
+    void reset();
+    /// How many times it tripped since it was made (lets a caller tell whether it tripped during a query).
+    int trips() const { return m_trips.load(); }
+    static bool isTransportFailure(const std::string &message);
+
+private:
+    mutable std::mutex m_mutex;
+    std::string m_blocked;
+    std::atomic<int> m_trips{0};
+};
+
+class LlmDecomposer : public Decomposer {
+public:
+    explicit LlmDecomposer(std::unique_ptr<LlmClient> client, std::shared_ptr<EndpointHealth> health = {});
+    /// Blocking; worker threads only.
+    Result<Decomposition> decompose(const std::string &query, const CancelToken &cancel) override;
+    std::string name() const override;
+
+    static nlohmann::json outputSchema();
+    LlmRequest buildRequest(const std::string &query) const;
+    /// The sub-queries of a schema-valid reply, or what is wrong with them.
+    static Result<std::vector<SubQuery>> interpret(const nlohmann::json &reply);
+
+private:
+    std::unique_ptr<LlmClient> m_client;
+    std::shared_ptr<EndpointHealth> m_health;
+};
+
+struct LlmReasonerOptions {
+    CompactOptions compact; ///< the twin's share of the context
+    int maxGaps = 3;        ///< refinement requests a verdict may carry
+};
+
+class LlmReasoner : public Reasoner {
+public:
+    explicit LlmReasoner(std::unique_ptr<LlmClient> client, LlmReasonerOptions options = {},
+                         std::shared_ptr<EndpointHealth> health = {});
+    /// Blocking; worker threads only; thread-safe (the client limits the requests in flight).
+    Result<ReasonVerdict> reason(const ReasonQuery &query, const Twin &twin, const CancelToken &cancel) override;
+    std::string name() const override;
+
+    static nlohmann::json outputSchema(int maxGaps);
+    /// What the model is told about one candidate (system: task and contract; user: query, then the twin as data).
+    LlmRequest buildRequest(const ReasonQuery &query, const Twin &twin, CompactTwin *compacted = nullptr) const;
+    /// The verdict of a schema-valid reply, after the checks the schema cannot make, or what is wrong.
+    static Result<ReasonVerdict> interpret(const nlohmann::json &reply, const ReasonQuery &query, const Twin &twin,
+                                           const std::string &source);
+
+private:
+    std::unique_ptr<LlmClient> m_client;
+    LlmReasonerOptions m_options;
+    std::shared_ptr<EndpointHealth> m_health;
+};
+
+} // namespace ts

@@ -1,0 +1,66 @@
+// The two reasoning roles of the pipeline, each with a built-in implementation (WordNet + GloVe + a query
+// grammar) and an LLM implementation: decomposing an implicit query into explicit sub-queries, and judging one
+// candidate video from its twin (relevance, the objects that satisfy the query, a trace, and the information gaps
+// that just-in-time refinement could close).
+#pragma once
+
+#include "base/cancel.h"
+#include "base/result.h"
+#include "retrieval/results.h"
+#include "twin/twin.h"
+
+#include <string>
+#include <vector>
+
+namespace ts {
+
+struct Decomposition {
+    std::vector<SubQuery> subQueries;
+    std::string source; ///< "builtin" or the LLM's name
+    std::vector<TraceStep> trace;
+};
+
+class Decomposer {
+public:
+    virtual ~Decomposer() = default;
+    /// Blocking; worker threads only.
+    virtual Result<Decomposition> decompose(const std::string &query, const CancelToken &cancel) = 0;
+    virtual std::string name() const = 0;
+};
+
+/// A specialist run the reasoner asks for to close an information gap (OCR of a window, a better mask...).
+struct RefinementRequest {
+    std::string kind; ///< "ocr", "mask", "dense", "faces", "depth", "describe"
+    TrackId trackId = 0; ///< 0: the whole frame
+    FrameIndex firstFrame = 0;
+    FrameIndex lastFrame = 0;
+    std::string why;
+};
+
+struct ReasonVerdict {
+    double relevance = 0.0; ///< 0..1
+    std::vector<GroundedObject> objects;
+    std::vector<int> satisfied; ///< sub-query indices
+    std::vector<TraceStep> trace;
+    std::vector<RefinementRequest> gaps; ///< what would make the verdict surer (empty when nothing is missing)
+    std::string source;
+};
+
+/// What a reasoner is given about the query.
+struct ReasonQuery {
+    std::string text;
+    std::vector<SubQuery> subQueries;
+    bool decomposed = true; ///< false in the ablation without query decomposition
+};
+
+class Reasoner {
+public:
+    virtual ~Reasoner() = default;
+    /// Called once per query with every candidate's twin before reason() (library-relative statistics).
+    virtual void prepare(const ReasonQuery &query, const std::vector<const Twin *> &candidates) { (void)query, (void)candidates; }
+    /// Judges one candidate. Blocking; worker threads only; may be called from several threads at once.
+    virtual Result<ReasonVerdict> reason(const ReasonQuery &query, const Twin &twin, const CancelToken &cancel) = 0;
+    virtual std::string name() const = 0;
+};
+
+} // namespace ts

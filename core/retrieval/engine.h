@@ -1,0 +1,40 @@
+// The two-stage reasoning retrieval of the paper: query decomposition (QD), compositional alignment over the
+// stored twin components (CA, the coarse stage that picks the top-K candidates), reasoning rerank over each
+// candidate's twin (LR) with just-in-time refinement (JiT). Each stage can be switched off for ablations.
+#pragma once
+
+#include "base/cancel.h"
+#include "base/result.h"
+#include "retrieval/results.h"
+
+#include <memory>
+#include <string>
+
+namespace ts {
+
+class TwinStore;
+
+enum class Aggregation { WeightedMean, Min };
+
+struct RetrievalOptions {
+    int top = 10; ///< results returned (after the rerank)
+    int candidates = 30; ///< top-K of the coarse stage that go to the reasoning stage
+    bool decompose = true; ///< QD: off = the whole query is one sub-query
+    bool align = true; ///< CA: off = every video goes to the reasoning stage, in library order
+    bool reason = true; ///< LR: off = the coarse ranking is final
+    bool jit = true; ///< JiT refinement during reasoning
+    double relevanceThreshold = 0.2; ///< reasoning relevance below which a candidate is dropped
+    Aggregation aggregation = Aggregation::WeightedMean;
+    bool saveToLibrary = false; ///< record the query, ranking and traces in the library database
+};
+
+class RetrievalEngine {
+public:
+    virtual ~RetrievalEngine() = default;
+    /// Runs a query against the store's library. Blocking; call it on a worker thread (never the UI thread).
+    /// progress reports 0..1 with the current stage; cancel stops between candidates.
+    virtual Result<QueryResult> run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
+                                    const CancelToken &cancel, const ProgressFn &progress) = 0;
+};
+
+} // namespace ts

@@ -1,0 +1,288 @@
+#include "pipeline.h"
+
+#include "align/coarsesearch.h"
+#include "store/twinstore.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace ts {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t0)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Candidates whose twins JiT may refine in one query: refinement runs models, so it is kept for the videos that
+// could change the top of the ranking.
+constexpr int kJitCandidates = 3;
+
+} // namespace
+
+TwoStageEngine::TwoStageEngine(PipelineRoles roles) : m_roles(std::move(roles)) {}
+
+std::shared_ptr<const Twin> TwoStageEngine::twinOf(TwinStore &store, const std::string &key, const std::string &version)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_cacheMutex);
+        auto it = m_twins.find(key);
+        if (it != m_twins.end() && it->second.first == version)
+            return it->second.second;
+    }
+    auto t = store.loadTwin(key, TwinDetail::NoMasks);
+    if (!t)
+        return nullptr;
+    auto shared = std::make_shared<const Twin>(std::move(t).value());
+    std::lock_guard<std::mutex> lock(m_cacheMutex);
+    m_twins[key] = {version, shared};
+    return shared;
+}
+
+Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
+                                        const CancelToken &cancel, const ProgressFn &progress)
+{
+    using R = Result<QueryResult>;
+    QueryResult out;
+    out.query = query;
+    const auto tStart = Clock::now();
+    auto report = [&progress](double f, const char *stage) {
+        if (progress)
+            progress(f, stage);
+    };
+    if (!m_roles.builtinDecomposer || !m_roles.builtinReasoner)
+        return R::error("the built-in reasoner is not available");
+
+    // 1. Query decomposition.
+    report(0.0, "decomposing the query");
+    auto t0 = Clock::now();
+    if (options.decompose) {
+        Result<Decomposition> d = Result<Decomposition>::error("no LLM decomposer");
+        if (m_roles.decomposer) {
+            d = m_roles.decomposer->decompose(query, cancel);
+            if (!d && d.message() != "cancelled")
+                out.trace.push_back({"fallback", "decomposition by " + m_roles.decomposer->name() + " failed (" +
+                                                     d.message() + "); the built-in reasoner decomposes instead",
+                                     "pipeline", -1, 0.0});
+        }
+        if (!d && cancel.isCancelled())
+            return R::error("cancelled");
+        if (!d)
+            d = m_roles.builtinDecomposer->decompose(query, cancel);
+        if (!d)
+            return R::error("decomposition failed: " + d.message());
+        out.subQueries = d->subQueries;
+        out.decomposer = d->source;
+        for (auto &s : d->trace)
+            out.trace.push_back(s);
+    } else {
+        SubQuery whole;
+        whole.kind = SubQueryKind::Object;
+        whole.text = query;
+        out.subQueries.push_back(whole);
+        out.decomposer = "none";
+    }
+    out.timings.push_back({"decompose", msSince(t0)});
+    if (cancel.isCancelled())
+        return R::error("cancelled");
+
+    // 2. Candidates: the coarse stage's top-K, or the whole library.
+    report(0.1, "aligning sub-queries with twin components");
+    t0 = Clock::now();
+    const std::vector<VideoRow> rows = store.videos();
+    std::map<int64_t, const VideoRow *> byId;
+    int done = 0;
+    for (const VideoRow &r : rows)
+        if (r.status == VideoStatus::Done) {
+            byId[r.id] = &r;
+            ++done;
+        }
+    out.librarySize = done;
+    struct Candidate {
+        const VideoRow *row = nullptr;
+        double coarse = 0.0;
+        std::vector<float> perSub;
+        std::vector<int64_t> bestComponent;
+    };
+    std::vector<Candidate> candidates;
+    if (options.align && m_roles.coarse) {
+        const int k = options.reason ? options.candidates : std::max(options.top, options.candidates);
+        auto hits = m_roles.coarse->search(store, out.subQueries, k, options.aggregation, cancel);
+        if (!hits)
+            return R::error("coarse search failed: " + hits.message());
+        for (const CoarseHit &h : *hits) {
+            auto it = byId.find(h.videoId);
+            if (it != byId.end())
+                candidates.push_back({it->second, h.score, h.perSubQuery, h.bestComponent});
+        }
+        out.trace.push_back({"align", "coarse stage kept " + std::to_string(candidates.size()) + " of " +
+                                          std::to_string(done) + " videos (encoder " + m_roles.coarse->encoderVersion() + ")",
+                             "aligner", -1, msSince(t0)});
+    } else {
+        for (const VideoRow &r : rows)
+            if (r.status == VideoStatus::Done)
+                candidates.push_back({&r, 0.0, {}, {}});
+        if (options.align && !m_roles.coarse)
+            out.trace.push_back({"align", "no trained aligner: every video goes to the reasoning stage", "pipeline", -1, 0.0});
+    }
+    out.timings.push_back({"align", msSince(t0)});
+
+    // 3. Reasoning rerank.
+    std::vector<VideoResult> results;
+    if (options.reason) {
+        report(0.3, "reasoning over candidates");
+        t0 = Clock::now();
+        ReasonQuery rq{query, out.subQueries, options.decompose};
+        std::vector<std::shared_ptr<const Twin>> twins(candidates.size());
+        for (size_t i = 0; i < candidates.size(); ++i)
+            twins[i] = twinOf(store, candidates[i].row->key, candidates[i].row->ingestedAt);
+        std::vector<const Twin *> ptrs;
+        for (const auto &t : twins)
+            if (t)
+                ptrs.push_back(t.get());
+        Reasoner *primary = m_roles.reasoner ? m_roles.reasoner : m_roles.builtinReasoner;
+        primary->prepare(rq, ptrs);
+        if (primary != m_roles.builtinReasoner)
+            m_roles.builtinReasoner->prepare(rq, ptrs);
+        std::vector<Result<ReasonVerdict>> verdicts(candidates.size(), Result<ReasonVerdict>::error("not run"));
+        std::vector<std::vector<TraceStep>> extraTrace(candidates.size());
+        auto judge = [&](size_t i, const Twin &twin) {
+            Result<ReasonVerdict> v = primary->reason(rq, twin, cancel);
+            if (!v && primary != m_roles.builtinReasoner && !cancel.isCancelled()) {
+                extraTrace[i].push_back({"fallback", primary->name() + " failed (" + v.message() +
+                                                         "); the built-in reasoner judged this video",
+                                         "pipeline", -1, 0.0});
+                v = m_roles.builtinReasoner->reason(rq, twin, cancel);
+            }
+            return v;
+        };
+        // LLM calls wait on the network: run several at once; the built-in reasoner is quick.
+        const int threads = std::max(1, std::min<int>(m_roles.reasoner ? 4 : 2, static_cast<int>(candidates.size())));
+        std::atomic<size_t> next{0};
+        std::atomic<int> finished{0};
+        auto worker = [&] {
+            for (size_t i = next++; i < candidates.size(); i = next++) {
+                if (cancel.isCancelled())
+                    return;
+                if (twins[i])
+                    verdicts[i] = judge(i, *twins[i]);
+                else
+                    verdicts[i] = Result<ReasonVerdict>::error("twin could not be loaded");
+                report(0.3 + 0.5 * (++finished) / std::max<size_t>(1, candidates.size()), "reasoning over candidates");
+            }
+        };
+        std::vector<std::thread> pool;
+        for (int t = 1; t < threads; ++t)
+            pool.emplace_back(worker);
+        worker();
+        for (auto &th : pool)
+            th.join();
+        if (cancel.isCancelled())
+            return R::error("cancelled");
+        out.timings.push_back({"reason", msSince(t0)});
+
+        // 4. Just-in-time refinement for the leading candidates that named gaps.
+        if (options.jit && m_roles.refine) {
+            t0 = Clock::now();
+            std::vector<size_t> order;
+            for (size_t i = 0; i < candidates.size(); ++i)
+                if (verdicts[i] && !verdicts[i]->gaps.empty())
+                    order.push_back(i);
+            std::sort(order.begin(), order.end(),
+                      [&](size_t x, size_t y) { return verdicts[x]->relevance > verdicts[y]->relevance; });
+            int refined = 0;
+            for (size_t i : order) {
+                if (refined >= kJitCandidates || cancel.isCancelled())
+                    break;
+                if (verdicts[i]->relevance < options.relevanceThreshold)
+                    continue;
+                report(0.8, "refining twins just in time");
+                std::vector<TraceStep> steps;
+                for (const RefinementRequest &g : verdicts[i]->gaps)
+                    steps.push_back({"gap", g.kind + ": " + g.why, verdicts[i]->source, g.firstFrame, 0.0});
+                auto t1 = Clock::now();
+                auto refinedTwin = m_roles.refine(*twins[i], verdicts[i]->gaps, cancel, steps);
+                ++refined;
+                if (!refinedTwin) {
+                    steps.push_back({"refine", "refinement failed: " + refinedTwin.message(), "refiner", -1, msSince(t1)});
+                    for (auto &s : steps)
+                        extraTrace[i].push_back(s);
+                    continue;
+                }
+                auto shared = std::make_shared<const Twin>(std::move(refinedTwin).value());
+                {
+                    std::lock_guard<std::mutex> lock(m_cacheMutex);
+                    m_twins.erase(candidates[i].row->key); // the store holds the refined twin now
+                }
+                twins[i] = shared;
+                auto again = judge(i, *shared);
+                if (again) {
+                    steps.push_back({"refine", "reasoning resumed on the refined twin: relevance " +
+                                                   std::to_string(verdicts[i]->relevance).substr(0, 4) + " -> " +
+                                                   std::to_string(again->relevance).substr(0, 4),
+                                     again->source, -1, msSince(t1)});
+                    // The refined verdict's own gaps are what is still missing; do not loop on them.
+                    again->gaps.clear();
+                    verdicts[i] = std::move(again);
+                }
+                for (auto &s : steps)
+                    extraTrace[i].push_back(s);
+            }
+            out.timings.push_back({"refine", msSince(t0)});
+        }
+
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            if (!verdicts[i])
+                continue;
+            const ReasonVerdict &v = *verdicts[i];
+            if (v.relevance < options.relevanceThreshold) {
+                ++out.dropped;
+                continue;
+            }
+            VideoResult r;
+            r.key = candidates[i].row->key;
+            r.videoId = candidates[i].row->id;
+            r.coarseScore = candidates[i].coarse;
+            r.relevance = v.relevance;
+            // The coarse score only breaks near-ties of the reasoning.
+            r.score = v.relevance + 0.02 * candidates[i].coarse;
+            r.objects = v.objects;
+            r.satisfied = v.satisfied;
+            r.reasoner = v.source;
+            r.trace = extraTrace[i];
+            for (const auto &s : v.trace)
+                r.trace.push_back(s);
+            results.push_back(std::move(r));
+        }
+    } else {
+        for (const Candidate &c : candidates) {
+            VideoResult r;
+            r.key = c.row->key;
+            r.videoId = c.row->id;
+            r.coarseScore = c.coarse;
+            r.score = c.coarse;
+            for (size_t s = 0; s < c.perSub.size(); ++s)
+                if (c.perSub[s] >= 0.5f)
+                    r.satisfied.push_back(static_cast<int>(s));
+            r.reasoner = "none";
+            results.push_back(std::move(r));
+        }
+    }
+    std::stable_sort(results.begin(), results.end(),
+                     [](const VideoResult &a, const VideoResult &b) { return a.score > b.score; });
+    if (static_cast<int>(results.size()) > options.top)
+        results.resize(static_cast<size_t>(std::max(0, options.top)));
+    for (size_t i = 0; i < results.size(); ++i)
+        results[i].rank = static_cast<int>(i + 1);
+    out.results = std::move(results);
+    out.timings.push_back({"total", msSince(tStart)});
+    report(1.0, "done");
+    return out;
+}
+
+} // namespace ts

@@ -1,0 +1,49 @@
+// The concrete two-stage engine: decomposition, coarse alignment over stored component embeddings, reasoning
+// rerank with just-in-time refinement, grounding. Each role has an LLM implementation (optional) and the built-in
+// one, which also catches every LLM failure so a query is never lost.
+#pragma once
+
+#include "retrieval/engine.h"
+#include "reason/reasoner.h"
+#include "twin/twin.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace ts {
+
+class Lexicon;
+class CoarseSearch;
+
+/// Runs the specialists a reasoner asked for on a video and returns the refined twin (or a message).
+/// Worker thread; may be slow (model inference).
+using RefineFn = std::function<Result<Twin>(const Twin &twin, const std::vector<RefinementRequest> &requests,
+                                            const CancelToken &cancel, std::vector<TraceStep> &trace)>;
+
+struct PipelineRoles {
+    Decomposer *decomposer = nullptr; ///< LLM decomposer, or nullptr for the built-in one only
+    Reasoner *reasoner = nullptr; ///< LLM reasoner, or nullptr
+    Decomposer *builtinDecomposer = nullptr; ///< required: default and fallback
+    Reasoner *builtinReasoner = nullptr; ///< required: default and fallback
+    CoarseSearch *coarse = nullptr; ///< the compositional alignment stage; nullptr disables it
+    RefineFn refine; ///< just-in-time refinement; empty disables it
+};
+
+class TwoStageEngine : public RetrievalEngine {
+public:
+    explicit TwoStageEngine(PipelineRoles roles);
+    Result<QueryResult> run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
+                            const CancelToken &cancel, const ProgressFn &progress) override;
+
+private:
+    /// Twins without masks, cached by key and ingest time (reasoning reads them for every query).
+    std::shared_ptr<const Twin> twinOf(TwinStore &store, const std::string &key, const std::string &version);
+
+    PipelineRoles m_roles;
+    std::mutex m_cacheMutex;
+    std::map<std::string, std::pair<std::string, std::shared_ptr<const Twin>>> m_twins;
+};
+
+} // namespace ts

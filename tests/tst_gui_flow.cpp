@@ -1,0 +1,211 @@
+// The explorer end to end with a fake engine: a typed query shows results, the first opens in the inspector,
+// a mask toggle changes the overlay, the timeline seeks, and annotator keys change what the library stores.
+#include "annotator.h"
+#include "frameview.h"
+#include "inspector.h"
+#include "librarymodel.h"
+#include "mainwindow.h"
+#include "querybar.h"
+#include "resultsmodel.h"
+#include "timeline.h"
+#include "trackmodel.h"
+#include "tst_gui_fixture.h"
+
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QListView>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace ts;
+using namespace ts::guitest;
+
+namespace {
+
+std::optional<Annotation> findAnnotation(TwinStore &store, const std::string &set, const std::string &query,
+                                         const std::string &key)
+{
+    for (const Annotation &a : store.annotations(set))
+        if (a.queryId == query && a.videoKey == key)
+            return a;
+    return std::nullopt;
+}
+
+QRgb overlayPixel(const FrameView *view, int x, int y) { return view->overlay().pixel(x, y); }
+
+} // namespace
+
+class TestGuiFlow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(makeClip(m_dir.filePath("clipa.mp4")), "ffmpeg could not make a test clip");
+        QVERIFY(makeClip(m_dir.filePath("clipb.mp4")));
+        auto store = makeLibrary(m_dir.filePath("lib.sqlite"), {makeTwin("clipa", m_dir.filePath("clipa.mp4")),
+                                                                 makeTwin("clipb", m_dir.filePath("clipb.mp4"))});
+        QVERIFY(store);
+    }
+
+    void queryInspectAnnotate()
+    {
+        QSettings settings(m_dir.filePath("settings.ini"), QSettings::IniFormat);
+        TaskManager tasks(1);
+        FakeEngine *engine = nullptr;
+        ExplorerServices deps;
+        deps.tasks = &tasks;
+        deps.settings = &settings;
+        deps.engineFactory = [&engine](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
+            auto e = std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
+            engine = e.get();
+            return e;
+        };
+        MainWindow w(deps);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        QCOMPARE(w.libraryModel()->rowCount(), 2);
+
+        // A query typed into the bar runs on the worker and fills the grid.
+        QLineEdit *edit = w.queryBar()->findChild<QComboBox *>()->lineEdit();
+        QVERIFY(edit);
+        edit->setFocus();
+        QTest::keyClicks(edit, QStringLiteral("a dog left of a ball"));
+        QSignalSpy finished(&w, &MainWindow::queryFinished);
+        QTest::keyClick(edit, Qt::Key_Return);
+        QTRY_COMPARE(finished.count(), 1);
+        QCOMPARE(w.resultsModel()->rowCount(), 2);
+        QCOMPARE(w.resultsModel()->index(0).data(ResultsModel::KeyRole).toString(), QStringLiteral("clipa"));
+        QCOMPARE(w.resultsModel()->index(0).data(ResultsModel::RankRole).toInt(), 1);
+        QCOMPARE(w.queryBar()->chipCount(), 2);
+        QVERIFY(engine);
+        QCOMPARE(engine->lastQuery(), std::string("a dog left of a ball"));
+        QVERIFY(settings.value("query/history").toStringList().contains("a dog left of a ball"));
+        // Thumbnails arrive from the decode pool, with the grounded mask tinted in.
+        QTRY_VERIFY(!w.resultsModel()->index(0).data(ResultsModel::ThumbnailRole).value<QImage>().isNull());
+
+        // The first result is opened in the inspector with its frame decoded and its grounded object highlighted.
+        Inspector *inspector = w.inspector();
+        QTRY_COMPARE(inspector->currentKey(), QStringLiteral("clipa"));
+        QTRY_VERIFY(inspector->twin() && inspector->frameView()->frameIndex() == inspector->currentFrame());
+        FrameView *view = inspector->frameView();
+        QVERIFY(view->overlayStyle().highlighted.contains(1));
+        QVERIFY(!view->overlayStyle().highlighted.contains(2));
+
+        // Toggling the dog's track removes its mask from the overlay and leaves the ball's.
+        const FrameRecord record = *view->frameRecord();
+        const Box dogBox = record.instances[0].box;
+        const QPoint dog(static_cast<int>(dogBox.centerX()), static_cast<int>(dogBox.centerY()));
+        const QPoint ball(115, 85);
+        const QImage before = view->overlay();
+        QVERIFY(qAlpha(overlayPixel(view, dog.x(), dog.y())) > 0);
+        QVERIFY(qAlpha(overlayPixel(view, ball.x(), ball.y())) > 0);
+        TrackModel *tracks = inspector->trackModel();
+        const QModelIndex dogRow = tracks->index(tracks->rowOfTrack(1));
+        QVERIFY(tracks->setData(dogRow, Qt::Unchecked, Qt::CheckStateRole));
+        QVERIFY(view->overlay() != before);
+        QCOMPARE(qAlpha(overlayPixel(view, dog.x(), dog.y())), 0);
+        QVERIFY(qAlpha(overlayPixel(view, ball.x(), ball.y())) > 0);
+        QVERIFY(tracks->setData(dogRow, Qt::Checked, Qt::CheckStateRole));
+        QCOMPARE(view->overlay(), before);
+
+        // A refinement marker on the timeline seeks the inspector to its frame.
+        Timeline *timeline = inspector->timeline();
+        int refine = -1;
+        for (size_t i = 0; i < timeline->markers().size(); ++i)
+            if (timeline->markers()[i].frameIndex == 22)
+                refine = static_cast<int>(i);
+        QVERIFY(refine >= 0);
+        QTest::mouseClick(timeline, Qt::LeftButton, {}, timeline->markerRect(refine).center());
+        QCOMPARE(inspector->currentFrame(), FrameIndex(22));
+        QTRY_COMPARE(view->frameIndex(), FrameIndex(22));
+
+        // Annotator: a query set whose first query is the one above.
+        const QString setPath = m_dir.filePath("review.jsonl");
+        QFile f(setPath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"id":"Q1","query":"a dog left of a ball","relevant":{"clipb":1}})"
+                "\n"
+                R"({"id":"Q2","query":"a ball","relevant":{}})"
+                "\n");
+        f.close();
+        QVERIFY(w.annotator()->openQuerySet(setPath).isOk());
+        w.setAnnotatorMode(true);
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QListView *grid = w.resultsView();
+        grid->setFocus();
+
+        // J selects the next result, 2 grades it; K goes back, 1 grades; A accepts the query.
+        QTest::keyClick(grid, Qt::Key_J);
+        QCOMPARE(w.annotator()->currentVideo(), QStringLiteral("clipb"));
+        QCOMPARE(w.resultsModel()->index(1).data(ResultsModel::GradeRole).toInt(), 1); // from the query set
+        QTest::keyClick(grid, Qt::Key_2);
+        std::shared_ptr<TwinStore> store = w.store();
+        auto b = findAnnotation(*store, "review", "Q1", "clipb");
+        QVERIFY(b);
+        QCOMPARE(b->grade, 2);
+        QCOMPARE(w.resultsModel()->index(1).data(ResultsModel::GradeRole).toInt(), 2);
+        QTest::keyClick(grid, Qt::Key_K);
+        QCOMPARE(w.annotator()->currentVideo(), QStringLiteral("clipa"));
+        QTest::keyClick(grid, Qt::Key_1);
+        QCOMPARE(findAnnotation(*store, "review", "Q1", "clipa")->grade, 1);
+        QTest::keyClick(grid, Qt::Key_A);
+        QCOMPARE(findAnnotation(*store, "review", "Q1", "")->verdict, std::string("accepted"));
+
+        // Undo takes back the verdict in the library too.
+        QTest::keyClick(grid, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(findAnnotation(*store, "review", "Q1", "")->verdict, std::string());
+        QCOMPARE(findAnnotation(*store, "review", "Q1", "clipa")->grade, 1);
+
+        // Clicking the dog in the inspector marks it as the ground-truth object of clipa.
+        QTRY_COMPARE(inspector->currentKey(), QStringLiteral("clipa"));
+        QTRY_VERIFY(view->frameRecord().has_value() && view->frameIndex() == inspector->currentFrame());
+        const Box shownDog = view->frameRecord()->instances[0].box;
+        const QPointF click = view->toWidget({shownDog.centerX(), shownDog.centerY()});
+        QTest::mouseClick(view, Qt::LeftButton, {}, click.toPoint());
+        const auto objects = nlohmann::json::parse(findAnnotation(*store, "review", "Q1", "clipa")->objectsJson);
+        QVERIFY(objects == nlohmann::json::parse(R"([{"track":1}])"));
+        QVERIFY(tracks->index(tracks->rowOfTrack(1)).data(TrackModel::MarkedRole).toBool());
+
+        // N steps to the next query and runs it.
+        QTest::keyClick(grid, Qt::Key_N);
+        QCOMPARE(w.annotator()->currentIndex(), 1);
+        QTRY_COMPARE(finished.count(), 2);
+        QCOMPARE(engine->lastQuery(), std::string("a ball"));
+        QCOMPARE(w.queryBar()->text(), QStringLiteral("a ball"));
+
+        // Outside annotator mode the keys mean nothing.
+        w.setAnnotatorMode(false);
+        QTest::keyClick(grid, Qt::Key_P);
+        QCOMPARE(w.annotator()->currentIndex(), 1);
+    }
+
+    void noEngineSaysSo()
+    {
+        QSettings settings(m_dir.filePath("settings2.ini"), QSettings::IniFormat);
+        TaskManager tasks(1);
+        ExplorerServices deps;
+        deps.tasks = &tasks;
+        deps.settings = &settings;
+        MainWindow w(deps);
+        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        QSignalSpy failed(&w, &MainWindow::queryFailed);
+        w.runQuery(QStringLiteral("anything"));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("engine")));
+        QCOMPARE(w.resultsModel()->rowCount(), 0);
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(TestGuiFlow)
+#include "tst_gui_flow.moc"

@@ -1,0 +1,168 @@
+// The explorer's custom widgets: the timeline's geometry and clicks, frame-accurate decoding that keeps only the
+// latest request, the frame view's picking and hover text, and the query bar's history and options.
+#include "framedecoder.h"
+#include "frameview.h"
+#include "media/videoreader.h"
+#include "maskoverlay.h"
+#include "querybar.h"
+#include "timeline.h"
+#include "tst_gui_fixture.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ts;
+using namespace ts::guitest;
+
+class TestGuiWidgets : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(makeClip(m_dir.filePath("clip.mp4")), "ffmpeg could not make a test clip");
+    }
+
+    void timelineSeeks()
+    {
+        Timeline timeline(nullptr);
+        const Twin twin = makeTwin("a", "/videos/a.mp4");
+        timeline.resize(600, timeline.sizeHint().height());
+        timeline.setVideo(twin.tracks, kFrames, kFps);
+        timeline.setGrounding({{1, "dog", {{10, 30}}, 1.f, {0}}});
+        timeline.setMarkers({{5, "reason", "saw a dog"}, {40, "refine", "read text"}});
+        timeline.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&timeline));
+        // Frame <-> x is monotonic and round-trips.
+        for (FrameIndex f : {FrameIndex(0), FrameIndex(17), FrameIndex(kFrames - 1)})
+            QCOMPARE(timeline.frameAtX(timeline.xOfFrame(f)), f);
+        QVERIFY(timeline.xOfFrame(10) < timeline.xOfFrame(11));
+        QSignalSpy seek(&timeline, &Timeline::seekRequested);
+        QTest::mouseClick(&timeline, Qt::LeftButton, {}, timeline.markerRect(1).center());
+        QCOMPARE(seek.count(), 1);
+        QCOMPARE(seek.takeFirst().first().toLongLong(), 40);
+        QCOMPARE(timeline.markerAt(timeline.markerRect(0).center()), 0);
+        // Clicking the ruler seeks to the frame under the mouse.
+        const QPoint ruler(timeline.xOfFrame(33), timeline.rulerRect().center().y());
+        QTest::mouseClick(&timeline, Qt::LeftButton, {}, ruler);
+        QCOMPARE(seek.takeFirst().first().toLongLong(), 33);
+        // Clicks left of the lanes (the labels) do nothing.
+        QTest::mouseClick(&timeline, Qt::LeftButton, {}, QPoint(3, timeline.laneRect(0).center().y()));
+        QCOMPARE(seek.count(), 0);
+    }
+
+    void decoderIsExactAndKeepsOnlyTheLatest()
+    {
+        FrameDecoder decoder(nullptr);
+        decoder.setFile(m_dir.filePath("clip.mp4"));
+        QSignalSpy ready(&decoder, &FrameDecoder::frameReady);
+        // A burst of requests: the ones not started yet are replaced, the last one is always delivered.
+        for (FrameIndex f : {FrameIndex(3), FrameIndex(40), FrameIndex(7), FrameIndex(29), FrameIndex(12)})
+            decoder.request(f);
+        QTRY_VERIFY(!ready.isEmpty() && ready.last().first().toLongLong() == 12);
+        QCOMPARE(ready.count() + decoder.droppedCount(), 5);
+        // The image is exactly the frame a fresh reader decodes at that index.
+        auto reader = VideoReader::open(m_dir.filePath("clip.mp4").toStdString());
+        QVERIFY(reader);
+        auto frame = (*reader)->frameAt(12);
+        QVERIFY(frame);
+        QCOMPARE(ready.last().at(1).value<QImage>(), matToImage(frame->bgr));
+        // Sequential requests (playback) decode on without seeking and stay exact.
+        ready.clear();
+        decoder.request(13);
+        QTRY_COMPARE(ready.count(), 1);
+        auto next = (*reader)->frameAt(13);
+        QCOMPARE(ready.last().at(1).value<QImage>(), matToImage(next->bgr));
+        // Past the end: an error, not a hang or a crash.
+        QSignalSpy failed(&decoder, &FrameDecoder::failed);
+        decoder.request(kFrames + 10);
+        QTRY_COMPARE(failed.count(), 1);
+        // A broken file says so.
+        decoder.setFile(m_dir.filePath("missing.mp4"));
+        decoder.request(0);
+        QTRY_COMPARE(failed.count(), 2);
+    }
+
+    void frameViewPicksWhatIsShown()
+    {
+        FrameView view(nullptr);
+        view.resize(kWidth * 2, kHeight * 2);
+        const Twin twin = makeTwin("a", "/videos/a.mp4");
+        QImage image(kWidth, kHeight, QImage::Format_RGB32);
+        image.fill(Qt::darkGray);
+        view.setVideoSize(kWidth, kHeight);
+        view.setFrame(image, 0, &twin.frames[0]);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy clicked(&view, &FrameView::instanceClicked);
+        QSignalSpy hovered(&view, &FrameView::instanceHovered);
+        // The widget is twice the video: video pixel (30, 35) is the dog.
+        QCOMPARE(view.toVideo(view.toWidget({30, 35})), QPoint(30, 35));
+        QTest::mouseMove(&view, view.toWidget({30, 35}).toPoint());
+        QTRY_COMPARE(hovered.count(), 1);
+        const QString text = hovered.first().at(1).toString();
+        QVERIFY(text.contains("dog"));
+        QVERIFY(text.contains("brown"));
+        QVERIFY(text.contains("proxy")); // depth source
+        QVERIFY(text.contains("yolox_nano")); // category model
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.toWidget({30, 35}).toPoint());
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.first().at(1).value<TrackId>(), TrackId(1));
+        // A hidden track cannot be picked.
+        OverlayStyle style;
+        style.hidden = {1};
+        view.setOverlayStyle(style);
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.toWidget({30, 35}).toPoint());
+        QCOMPARE(clicked.count(), 1);
+        // Nothing there.
+        QTest::mouseClick(&view, Qt::LeftButton, {}, view.toWidget({2, 2}).toPoint());
+        QCOMPARE(clicked.count(), 1);
+    }
+
+    void queryBarHistoryAndOptions()
+    {
+        QSettings settings(m_dir.filePath("bar.ini"), QSettings::IniFormat);
+        {
+            QueryBar bar(&settings, nullptr);
+            bar.setLibraryHistory({"from the library", "shared"});
+            bar.addToHistory("shared");
+            bar.addToHistory("typed by me");
+            QCOMPARE(bar.history(), (QStringList{"typed by me", "shared", "from the library"}));
+            QSignalSpy search(&bar, &QueryBar::searchRequested);
+            bar.setText("  a red car  ");
+            QTest::keyClick(bar.findChild<QComboBox *>()->lineEdit(), Qt::Key_Return);
+            QCOMPARE(search.count(), 1);
+            QCOMPARE(search.first().first().toString(), QStringLiteral("a red car"));
+            const RetrievalOptions o = bar.options();
+            QVERIFY(o.saveToLibrary);
+            QVERIFY(o.candidates >= o.top);
+            bar.setSubQueries({{SubQueryKind::Object, "car", 1.f, false, {}}, {SubQueryKind::Attribute, "red", 1.f, true, {}}}, "fake");
+            QCOMPARE(bar.chipCount(), 2);
+            bar.clearSubQueries();
+            QCOMPARE(bar.chipCount(), 0);
+            bool found = false;
+            for (QAction *a : bar.findChildren<QAction *>())
+                if (a->text().contains(QStringLiteral("(LR)"))) {
+                    a->setChecked(false);
+                    found = true;
+                }
+            QVERIFY(found);
+            QVERIFY(!bar.options().reason);
+        }
+        // The user's history and options survive a restart.
+        QueryBar again(&settings, nullptr);
+        QCOMPARE(again.history().first(), QStringLiteral("typed by me"));
+        QVERIFY(!again.options().reason);
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(TestGuiWidgets)
+#include "tst_gui_widgets.moc"

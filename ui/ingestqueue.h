@@ -1,0 +1,92 @@
+// Ingestion for the explorer: one TaskManager task per file (owner = the file's absolute path), so a file can be
+// cancelled or removed on its own while the others go on. Watched folders pick up new files. Lives on the UI
+// thread; the tasks run on the inference pool and report back through TaskManager's queued signals.
+#pragma once
+
+#include "ingest/ingestor.h"
+#include "librarymodel.h"
+#include "tasks/taskmanager.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+
+#include <memory>
+
+class QFileSystemWatcher;
+class QTimer;
+
+namespace ts {
+
+enum class IngestMode { Normal, Force };
+
+class IngestQueue : public QObject {
+    Q_OBJECT
+public:
+    using BuilderFactory = std::function<std::unique_ptr<TwinBuilder>()>;
+
+    IngestQueue(TaskManager &tasks, BuilderFactory factory, QObject *parent);
+    ~IngestQueue() override;
+
+    /// Makes the hook run after each twin is stored (embedding its components for the coarse stage). Called
+    /// when a library is set; the hook runs on the ingest workers.
+    using HookFactory = std::function<TwinStoredHook(std::shared_ptr<TwinStore> store)>;
+    void setStoredHookFactory(HookFactory factory) { m_hookFactory = std::move(factory); }
+    /// Builders for files queued from now on (e.g. after the sampling rate changed).
+    void setBuilderFactory(BuilderFactory factory) { m_factory = std::move(factory); }
+    /// Switches to another library: cancels the work queued for the previous one.
+    void setStore(std::shared_ptr<TwinStore> store);
+    /// Queues every file under the paths (folders recursively); files already queued are skipped.
+    int addPaths(const QStringList &paths, IngestMode mode = IngestMode::Normal);
+    /// Cancels the work of one file (queued or running).
+    void cancel(const QString &path);
+    void cancelAll();
+    /// Cancels the file's work and removes its video from the library.
+    Status remove(const QString &key, const QString &path);
+    bool isPending(const QString &path) const { return m_pending.contains(path); }
+    int pendingCount() const { return static_cast<int>(m_pending.size()); }
+
+    /// Folders whose new and changed files are ingested as they appear.
+    void watchFolder(const QString &dir);
+    void unwatchFolder(const QString &dir);
+    QStringList watchedFolders() const { return m_watched; }
+    /// Looks for new or changed files in the watched folders now (also done after every change).
+    int rescanWatched();
+
+signals:
+    void stateChanged(const QString &path, ts::IngestState state, double progress, const QString &message);
+    /// A file's task ended; key is empty when nothing was stored (not a video, cancelled before start).
+    void fileFinished(const QString &path, const QString &key, ts::IngestState state, const QString &message);
+    /// A path that could not be scanned (missing, not a file or folder).
+    void problem(const QString &path, const QString &message);
+    void watchedFoldersChanged(const QStringList &folders);
+
+private:
+    struct Pending {
+        quint64 taskId = 0;
+        std::shared_ptr<IngestItem> item;
+    };
+    void enqueue(const QString &path, bool named, IngestMode mode);
+    void onStarted(quint64 id);
+    void onProgress(quint64 id, double fraction, const QString &stage);
+    void onFinished(quint64 id, bool ok, const QString &message);
+    void onDirectoryChanged();
+    void addWatchPaths(const QString &dir);
+
+    TaskManager &m_tasks;
+    BuilderFactory m_factory;
+    HookFactory m_hookFactory;
+    std::shared_ptr<TwinStore> m_store;
+    std::shared_ptr<Ingestor> m_ingestor;
+    std::shared_ptr<Ingestor> m_forceIngestor;
+    QHash<QString, Pending> m_pending; ///< by path
+    QHash<quint64, QString> m_pathOfTask;
+    QFileSystemWatcher *m_watcher = nullptr;
+    QTimer *m_rescanTimer = nullptr;
+    QStringList m_watched;
+};
+
+} // namespace ts
+
+Q_DECLARE_METATYPE(ts::IngestState)

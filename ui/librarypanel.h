@@ -1,0 +1,67 @@
+// The library dock: videos with their ingest status, buttons to add, remove, re-ingest and cancel, a filter,
+// and the watched folders.
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+class QAction;
+class QLineEdit;
+class QListWidget;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace ts {
+
+class IngestQueue;
+class LibraryModel;
+class TwinStore;
+
+class LibraryPanel : public QWidget {
+    Q_OBJECT
+public:
+    LibraryPanel(LibraryModel *model, IngestQueue *queue, QWidget *parent);
+
+    void setStore(std::shared_ptr<TwinStore> store);
+    /// Re-reads the videos from the store.
+    void refresh();
+    QTableView *view() const { return m_view; }
+    QAction *addFolderAction() const { return m_addFolder; }
+    QAction *addFilesAction() const { return m_addFiles; }
+    QAction *removeAction() const { return m_remove; }
+    /// Key of the selected video (empty when none or not stored yet).
+    QString currentKey() const;
+
+    /// Asks, then removes the selected videos. Returns how many were removed.
+    int removeSelected();
+
+signals:
+    void videoActivated(const QString &key);
+    void statusMessage(const QString &text);
+
+private:
+    QList<int> selectedRows() const;
+    void updateActions();
+    void addFolder();
+    void addFiles();
+    void reingestSelected();
+    void cancelSelected();
+    void unwatchSelectedFolder();
+
+    LibraryModel *m_model = nullptr;
+    IngestQueue *m_queue = nullptr;
+    std::shared_ptr<TwinStore> m_store;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QTableView *m_view = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QListWidget *m_folders = nullptr;
+    QAction *m_addFolder = nullptr;
+    QAction *m_addFiles = nullptr;
+    QAction *m_remove = nullptr;
+    QAction *m_reingest = nullptr;
+    QAction *m_cancel = nullptr;
+    QAction *m_unwatch = nullptr;
+};
+
+} // namespace ts

@@ -1,0 +1,286 @@
+#include "querybar.h"
+
+#include "maskoverlay.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QWidgetAction>
+
+namespace ts {
+
+namespace {
+constexpr int kHistoryMax = 50;
+const char *const kHistoryKey = "query/history";
+} // namespace
+
+QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_settings(settings)
+{
+    m_edit = new QComboBox(this);
+    m_edit->setEditable(true);
+    m_edit->setInsertPolicy(QComboBox::NoInsert);
+    m_edit->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    m_edit->setMinimumContentsLength(30);
+    m_edit->lineEdit()->setPlaceholderText(tr("Describe what you are looking for, e.g. “the animal that hibernates, walking on rocks”"));
+    m_edit->lineEdit()->setClearButtonEnabled(true);
+    m_edit->setToolTip(tr("Query (Ctrl+L); the arrow opens the history"));
+
+    m_search = new QToolButton(this);
+    m_search->setText(tr("Search"));
+    m_search->setToolTip(tr("Run the query (Enter)"));
+    m_search->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_cancel = new QToolButton(this);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setToolTip(tr("Stop the running query (Esc)"));
+    m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancel->setEnabled(false);
+
+    // Retrieval options, remembered between sessions.
+    auto *menu = new QMenu(this);
+    auto *topBox = new QWidget(menu);
+    auto *topLayout = new QHBoxLayout(topBox);
+    topLayout->setContentsMargins(8, 2, 8, 2);
+    topLayout->addWidget(new QLabel(tr("Results:"), topBox));
+    m_top = new QSpinBox(topBox);
+    m_top->setRange(1, 200);
+    m_top->setValue(m_settings ? m_settings->value("query/top", 20).toInt() : 20);
+    topLayout->addWidget(m_top);
+    auto *topAction = new QWidgetAction(menu);
+    topAction->setDefaultWidget(topBox);
+    menu->addAction(topAction);
+    menu->addSeparator();
+    auto addToggle = [&](const QString &text, const QString &key, bool def) {
+        QAction *a = menu->addAction(text);
+        a->setCheckable(true);
+        a->setChecked(m_settings ? m_settings->value(key, def).toBool() : def);
+        connect(a, &QAction::toggled, this, [this, key](bool on) {
+            if (m_settings)
+                m_settings->setValue(key, on);
+        });
+        return a;
+    };
+    m_decompose = addToggle(tr("Decompose the query (QD)"), "query/decompose", true);
+    m_align = addToggle(tr("Compositional alignment (CA)"), "query/align", true);
+    m_reason = addToggle(tr("Reasoning rerank (LR)"), "query/reason", true);
+    m_jit = addToggle(tr("Just-in-time refinement (JiT)"), "query/jit", true);
+    connect(m_top, &QSpinBox::valueChanged, this, [this](int v) {
+        if (m_settings)
+            m_settings->setValue("query/top", v);
+    });
+    m_optionsButton = new QToolButton(this);
+    m_optionsButton->setText(tr("Options"));
+    m_optionsButton->setMenu(menu);
+    m_optionsButton->setPopupMode(QToolButton::InstantPopup);
+
+    m_busy = new QProgressBar(this);
+    m_busy->setRange(0, 1000);
+    m_busy->setMaximumWidth(140);
+    m_busy->setTextVisible(false);
+    m_busy->setVisible(false);
+    m_stage = new QLabel(this);
+    m_stage->setVisible(false);
+
+    auto *row = new QHBoxLayout;
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_edit, 1);
+    row->addWidget(m_search);
+    row->addWidget(m_cancel);
+    row->addWidget(m_optionsButton);
+
+    m_chips = new QWidget(this);
+    m_chipLayout = new QHBoxLayout(m_chips);
+    m_chipLayout->setContentsMargins(0, 0, 0, 0);
+    m_chipLayout->setSpacing(4);
+    m_decomposer = new QLabel(this);
+    m_decomposer->setForegroundRole(QPalette::PlaceholderText);
+    auto *chipRow = new QHBoxLayout;
+    chipRow->setContentsMargins(0, 0, 0, 0);
+    chipRow->addWidget(m_chips);
+    chipRow->addStretch(1);
+    chipRow->addWidget(m_stage);
+    chipRow->addWidget(m_busy);
+    chipRow->addWidget(m_decomposer);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 2);
+    layout->addLayout(row);
+    layout->addLayout(chipRow);
+
+    if (m_settings)
+        m_userHistory = m_settings->value(kHistoryKey).toStringList();
+    rebuildHistory();
+    m_edit->setCurrentText(QString());
+
+    connect(m_search, &QToolButton::clicked, this, &QueryBar::submit);
+    // Enter is taken here: an editable combo box would otherwise pass the key on and report it twice.
+    m_edit->lineEdit()->installEventFilter(this);
+    connect(m_cancel, &QToolButton::clicked, this, &QueryBar::cancelRequested);
+}
+
+QString QueryBar::kindText(SubQueryKind kind)
+{
+    switch (kind) {
+    case SubQueryKind::Object: return tr("object");
+    case SubQueryKind::Attribute: return tr("attribute");
+    case SubQueryKind::Spatial: return tr("spatial relation");
+    case SubQueryKind::Temporal: return tr("temporal relation");
+    case SubQueryKind::Count: return tr("count");
+    case SubQueryKind::Scene: return tr("scene");
+    case SubQueryKind::Action: return tr("action");
+    }
+    return {};
+}
+
+bool QueryBar::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_edit->lineEdit() && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if (key == Qt::Key_Return || key == Qt::Key_Enter) {
+            submit();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QString QueryBar::text() const { return m_edit->currentText().trimmed(); }
+
+void QueryBar::setText(const QString &text)
+{
+    m_edit->setCurrentText(text);
+    m_edit->lineEdit()->setCursorPosition(0); // show the beginning of a long query
+}
+
+void QueryBar::focusQuery()
+{
+    m_edit->setFocus(Qt::ShortcutFocusReason);
+    m_edit->lineEdit()->selectAll();
+}
+
+void QueryBar::submit()
+{
+    const QString q = text();
+    if (q.isEmpty())
+        return;
+    emit searchRequested(q);
+}
+
+void QueryBar::setLibraryHistory(const QStringList &recent)
+{
+    m_libraryHistory = recent;
+    rebuildHistory();
+}
+
+QStringList QueryBar::history() const
+{
+    QStringList all = m_userHistory;
+    for (const QString &q : m_libraryHistory)
+        if (!all.contains(q))
+            all.push_back(q);
+    return all;
+}
+
+void QueryBar::addToHistory(const QString &query)
+{
+    m_userHistory.removeAll(query);
+    m_userHistory.prepend(query);
+    while (m_userHistory.size() > kHistoryMax)
+        m_userHistory.removeLast();
+    if (m_settings)
+        m_settings->setValue(kHistoryKey, m_userHistory);
+    rebuildHistory();
+}
+
+void QueryBar::rebuildHistory()
+{
+    const QString current = m_edit->currentText();
+    m_edit->blockSignals(true);
+    m_edit->clear();
+    m_edit->addItems(history());
+    m_edit->setCurrentIndex(-1);
+    m_edit->setCurrentText(current);
+    m_edit->blockSignals(false);
+}
+
+RetrievalOptions QueryBar::options() const
+{
+    RetrievalOptions o;
+    o.top = m_top->value();
+    o.candidates = std::max(o.candidates, o.top);
+    o.decompose = m_decompose->isChecked();
+    o.align = m_align->isChecked();
+    o.reason = m_reason->isChecked();
+    o.jit = m_jit->isChecked();
+    o.saveToLibrary = true;
+    return o;
+}
+
+void QueryBar::setBusy(bool busy)
+{
+    m_search->setEnabled(!busy);
+    m_cancel->setEnabled(busy);
+    m_busy->setVisible(busy);
+    m_stage->setVisible(busy);
+    if (busy) {
+        m_busy->setRange(0, 0); // indeterminate until the engine reports progress
+        m_stage->setText(tr("Searching…"));
+    }
+}
+
+void QueryBar::setProgress(double fraction, const QString &stage)
+{
+    m_busy->setRange(0, 1000);
+    m_busy->setValue(qRound(std::clamp(fraction, 0.0, 1.0) * 1000));
+    if (!stage.isEmpty())
+        m_stage->setText(stage);
+}
+
+void QueryBar::clearSubQueries()
+{
+    while (QLayoutItem *item = m_chipLayout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    m_decomposer->clear();
+}
+
+int QueryBar::chipCount() const { return m_chipLayout->count(); }
+
+void QueryBar::setSubQueries(const std::vector<SubQuery> &subQueries, const QString &decomposer)
+{
+    clearSubQueries();
+    for (size_t i = 0; i < subQueries.size(); ++i) {
+        const SubQuery &s = subQueries[i];
+        const QColor c = subQueryColor(static_cast<int>(i));
+        QString text = QStringLiteral("%1 %2").arg(i + 1).arg(QString::fromStdString(s.text));
+        if (s.negated)
+            text = tr("%1 (not)").arg(text);
+        auto *chip = new QLabel(text, m_chips);
+        chip->setStyleSheet(QStringLiteral("QLabel { background: %1; color: black; border-radius: 8px; padding: 1px 8px; }")
+                                .arg(c.lighter(130).name()));
+        QStringList tip;
+        tip << tr("Kind: %1").arg(kindText(s.kind));
+        tip << tr("Weight: %1").arg(s.weight);
+        if (!s.concepts.empty()) {
+            QStringList concepts;
+            for (const std::string &x : s.concepts)
+                concepts << QString::fromStdString(x);
+            tip << tr("Concepts: %1").arg(concepts.join(QStringLiteral(", ")));
+        }
+        chip->setToolTip(tip.join(QLatin1Char('\n')));
+        m_chipLayout->addWidget(chip);
+    }
+    if (!decomposer.isEmpty())
+        m_decomposer->setText(tr("decomposed by %1").arg(decomposer));
+}
+
+} // namespace ts
