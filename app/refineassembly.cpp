@@ -242,10 +242,24 @@ Result<Twin> JitRefinement::refine(TwinStore &store, const Twin &twin, const std
             continue;
         }
         ++ran;
+        // A text search that read nothing is a result too: recorded, the reasoner does not ask for it again.
+        if (r.kind == "ocr" && full.observations.size() == before) {
+            Observation pass;
+            pass.kind = "ocr-pass";
+            pass.trackId = r.trackId;
+            pass.firstFrame = a;
+            pass.lastFrame = b;
+            pass.source = outcome->model;
+            full.observations.push_back(pass);
+            added.push_back(pass);
+        }
         std::string found;
-        const size_t newObs = full.observations.size() - before;
+        size_t newObs = 0;
         for (size_t i = before; i < full.observations.size(); ++i) {
+            if (full.observations[i].kind == "ocr-pass")
+                continue; // already in `added`
             added.push_back(full.observations[i]);
+            ++newObs;
             if (i < before + 3)
                 found += (found.empty() ? "" : ", ") + quoted(full.observations[i].text, 60);
         }

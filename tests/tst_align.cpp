@@ -32,9 +32,10 @@ constexpr int kWordDim = 16;
 const std::vector<std::string> &vocabulary()
 {
     static const std::vector<std::string> words = {
-        "bear", "dog", "cat", "horse", "person", "car", "bus", "bird", "fish", "tree", "boat", "ball",
-        "brown", "grey", "red", "blue", "green", "black", "white", "pink", "yellow", "left", "right", "moving",
-        "large", "small", "riding", "near", "stop", "sign", "word", "forest", "seashore", "otter", "wolf", "a"};
+        "bear",  "dog",  "cat",    "horse", "person", "car",      "bus",   "bird",  "fish",
+        "tree",  "boat", "ball",   "brown", "grey",   "red",      "blue",  "green", "black",
+        "white", "pink", "yellow", "left",  "right",  "moving",   "large", "small", "riding",
+        "near",  "stop", "sign",   "word",  "forest", "seashore", "otter", "wolf",  "a"};
     return words;
 }
 
@@ -142,7 +143,8 @@ Twin handMadeTwin()
                        {1, "left of", 2, 0, 50, 1.f, "geometry"},
                        {3, "appears", 0, 0, 0, 1.f, "tracking"},
                        {9, "near", 1, 0, 5, 1.f, "geometry"}};
-    t.scene = {{"forest", "n08438533", 0.6f, "m", {}}, {"valley", "n09468604", 0.2f, "m", {}},
+    t.scene = {{"forest", "n08438533", 0.6f, "m", {}},
+               {"valley", "n09468604", 0.2f, "m", {}},
                {"alp", "n09193705", 0.01f, "m", {}}};
     t.observations = {{"ocr", "STOP", 0, 0, 10, {}, 0.9f, "ppocr"}, {"face", "", 0, 0, 10, {}, 0.9f, "yunet"}};
     return t;
@@ -201,16 +203,33 @@ private slots:
         QTest::addColumn<QString>("ref");
         QTest::addColumn<QString>("text");
         QTest::newRow("object with alternative and attributes")
-            << 0 << "object" << "1" << "brown bear, or bear; brown and grey; large; slow, moving right; top left";
-        QTest::newRow("static object without direction") << 1 << "object" << "2" << "person; red; small; static; left";
-        QTest::newRow("object without attributes") << 2 << "object" << "3" << "horse";
-        QTest::newRow("relations with the same labels merge")
-            << 4 << "relation" << "2:riding:3;4:riding:3" << "person riding horse";
-        QTest::newRow("binary relation") << 5 << "relation" << "1:left of:2" << "brown bear left of person";
-        QTest::newRow("unary relation") << 6 << "relation" << "3:appears:0" << "horse appears";
-        QTest::newRow("top scene label") << 7 << "scene" << "scene:0" << "forest";
-        QTest::newRow("second scene label") << 8 << "scene" << "scene:1" << "valley";
-        QTest::newRow("ocr text as data") << 9 << "text" << "observation:0" << "STOP";
+            << 0 << "object"
+            << "1"
+            << "brown bear, or bear; brown and grey; large; slow, moving right; top left";
+        QTest::newRow("static object without direction") << 1 << "object"
+                                                         << "2"
+                                                         << "person; red; small; static; left";
+        QTest::newRow("object without attributes") << 2 << "object"
+                                                   << "3"
+                                                   << "horse";
+        QTest::newRow("relations with the same labels merge") << 4 << "relation"
+                                                              << "2:riding:3;4:riding:3"
+                                                              << "person riding horse";
+        QTest::newRow("binary relation") << 5 << "relation"
+                                         << "1:left of:2"
+                                         << "brown bear left of person";
+        QTest::newRow("unary relation") << 6 << "relation"
+                                        << "3:appears:0"
+                                        << "horse appears";
+        QTest::newRow("top scene label") << 7 << "scene"
+                                         << "scene:0"
+                                         << "forest";
+        QTest::newRow("second scene label") << 8 << "scene"
+                                            << "scene:1"
+                                            << "valley";
+        QTest::newRow("ocr text as data") << 9 << "text"
+                                          << "observation:0"
+                                          << "STOP";
     }
     void componentsOfHandMadeTwin()
     {
@@ -250,17 +269,28 @@ private slots:
     {
         QTest::addColumn<QString>("damage");
         QTest::addColumn<QString>("message"); // empty: must load
-        QTest::newRow("intact") << "none" << "";
-        QTest::newRow("missing file") << "missing" << "cannot open";
-        QTest::newRow("not a weights file") << "magic" << "bad magic";
-        QTest::newRow("cut inside the header") << "cut-header" << "truncated inside the header";
-        QTest::newRow("cut inside the weights") << "cut-weights" << "truncated: expected";
-        QTest::newRow("one weight byte flipped") << "flip" << "checksum mismatch";
-        QTest::newRow("header not JSON") << "json" << "not valid JSON";
-        QTest::newRow("bytes after the weights") << "trailing" << "trailing bytes";
-        QTest::newRow("absurd header length") << "length" << "implausible header length";
-        QTest::newRow("other feature recipe") << "recipe" << "trained on features";
-        QTest::newRow("other word-vector size") << "worddim" << "-d word vectors";
+        QTest::newRow("intact") << "none"
+                                << "";
+        QTest::newRow("missing file") << "missing"
+                                      << "cannot open";
+        QTest::newRow("not a weights file") << "magic"
+                                            << "bad magic";
+        QTest::newRow("cut inside the header") << "cut-header"
+                                               << "truncated inside the header";
+        QTest::newRow("cut inside the weights") << "cut-weights"
+                                                << "truncated: expected";
+        QTest::newRow("one weight byte flipped") << "flip"
+                                                 << "checksum mismatch";
+        QTest::newRow("header not JSON") << "json"
+                                         << "not valid JSON";
+        QTest::newRow("bytes after the weights") << "trailing"
+                                                 << "trailing bytes";
+        QTest::newRow("absurd header length") << "length"
+                                              << "implausible header length";
+        QTest::newRow("other feature recipe") << "recipe"
+                                              << "trained on features";
+        QTest::newRow("other word-vector size") << "worddim"
+                                                << "-d word vectors";
     }
     void loadsWeightsAndRejectsBrokenFiles()
     {
@@ -385,8 +415,8 @@ private slots:
         // negative of a coloured query is the same noun in another colour.
         auto vectors = tinyVectors(9);
         TextFeaturizer featurizer(vectors.get(), nullptr);
-        const std::vector<std::string> nouns = {"bear", "dog", "cat", "horse", "person", "car", "bus", "bird",
-                                                "fish", "tree", "boat", "ball"};
+        const std::vector<std::string> nouns = {"bear", "dog",  "cat",  "horse", "person", "car",
+                                                "bus",  "bird", "fish", "tree",  "boat",   "ball"};
         const std::vector<std::string> colours = {"brown", "grey", "red", "blue"};
         TrainingSet set;
         for (size_t n = 0; n < nouns.size(); ++n)
@@ -690,6 +720,19 @@ private slots:
         for (const CoarseHit &h : *hits)
             sawE = sawE || h.key == "e";
         QVERIFY(sawE);
+        // A write by another connection (another process ingesting) is seen too.
+        {
+            auto other = TwinStore::open(dir.filePath("lib.sqlite").toStdString());
+            QVERIFY(other.isOk());
+            QVERIFY((*other)->removeVideo("b").isOk());
+        }
+        hits = search.search(**store, {horse}, 10, Aggregation::WeightedMean, cancel);
+        QCOMPARE(search.loads(), 5);
+        QCOMPARE(hits->size(), size_t{2});
+        // Writes that leave the embeddings alone recompute the signature but do not reload.
+        QVERIFY((*store)->saveQuery("horse", "{}", {}, {}).isOk());
+        QVERIFY(search.search(**store, {horse}, 10, Aggregation::WeightedMean, cancel).isOk());
+        QCOMPARE(search.loads(), 5);
     }
 
     void reembedTouchesOnlyStaleVideos()
@@ -720,7 +763,8 @@ private slots:
                 ids.push_back(c.id);
             return ids;
         };
-        const auto oneBefore = componentIds("one"), twoBefore = componentIds("two"), threeBefore = componentIds("three");
+        const auto oneBefore = componentIds("one"), twoBefore = componentIds("two"),
+                   threeBefore = componentIds("three");
         QCOMPARE(QString::fromStdString((*store)->videoByKey("two")->encoderVersion),
                  QString::fromStdString((*old)->version()));
 

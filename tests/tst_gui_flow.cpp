@@ -126,6 +126,13 @@ private slots:
         QCOMPARE(inspector->currentFrame(), FrameIndex(22));
         QTRY_COMPARE(view->frameIndex(), FrameIndex(22));
 
+        // Playback runs to the last frame and stops there.
+        inspector->setPlaying(true);
+        QVERIFY(inspector->isPlaying());
+        QTRY_VERIFY_WITH_TIMEOUT(!inspector->isPlaying(), 30000);
+        QCOMPARE(inspector->currentFrame(), FrameIndex(kFrames - 1));
+        QTRY_COMPARE(view->frameIndex(), FrameIndex(kFrames - 1));
+
         // Annotator: a query set whose first query is the one above.
         const QString setPath = m_dir.filePath("review.jsonl");
         QFile f(setPath);

@@ -235,7 +235,7 @@ void Inspector::showVideo(const QString &key, const std::optional<VideoResult> &
         return;
     if (key == m_key && m_twin) {
         // Same video: only the grounding changes.
-        onTwinLoaded(key, std::make_shared<Twin>(*m_twin), grounding);
+        onTwinLoaded(key, m_twin, grounding);
         return;
     }
     setPlaying(false);
@@ -259,7 +259,8 @@ void Inspector::showVideo(const QString &key, const std::optional<VideoResult> &
     Q_UNUSED(subQueries)
 }
 
-void Inspector::onTwinLoaded(const QString &key, std::shared_ptr<Twin> twin, const std::optional<VideoResult> &grounding)
+void Inspector::onTwinLoaded(const QString &key, std::shared_ptr<const Twin> twin,
+                             const std::optional<VideoResult> &grounding)
 {
     const bool sameVideo = key == m_key;
     m_key = key;

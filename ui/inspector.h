@@ -75,7 +75,7 @@ signals:
     void statusMessage(const QString &text);
 
 private:
-    void onTwinLoaded(const QString &key, std::shared_ptr<Twin> twin, const std::optional<VideoResult> &grounding);
+    void onTwinLoaded(const QString &key, std::shared_ptr<const Twin> twin, const std::optional<VideoResult> &grounding);
     void onFrameReady(qint64 frameIndex, const QImage &image);
     void onPlayTick();
     void updateStyle();

@@ -106,7 +106,10 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
     centreLayout->addWidget(m_resultsView, 1);
     setCentralWidget(centre);
 
-    m_inspector = new Inspector(m_deps.tasks->pool(TaskKind::Database), this);
+    // The inspector loads twins on a pool of its own: an interactive load must not wait behind an export.
+    auto *inspectorPool = new QThreadPool(this);
+    inspectorPool->setMaxThreadCount(1);
+    m_inspector = new Inspector(inspectorPool, this);
     m_annotator = new AnnotatorController(this);
     m_annotatorPanel = new AnnotatorPanel(m_annotator, this);
     addActions(m_annotatorPanel->keyActions());
@@ -467,7 +470,7 @@ QString MainWindow::libraryGroup() const
 
 void MainWindow::rememberFolders()
 {
-    if (!m_deps.settings || m_libraryPath.isEmpty())
+    if (!m_deps.settings || m_libraryPath.isEmpty() || m_switchingLibrary)
         return;
     m_deps.settings->setValue(libraryGroup() + QStringLiteral("/path"), m_libraryPath);
     m_deps.settings->setValue(libraryGroup() + QStringLiteral("/folders"), m_ingest->watchedFolders());
@@ -482,8 +485,11 @@ bool MainWindow::openLibrary(const QString &path)
         return false;
     }
     m_runner->cancel();
+    // The old library's folders stay remembered for it; they are only no longer watched.
+    m_switchingLibrary = true;
     for (const QString &dir : m_ingest->watchedFolders())
         m_ingest->unwatchFolder(dir);
+    m_switchingLibrary = false;
     m_store = std::shared_ptr<TwinStore>(std::move(store).value());
     m_libraryPath = QFileInfo(path).absoluteFilePath();
     m_ingest->setStore(m_store);

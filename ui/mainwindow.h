@@ -131,7 +131,6 @@ private:
     QDockWidget *m_jsonDock = nullptr;
     QDockWidget *m_traceDock = nullptr;
     QAction *m_annotatorAction = nullptr;
-    QLabel *m_statusText = nullptr;
     QLabel *m_taskText = nullptr;
     QProgressBar *m_taskProgress = nullptr;
     QToolButton *m_taskCancel = nullptr;
@@ -140,6 +139,7 @@ private:
     QHash<quint64, QString> m_exportOwners; ///< task id -> owner (for cancelling)
     int m_exportSerial = 0;
     QString m_lastExportDir;
+    bool m_switchingLibrary = false;
 };
 
 } // namespace ts

@@ -5,6 +5,10 @@
 #include <QAction>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QHelpEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QToolTip>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -22,6 +26,89 @@ namespace {
 constexpr int kHistoryMax = 50;
 const char *const kHistoryKey = "query/history";
 } // namespace
+
+/// The sub-queries as rounded chips that wrap onto more lines instead of widening the window.
+class ChipsWidget : public QWidget {
+public:
+    struct Chip {
+        QString text;
+        QColor color;
+        QString toolTip;
+    };
+    explicit ChipsWidget(QWidget *parent) : QWidget(parent)
+    {
+        QSizePolicy p(QSizePolicy::Preferred, QSizePolicy::Preferred);
+        p.setHeightForWidth(true);
+        setSizePolicy(p);
+    }
+    void setChips(std::vector<Chip> chips)
+    {
+        m_chips = std::move(chips);
+        updateGeometry();
+        update();
+    }
+    int count() const { return static_cast<int>(m_chips.size()); }
+    bool hasHeightForWidth() const override { return true; }
+    int heightForWidth(int w) const override
+    {
+        const std::vector<QRect> rects = layoutChips(w);
+        return rects.empty() ? 0 : rects.back().bottom() + 2;
+    }
+    QSize sizeHint() const override { return {200, heightForWidth(std::max(200, width()))}; }
+    QSize minimumSizeHint() const override { return {50, m_chips.empty() ? 0 : chipHeight()}; }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        const std::vector<QRect> rects = layoutChips(width());
+        for (size_t i = 0; i < m_chips.size(); ++i) {
+            QPainterPath path;
+            path.addRoundedRect(rects[i], rects[i].height() / 2.0, rects[i].height() / 2.0);
+            p.fillPath(path, m_chips[i].color.lighter(130));
+            p.setPen(Qt::black);
+            p.drawText(rects[i], Qt::AlignCenter, m_chips[i].text);
+        }
+    }
+    bool event(QEvent *e) override
+    {
+        if (e->type() == QEvent::ToolTip) {
+            auto *help = static_cast<QHelpEvent *>(e);
+            const std::vector<QRect> rects = layoutChips(width());
+            for (size_t i = 0; i < rects.size(); ++i)
+                if (rects[i].contains(help->pos())) {
+                    QToolTip::showText(help->globalPos(), m_chips[i].toolTip, this);
+                    return true;
+                }
+            QToolTip::hideText();
+            return true;
+        }
+        return QWidget::event(e);
+    }
+
+private:
+    int chipHeight() const { return fontMetrics().height() + 4; }
+    std::vector<QRect> layoutChips(int width) const
+    {
+        std::vector<QRect> rects;
+        const QFontMetrics fm = fontMetrics();
+        int x = 0, y = 1;
+        const int h = chipHeight();
+        for (const Chip &c : m_chips) {
+            const int w = std::min(width, fm.horizontalAdvance(c.text) + 18);
+            if (x > 0 && x + w > width) {
+                x = 0;
+                y += h + 3;
+            }
+            rects.emplace_back(x, y, w, h);
+            x += w + 4;
+        }
+        return rects;
+    }
+
+    std::vector<Chip> m_chips;
+};
 
 QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_settings(settings)
 {
@@ -96,16 +183,12 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     row->addWidget(m_cancel);
     row->addWidget(m_optionsButton);
 
-    m_chips = new QWidget(this);
-    m_chipLayout = new QHBoxLayout(m_chips);
-    m_chipLayout->setContentsMargins(0, 0, 0, 0);
-    m_chipLayout->setSpacing(4);
+    m_chips = new ChipsWidget(this);
     m_decomposer = new QLabel(this);
     m_decomposer->setForegroundRole(QPalette::PlaceholderText);
     auto *chipRow = new QHBoxLayout;
     chipRow->setContentsMargins(0, 0, 0, 0);
-    chipRow->addWidget(m_chips);
-    chipRow->addStretch(1);
+    chipRow->addWidget(m_chips, 1);
     chipRow->addWidget(m_stage);
     chipRow->addWidget(m_busy);
     chipRow->addWidget(m_decomposer);
@@ -246,27 +329,20 @@ void QueryBar::setProgress(double fraction, const QString &stage)
 
 void QueryBar::clearSubQueries()
 {
-    while (QLayoutItem *item = m_chipLayout->takeAt(0)) {
-        delete item->widget();
-        delete item;
-    }
+    m_chips->setChips({});
     m_decomposer->clear();
 }
 
-int QueryBar::chipCount() const { return m_chipLayout->count(); }
+int QueryBar::chipCount() const { return m_chips->count(); }
 
 void QueryBar::setSubQueries(const std::vector<SubQuery> &subQueries, const QString &decomposer)
 {
-    clearSubQueries();
+    std::vector<ChipsWidget::Chip> chips;
     for (size_t i = 0; i < subQueries.size(); ++i) {
         const SubQuery &s = subQueries[i];
-        const QColor c = subQueryColor(static_cast<int>(i));
         QString text = QStringLiteral("%1 %2").arg(i + 1).arg(QString::fromStdString(s.text));
         if (s.negated)
             text = tr("%1 (not)").arg(text);
-        auto *chip = new QLabel(text, m_chips);
-        chip->setStyleSheet(QStringLiteral("QLabel { background: %1; color: black; border-radius: 8px; padding: 1px 8px; }")
-                                .arg(c.lighter(130).name()));
         QStringList tip;
         tip << tr("Kind: %1").arg(kindText(s.kind));
         tip << tr("Weight: %1").arg(s.weight);
@@ -276,11 +352,10 @@ void QueryBar::setSubQueries(const std::vector<SubQuery> &subQueries, const QStr
                 concepts << QString::fromStdString(x);
             tip << tr("Concepts: %1").arg(concepts.join(QStringLiteral(", ")));
         }
-        chip->setToolTip(tip.join(QLatin1Char('\n')));
-        m_chipLayout->addWidget(chip);
+        chips.push_back({text, subQueryColor(static_cast<int>(i)), tip.join(QLatin1Char('\n'))});
     }
-    if (!decomposer.isEmpty())
-        m_decomposer->setText(tr("decomposed by %1").arg(decomposer));
+    m_chips->setChips(std::move(chips));
+    m_decomposer->setText(decomposer.isEmpty() ? QString() : tr("decomposed by %1").arg(decomposer));
 }
 
 } // namespace ts

@@ -16,6 +16,8 @@ class QToolButton;
 
 namespace ts {
 
+class ChipsWidget;
+
 class QueryBar : public QWidget {
     Q_OBJECT
 public:
@@ -55,8 +57,7 @@ private:
     QToolButton *m_optionsButton = nullptr;
     QProgressBar *m_busy = nullptr;
     QLabel *m_stage = nullptr;
-    QWidget *m_chips = nullptr;
-    QHBoxLayout *m_chipLayout = nullptr;
+    ChipsWidget *m_chips = nullptr;
     QLabel *m_decomposer = nullptr;
     QSpinBox *m_top = nullptr;
     QAction *m_decompose = nullptr;

@@ -3,8 +3,8 @@
 #include "commands.h"
 
 #include "align/alignedsearch.h"
-#include "align/components.h"
 #include "align/componentindex.h"
+#include "align/components.h"
 #include "align/embedding.h"
 #include "align/textencoder.h"
 #include "align/trainingdata.h"
@@ -18,7 +18,11 @@
 #include "align/faisssearch.h"
 #endif
 
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
+
+#include <cblas.h>
 
 #include <sys/resource.h>
 
@@ -116,7 +120,8 @@ int trainAlignerCommand(Services &services, const QStringList &args)
     p.addOption({{"o", "out"}, "Weights file to write (e.g. models/trained/aligner-v1.bin).", "FILE"});
     p.addOption({"epochs", "Training epochs (default 6).", "N", "6"});
     p.addOption({"seed", "Seed of the data and the initial weights (default 1).", "S", "1"});
-    p.addOption({"threads", "Torch threads (default 2; part of the recipe: results are reproducible per count).", "N", "2"});
+    p.addOption(
+        {"threads", "Torch threads (default 2; part of the recipe: results are reproducible per count).", "N", "2"});
     p.addOption({"videos", "Synthetic videos drawn from the label vocabulary (default 6000).", "N", "6000"});
     p.addOption({"batch", "Sub-queries per batch (default 512).", "N", "512"});
     p.addOption({"name", "Model generation recorded in the version (default aligner-v1).", "NAME", "aligner-v1"});
@@ -139,8 +144,8 @@ int trainAlignerCommand(Services &services, const QStringList &args)
     SyntheticOptions so;
     so.videos = std::max(1, p.value("videos").toInt());
     so.seed = seed;
-    const std::vector<Twin> synthetic = syntheticTwins(vocab.objects, vocab.scenes, *services.wordnet(),
-                                                       services.wordVectors(), so);
+    const std::vector<Twin> synthetic =
+        syntheticTwins(vocab.objects, vocab.scenes, *services.wordnet(), services.wordVectors(), so);
     std::vector<Twin> library;
     if (p.isSet("db")) {
         auto store = openDb(p);
@@ -156,8 +161,7 @@ int trainAlignerCommand(Services &services, const QStringList &args)
     for (const auto &f : vocab.files)
         std::printf(" %s", QFileInfo(QString::fromStdString(f)).fileName().toUtf8().constData());
     std::printf("\ndata: %zu synthetic + %zu library twins -> %zu components, %zu sub-query pairs (%.1f s)\n",
-                synthetic.size(), library.size(), set.componentTexts.size(), set.pairs.size(),
-                msSince(t0) / 1000.0);
+                synthetic.size(), library.size(), set.componentTexts.size(), set.pairs.size(), msSince(t0) / 1000.0);
     Rng show(seed + 99);
     for (int i = 0; i < 6 && !set.pairs.empty(); ++i) {
         const TrainingPair &pair = set.pairs[static_cast<size_t>(show.uniform(static_cast<int>(set.pairs.size())))];
@@ -238,8 +242,8 @@ int embedCommand(Services &services, const QStringList &args)
     TerminalProgress bar;
     CancelToken cancel;
     const auto t0 = Clock::now();
-    const EmbedSummary s = embedLibrary(**store, *encoder, p.isSet("all") ? EmbedScope::All : EmbedScope::Stale,
-                                        cancel, [&bar](double f, const std::string &l) { bar.update(f, l); });
+    const EmbedSummary s = embedLibrary(**store, *encoder, p.isSet("all") ? EmbedScope::All : EmbedScope::Stale, cancel,
+                                        [&bar](double f, const std::string &l) { bar.update(f, l); });
     bar.finish();
     for (const auto &f : s.failures)
         std::printf("FAILED  %s\n", f.c_str());
@@ -258,6 +262,9 @@ int benchCoarse(Services &services, const QStringList &args)
     p.addOption({"k", "Videos returned per query (default 10).", "K", "10"});
     p.addOption({"faiss-k", "Components FAISS returns per sub-query (default 2000).", "N", "2000"});
     p.addOption({"seed", "Seed of the synthetic library and queries (default 7).", "S", "7"});
+    p.addOption({"store", "Also write each library to DIR/bench-N.sqlite and time the search through the store "
+                          "(first query loads the index; later ones check the library's signature).",
+                 "DIR"});
     if (!parse(p, args, "bench-coarse", ""))
         return 2;
     Status knowledge = needKnowledge(services);
@@ -273,19 +280,23 @@ int benchCoarse(Services &services, const QStringList &args)
     const int k = std::max(1, p.value("k").toInt());
     const int faissK = std::max(k, p.value("faiss-k").toInt());
     const uint64_t seed = p.value("seed").toULongLong();
+    const QString storeDir = p.value("store");
     Paraphraser paraphraser(*services.wordnet(), services.wordVectors());
     const int dim = encoder->dimensions();
 
     std::printf("SYNTHETIC libraries: twins drawn from %zu object / %zu scene classes of the installed models "
-                "(no real videos); encoder %s, %d-d\n",
-                vocab.objects.size(), vocab.scenes.size(), encoder->version().c_str(), dim);
+                "(no real videos); encoder %s, %d-d; %d BLAS threads\n",
+                vocab.objects.size(), vocab.scenes.size(), encoder->version().c_str(), dim, openblas_get_num_threads());
+    std::printf("%8s %9s %6s %8s %8s | %9s %9s", "videos", "comps", "/video", "index", "embed", "exact p50",
+                "exact p95");
 #ifdef TWINSEEK_HAVE_FAISS
-    std::printf("%8s %9s %8s %9s | %9s %9s | %9s %9s %9s | %9s %8s\n", "videos", "comps", "index", "embed",
-                "exact p50", "exact p95", "faiss p50", "faiss p95", "top-k same", "overlap", "self@k");
-#else
-    std::printf("%8s %9s %8s %9s | %9s %9s | %9s\n", "videos", "comps", "index", "embed", "exact p50", "exact p95",
-                "self@k");
+    std::printf(" | %9s %9s %6s %8s", "faiss p50", "faiss p95", "same", "overlap");
 #endif
+    std::printf(" | %6s", "self@k");
+    if (!storeDir.isEmpty())
+        std::printf(" | %8s %9s %9s %6s", "load", "store p50", "store p95", "same");
+    std::printf("\n");
+
     for (const QString &sizeText : p.value("videos").split(',', Qt::SkipEmptyParts)) {
         const int videos = sizeText.trimmed().toInt();
         if (videos <= 0)
@@ -294,11 +305,21 @@ int benchCoarse(Services &services, const QStringList &args)
         std::map<int, Twin> sources; // query source video index -> its twin (kept while generating)
         for (int q = 0; q < nQueries; ++q)
             sources.emplace(rng.uniform(videos), Twin());
+        std::unique_ptr<TwinStore> store;
+        if (!storeDir.isEmpty()) {
+            const std::string path = QDir(storeDir).filePath(QString("bench-%1.sqlite").arg(videos)).toStdString();
+            for (const char *suffix : {"", "-wal", "-shm"})
+                QFile::remove(QString::fromStdString(path + suffix));
+            auto opened = Services::openStore(path);
+            if (!opened)
+                return fail("bench-coarse: " + opened.message());
+            store = std::move(opened).value();
+        }
 
         // Generated and embedded in chunks so 100,000 twins never sit in memory at once.
         const auto tEmbed = Clock::now();
         ComponentIndex::Builder builder(dim);
-        builder.reserve(static_cast<size_t>(videos) * 10);
+        builder.reserve(static_cast<size_t>(videos) * 11);
         int64_t componentId = 0;
         constexpr int kChunk = 4000;
         for (int start = 0; start < videos; start += kChunk) {
@@ -306,32 +327,48 @@ int benchCoarse(Services &services, const QStringList &args)
             so.videos = std::min(kChunk, videos - start);
             so.firstIndex = start;
             so.seed = seed;
-            so.maxTracks = 6;
-            so.maxRelations = 6;
+            so.maxTracks = 7; // about ten components per video
+            so.maxRelations = 7;
             std::vector<Twin> twins =
                 syntheticTwins(vocab.objects, vocab.scenes, *services.wordnet(), services.wordVectors(), so);
+            std::vector<std::vector<Component>> comps(twins.size());
             std::vector<std::string> texts;
-            std::vector<std::pair<int, float>> owner; // video index, weight
             for (size_t j = 0; j < twins.size(); ++j) {
-                for (const Component &c : componentsOf(twins[j])) {
+                comps[j] = componentsOf(twins[j]);
+                for (const Component &c : comps[j])
                     texts.push_back(c.text);
-                    owner.emplace_back(start + static_cast<int>(j), c.weight);
+            }
+            const std::vector<float> vectors = encoder->encode(Tower::Component, texts);
+            size_t row = 0;
+            for (size_t j = 0; j < twins.size(); ++j) {
+                VideoId id = start + static_cast<VideoId>(j) + 1;
+                if (store) {
+                    auto put = store->putTwin(twins[j], 1, 0, std::string());
+                    if (!put)
+                        return fail("bench-coarse: " + put.message());
+                    id = *put;
+                    std::vector<std::vector<float>> own;
+                    for (size_t c = 0; c < comps[j].size(); ++c)
+                        own.emplace_back(vectors.begin() + static_cast<std::ptrdiff_t>((row + c) * dim),
+                                         vectors.begin() + static_cast<std::ptrdiff_t>((row + c + 1) * dim));
+                    Status s = store->putComponents(id, comps[j], own, encoder->version());
+                    if (!s)
+                        return fail("bench-coarse: " + s.message());
                 }
+                for (const Component &c : comps[j])
+                    builder.add(id, ++componentId, c.weight, vectors.data() + (row++) * static_cast<size_t>(dim), dim);
                 auto src = sources.find(start + static_cast<int>(j));
                 if (src != sources.end())
                     src->second = std::move(twins[j]);
             }
-            const std::vector<float> vectors = encoder->encode(Tower::Component, texts);
-            for (size_t i = 0; i < texts.size(); ++i)
-                builder.add(owner[i].first + 1, ++componentId, owner[i].second,
-                            vectors.data() + i * static_cast<size_t>(dim), dim);
         }
         const double embedSeconds = msSince(tEmbed) / 1000.0;
         const auto index = builder.finish();
 
         // Queries: 1-3 sub-queries paraphrasing components of one synthetic video each.
         struct Query {
-            int source;
+            VideoId source;
+            std::vector<SubQuery> texts;
             std::vector<IndexQuery> subQueries;
         };
         std::vector<Query> queries;
@@ -339,15 +376,16 @@ int benchCoarse(Services &services, const QStringList &args)
             auto it = sources.begin();
             std::advance(it, rng.uniform(static_cast<int>(sources.size())));
             const std::vector<Component> comps = componentsOf(it->second);
-            Query query{it->first, {}};
+            Query query{it->first + 1, {}, {}};
             const int n = 1 + rng.uniform(3);
             for (int s = 0; s < n && !comps.empty(); ++s) {
                 const auto para = paraphraser.paraphrase(it->second, rng.pick(comps), rng, 1);
                 if (para.empty())
                     continue;
-                IndexQuery iq;
-                iq.vector = encoder->encode(Tower::Query, para.front().text);
-                query.subQueries.push_back(std::move(iq));
+                SubQuery sq;
+                sq.text = para.front().text;
+                query.subQueries.push_back({encoder->encode(Tower::Query, sq.text), 1.f, false});
+                query.texts.push_back(std::move(sq));
             }
             if (!query.subQueries.empty())
                 queries.push_back(std::move(query));
@@ -355,62 +393,85 @@ int benchCoarse(Services &services, const QStringList &args)
 
         CancelToken cancel;
         std::vector<double> exactMs;
-        std::vector<std::vector<CoarseHit>> exactHits;
+        std::vector<std::set<int64_t>> exactTop;
         int self = 0;
         index->search(queries.front().subQueries, k, Aggregation::WeightedMean, cancel); // warm caches and threads
         for (const Query &q : queries) {
             const auto t0 = Clock::now();
-            exactHits.push_back(index->search(q.subQueries, k, Aggregation::WeightedMean, cancel));
+            const auto hits = index->search(q.subQueries, k, Aggregation::WeightedMean, cancel);
             exactMs.push_back(msSince(t0));
-            for (const CoarseHit &h : exactHits.back())
-                self += h.videoId == q.source + 1 ? 1 : 0;
+            exactTop.emplace_back();
+            for (const CoarseHit &h : hits) {
+                exactTop.back().insert(h.videoId);
+                self += h.videoId == q.source ? 1 : 0;
+            }
         }
-        const double selfShare = 100.0 * self / static_cast<double>(queries.size());
+        const double n = static_cast<double>(queries.size());
+        std::printf("%8d %9zu %6.1f %6.0fMB %7.1fs | %7.2fms %7.2fms", videos, index->size(),
+                    static_cast<double>(index->size()) / videos, index->memoryBytes() / 1048576.0, embedSeconds,
+                    percentile(exactMs, 0.5), percentile(exactMs, 0.95));
 #ifdef TWINSEEK_HAVE_FAISS
-        FaissFlatSearch faiss(*index);
-        std::vector<double> faissMs;
-        int same = 0;
-        double overlap = 0.0;
-        faiss.search(queries.front().subQueries, k, Aggregation::WeightedMean, faissK);
-        for (size_t i = 0; i < queries.size(); ++i) {
-            const auto t0 = Clock::now();
-            const auto hits = faiss.search(queries[i].subQueries, k, Aggregation::WeightedMean, faissK);
-            faissMs.push_back(msSince(t0));
-            std::set<int64_t> a, b;
-            for (const auto &h : exactHits[i])
-                a.insert(h.videoId);
-            for (const auto &h : hits)
-                b.insert(h.videoId);
-            int common = 0;
-            for (int64_t v : a)
-                common += b.count(v) ? 1 : 0;
-            same += a == b ? 1 : 0;
-            overlap += a.empty() ? 1.0 : static_cast<double>(common) / static_cast<double>(a.size());
+        {
+            FaissFlatSearch faiss(*index);
+            std::vector<double> faissMs;
+            int same = 0;
+            double overlap = 0.0;
+            faiss.search(queries.front().subQueries, k, Aggregation::WeightedMean, faissK);
+            for (size_t i = 0; i < queries.size(); ++i) {
+                const auto t0 = Clock::now();
+                const auto hits = faiss.search(queries[i].subQueries, k, Aggregation::WeightedMean, faissK);
+                faissMs.push_back(msSince(t0));
+                std::set<int64_t> b;
+                for (const auto &h : hits)
+                    b.insert(h.videoId);
+                int common = 0;
+                for (int64_t v : exactTop[i])
+                    common += b.count(v) ? 1 : 0;
+                same += exactTop[i] == b ? 1 : 0;
+                overlap += exactTop[i].empty() ? 1.0 : static_cast<double>(common) / exactTop[i].size();
+            }
+            std::printf(" | %7.2fms %7.2fms %5.0f%% %7.1f%%", percentile(faissMs, 0.5), percentile(faissMs, 0.95),
+                        100.0 * same / n, 100.0 * overlap / n);
         }
-        std::printf("%8d %9zu %6.0fMB %8.1fs | %7.2fms %7.2fms | %7.2fms %7.2fms %8.0f%% | %8.1f%% %7.0f%%\n", videos,
-                    index->size(), index->memoryBytes() / 1048576.0, embedSeconds, percentile(exactMs, 0.5),
-                    percentile(exactMs, 0.95), percentile(faissMs, 0.5), percentile(faissMs, 0.95),
-                    100.0 * same / static_cast<double>(queries.size()), 100.0 * overlap / static_cast<double>(queries.size()),
-                    selfShare);
-#else
-        std::printf("%8d %9zu %6.0fMB %8.1fs | %7.2fms %7.2fms | %7.0f%%\n", videos, index->size(),
-                    index->memoryBytes() / 1048576.0, embedSeconds, percentile(exactMs, 0.5), percentile(exactMs, 0.95),
-                    selfShare);
 #endif
+        std::printf(" | %5.0f%%", 100.0 * self / n);
+        if (store) {
+            AlignedCoarseSearch search(*encoder);
+            const auto t0 = Clock::now();
+            auto loaded = search.index(*store, cancel);
+            const double loadMs = msSince(t0);
+            if (!loaded)
+                return fail("bench-coarse: " + loaded.message());
+            std::vector<double> storeMs;
+            int same = 0;
+            for (size_t i = 0; i < queries.size(); ++i) {
+                const auto t1 = Clock::now();
+                auto hits = search.search(*store, queries[i].texts, k, Aggregation::WeightedMean, cancel);
+                storeMs.push_back(msSince(t1));
+                std::set<int64_t> b;
+                for (const auto &h : *hits)
+                    b.insert(h.videoId);
+                same += b == exactTop[i] ? 1 : 0;
+            }
+            std::printf(" | %6.2fs %7.2fms %7.2fms %5.0f%%", loadMs / 1000.0, percentile(storeMs, 0.5),
+                        percentile(storeMs, 0.95), 100.0 * same / n);
+        }
+        std::printf("\n");
         std::fflush(stdout);
     }
     std::printf("comps: component vectors; index: the exact matrix with ids; embed: generating + embedding the "
-                "synthetic components;\nexact: BLAS search per query (%d queries of 1-3 sub-queries, k=%d); "
+                "synthetic components%s;\nexact: BLAS search per query (%d queries of 1-3 sub-queries, k=%d)",
+                storeDir.isEmpty() ? "" : " and writing the library", nQueries, k);
 #ifdef TWINSEEK_HAVE_FAISS
-                "faiss: IndexFlatIP, %d nearest components per sub-query, same per-video aggregation;\n"
-                "top-k same: queries whose top-%d video sets are identical; overlap: mean share in common; "
+    std::printf("; faiss: IndexFlatIP, %d nearest components per sub-query,\nsame per-video aggregation; same: "
+                "queries whose top-%d video sets equal the exact ones; overlap: mean share in common",
+                faissK, k);
 #endif
-                "self@k: queries whose source video is in the top-%d. Peak RSS %ld MB.\n",
-                nQueries, k,
-#ifdef TWINSEEK_HAVE_FAISS
-                faissK, k,
-#endif
-                k, peakRssMb());
+    std::printf(";\nself@k: queries whose source video is in the top-%d", k);
+    if (!storeDir.isEmpty())
+        std::printf("; load: index from SQLite; store: search through the library incl. signature check and "
+                    "sub-query embedding");
+    std::printf(". Peak RSS %ld MB.\n", peakRssMb());
     return 0;
 }
 
@@ -531,8 +592,8 @@ int evalAligner(Services &services, const QStringList &args)
                     queries.push_back(std::move(q));
                     shown += (shown.empty() ? "" : " | ") + text;
                 }
-                const auto hits = index->search(queries, static_cast<int>(index->videoCount()), Aggregation::WeightedMean,
-                                                cancel);
+                const auto hits =
+                    index->search(queries, static_cast<int>(index->videoCount()), Aggregation::WeightedMean, cancel);
                 double rank = static_cast<double>(index->videoCount() + 1);
                 for (size_t h = 0; h < hits.size(); ++h)
                     if (hits[h].videoId == ids[i]) {
@@ -550,8 +611,9 @@ int evalAligner(Services &services, const QStringList &args)
                 twins.size(), rounds);
     for (const auto &[variant, t] : tallies) {
         auto share = [&t](double r) {
-            return 100.0 * static_cast<double>(std::count_if(t.ranks.begin(), t.ranks.end(),
-                                                             [r](double x) { return x <= r; })) /
+            return 100.0 *
+                   static_cast<double>(
+                       std::count_if(t.ranks.begin(), t.ranks.end(), [r](double x) { return x <= r; })) /
                    static_cast<double>(t.ranks.size());
         };
         std::printf("  %-12s queries %4zu  R@1 %5.1f%%  R@5 %5.1f%%  R@%d %5.1f%%  median rank %.0f\n", variant.c_str(),

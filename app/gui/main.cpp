@@ -27,7 +27,9 @@ void installTranslations(QApplication &app, const QString &language)
 {
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
     auto *mine = new QTranslator(&app);
-    if (mine->load(locale, QStringLiteral("twinseek"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    // English is the fallback: its catalogue carries the plural forms ("1 video", "2 videos").
+    if (mine->load(locale, QStringLiteral("twinseek"), QStringLiteral("_"), QStringLiteral(":/i18n")) ||
+        mine->load(QStringLiteral("twinseek_en"), QStringLiteral(":/i18n")))
         QApplication::installTranslator(mine);
     auto *qt = new QTranslator(&app);
     if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
@@ -93,10 +95,10 @@ int main(int argc, char **argv)
     parser.process(app);
     installTranslations(app, parser.value(QStringLiteral("lang")));
 
-    std::unique_ptr<QSettings> settings = parser.isSet(QStringLiteral("settings"))
-                                              ? std::make_unique<QSettings>(parser.value(QStringLiteral("settings")),
-                                                                            QSettings::IniFormat)
-                                              : std::make_unique<QSettings>();
+    // Owned by the application object: it outlives the window that writes its layout here on close.
+    QSettings *settings = parser.isSet(QStringLiteral("settings"))
+                              ? new QSettings(parser.value(QStringLiteral("settings")), QSettings::IniFormat, &app)
+                              : new QSettings(&app);
     const ts::AppSettings initial = ts::AppSettings::load(*settings);
 
     ts::Services services;
@@ -105,7 +107,7 @@ int main(int argc, char **argv)
     ts::ExplorerServices deps;
     deps.services = &services;
     deps.tasks = &tasks;
-    deps.settings = settings.get();
+    deps.settings = settings;
     // ENGINE: the one place the explorer obtains its retrieval engine from the composition root. LLM roles come
     // from the settings, overridden by TWINSEEK_* environment variables.
     deps.engineFactory = [&services](const ts::AppSettings &s) -> std::unique_ptr<ts::RetrievalEngine> {
@@ -146,7 +148,7 @@ int main(int argc, char **argv)
     if (!screenshot.isEmpty()) {
         // Grab once everything the query shows is on screen: polled from the event loop, never by spinning it.
         auto *poll = new QTimer(&window);
-        auto *clock = new QElapsedTimer;
+        auto clock = std::make_shared<QElapsedTimer>();
         QObject::connect(&window, &ts::MainWindow::queryFinished, &window, [poll, clock] {
             clock->start();
             poll->start(250);
@@ -156,7 +158,6 @@ int main(int argc, char **argv)
             if (!window.isSettled() && !timedOut)
                 return;
             poll->stop();
-            delete clock;
             const bool saved = window.grab().save(screenshot, "PNG");
             std::fprintf(stderr, "twinseek: %s %s%s\n", saved ? "saved" : "could not save", qPrintable(screenshot),
                          timedOut ? " (timed out waiting for the view to settle)" : "");

@@ -35,8 +35,15 @@ Result<std::shared_ptr<const ComponentIndex>> AlignedCoarseSearch::index(TwinSto
     using R = Result<std::shared_ptr<const ComponentIndex>>;
     // One load at a time; searches that find the index current share it without copying.
     std::lock_guard<std::mutex> lock(m_mutex);
+    const bool sameStore = m_index && m_storePath == store.path();
+    // Nothing written since the last look: current without touching the embeddings table (a signature costs a
+    // scan of it, ~20 ms per 100,000 embeddings). After a write, the signature decides whether to reload.
+    const auto marker = store.changeMarker();
+    if (sameStore && marker == m_changeMarker)
+        return R(m_index);
     const EmbeddingSignature signature = store.embeddingSignature(m_encoder.version());
-    if (m_index && m_storePath == store.path() && signature == m_signature)
+    m_changeMarker = marker;
+    if (sameStore && signature == m_signature)
         return R(m_index);
     auto loaded = ComponentIndex::fromStore(store, m_encoder.version(), m_encoder.dimensions(), cancel);
     if (!loaded)

@@ -16,7 +16,7 @@ namespace ts {
 class AlignedCoarseSearch : public CoarseSearch {
 public:
     /// The encoder must outlive this object.
-    explicit AlignedCoarseSearch(const TextEncoder &encoder) : m_encoder(encoder) {}
+    explicit AlignedCoarseSearch(const TextEncoder &encoder) : m_encoder(encoder) { }
 
     Result<std::vector<CoarseHit>> search(TwinStore &store, const std::vector<SubQuery> &subQueries, int k,
                                           Aggregation aggregation, const CancelToken &cancel) override;
@@ -34,6 +34,7 @@ private:
     const TextEncoder &m_encoder;
     mutable std::mutex m_mutex;
     std::string m_storePath;
+    std::pair<int64_t, int64_t> m_changeMarker{-1, -1};
     EmbeddingSignature m_signature;
     std::shared_ptr<const ComponentIndex> m_index;
     int m_loads = 0;

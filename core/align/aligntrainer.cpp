@@ -159,7 +159,8 @@ Result<TrainResult> trainAligner(const TrainingSet &set, const TextFeaturizer &f
             for (int64_t i = 0; i < b; ++i) {
                 const int query = set.pairs[static_cast<size_t>(pairIdx[static_cast<size_t>(i)])].query;
                 for (int64_t j = 0; j < nc; ++j)
-                    mask[static_cast<size_t>(i * nc + j)] = set.satisfies(query, columns[static_cast<size_t>(j)]) ? 1 : 0;
+                    mask[static_cast<size_t>(i * nc + j)] =
+                        set.satisfies(query, columns[static_cast<size_t>(j)]) ? 1 : 0;
             }
             const torch::Tensor m = torch::from_blob(mask.data(), {b, nc}, torch::kUInt8).to(torch::kBool);
             const torch::Tensor eq = queryNet->forward(xq.index_select(0, indexTensor(qRows)));
@@ -197,7 +198,8 @@ Result<TrainResult> trainAligner(const TrainingSet &set, const TextFeaturizer &f
             {
                 std::vector<char> in(set.componentTexts.size(), 0);
                 for (int p : validation)
-                    for (int c : {set.pairs[static_cast<size_t>(p)].positive, set.pairs[static_cast<size_t>(p)].hardNegative})
+                    for (int c :
+                         {set.pairs[static_cast<size_t>(p)].positive, set.pairs[static_cast<size_t>(p)].hardNegative})
                         if (c >= 0 && !in[static_cast<size_t>(c)]) {
                             in[static_cast<size_t>(c)] = 1;
                             pool.push_back(c);
@@ -214,7 +216,8 @@ Result<TrainResult> trainAligner(const TrainingSet &set, const TextFeaturizer &f
             const int64_t *bp = best.data_ptr<int64_t>();
             int hits = 0;
             for (size_t i = 0; i < validation.size(); ++i)
-                if (set.satisfies(set.pairs[static_cast<size_t>(validation[i])].query, pool[static_cast<size_t>(bp[i])]))
+                if (set.satisfies(set.pairs[static_cast<size_t>(validation[i])].query,
+                                  pool[static_cast<size_t>(bp[i])]))
                     ++hits;
             return static_cast<double>(hits) / static_cast<double>(validation.size());
         };
@@ -241,10 +244,12 @@ Result<TrainResult> trainAligner(const TrainingSet &set, const TextFeaturizer &f
                 if (cancel.isCancelled())
                     return R::error("cancelled");
                 // Linear warm-up, then cosine decay to 5 % of the rate.
-                const double lr = step < warmup ? o.learningRate * (step + 1) / warmup
-                                                : o.learningRate * (0.05 + 0.95 * 0.5 *
-                                                                               (1.0 + std::cos(M_PI * (step - warmup) /
-                                                                                               std::max(1, totalSteps - warmup))));
+                const double lr =
+                    step < warmup
+                        ? o.learningRate * (step + 1) / warmup
+                        : o.learningRate *
+                              (0.05 + 0.95 * 0.5 *
+                                          (1.0 + std::cos(M_PI * (step - warmup) / std::max(1, totalSteps - warmup))));
                 for (auto &group : optimizer.param_groups())
                     static_cast<torch::optim::AdamOptions &>(group.options()).lr(lr);
                 optimizer.zero_grad();

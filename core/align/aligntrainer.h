@@ -49,7 +49,8 @@ struct TrainResult {
 
 /// Trains on set (features made by featurizer); weights.training records the recipe, the caller sets the name.
 Result<TrainResult> trainAligner(const TrainingSet &set, const TextFeaturizer &featurizer, const TrainOptions &options,
-                                 const CancelToken &cancel, const std::function<void(const EpochReport &)> &onEpoch = {},
+                                 const CancelToken &cancel,
+                                 const std::function<void(const EpochReport &)> &onEpoch = {},
                                  const ProgressFn &progress = {});
 
 } // namespace ts

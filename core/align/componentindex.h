@@ -36,7 +36,7 @@ public:
     /// Collects rows (any order) and lays them out grouped by video.
     class Builder {
     public:
-        explicit Builder(int dimensions) : m_dim(dimensions) {}
+        explicit Builder(int dimensions) : m_dim(dimensions) { }
         void reserve(size_t rows);
         /// False (row ignored) when the vector has another size.
         bool add(VideoId video, int64_t componentId, float weight, const float *vector, int dim);
@@ -53,8 +53,8 @@ public:
     };
 
     /// Loads every embedding of encoderVersion from the store (keys from its video list). Worker threads only.
-    static Result<std::shared_ptr<const ComponentIndex>> fromStore(const TwinStore &store, const std::string &encoderVersion,
-                                                                   int dimensions, const CancelToken &cancel);
+    static Result<std::shared_ptr<const ComponentIndex>>
+    fromStore(const TwinStore &store, const std::string &encoderVersion, int dimensions, const CancelToken &cancel);
 
     int dimensions() const { return m_dim; }
     size_t size() const { return m_ids.size(); }

@@ -8,7 +8,7 @@
 namespace ts {
 
 struct FaissFlatSearch::Impl {
-    explicit Impl(int dim) : flat(dim) {}
+    explicit Impl(int dim) : flat(dim) { }
     faiss::IndexFlatIP flat;
 };
 
@@ -28,12 +28,13 @@ std::vector<CoarseHit> FaissFlatSearch::search(const std::vector<IndexQuery> &qu
     if (nq == 0 || videos == 0 || k <= 0)
         return {};
     const size_t dim = static_cast<size_t>(m_index.dimensions());
-    const auto kk = static_cast<faiss::Index::idx_t>(std::min<size_t>(static_cast<size_t>(std::max(1, perQuery)),
-                                                                       m_index.size()));
+    const auto kk =
+        static_cast<faiss::Index::idx_t>(std::min<size_t>(static_cast<size_t>(std::max(1, perQuery)), m_index.size()));
     std::vector<float> q(nq * dim, 0.f);
     for (size_t s = 0; s < nq; ++s)
         if (queries[s].vector.size() == dim)
-            std::copy(queries[s].vector.begin(), queries[s].vector.end(), q.begin() + static_cast<std::ptrdiff_t>(s * dim));
+            std::copy(queries[s].vector.begin(), queries[s].vector.end(),
+                      q.begin() + static_cast<std::ptrdiff_t>(s * dim));
     std::vector<float> distances(nq * static_cast<size_t>(kk));
     std::vector<faiss::Index::idx_t> labels(nq * static_cast<size_t>(kk));
     m_impl->flat.search(static_cast<faiss::Index::idx_t>(nq), q.data(), kk, distances.data(), labels.data());

@@ -174,9 +174,9 @@ Result<AlignerWeights> readAlignerFile(const std::string &path)
         return fail("implausible header length " + std::to_string(headerLen));
     if (bytes.size() < headerStart + headerLen)
         return fail("truncated inside the header (" + std::to_string(bytes.size()) + " bytes)");
-    const auto header = nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(headerStart),
-                                              bytes.begin() + static_cast<std::ptrdiff_t>(headerStart + headerLen),
-                                              nullptr, false);
+    const auto header =
+        nlohmann::json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(headerStart),
+                              bytes.begin() + static_cast<std::ptrdiff_t>(headerStart + headerLen), nullptr, false);
     if (header.is_discarded() || !header.is_object())
         return fail("header is not valid JSON");
     auto str = [&header](const char *k) {
@@ -298,8 +298,8 @@ Result<std::unique_ptr<TextEncoder>> TextEncoder::fromWeights(AlignerWeights wei
         return R::error("weights were trained on features '" + weights.featureRecipe + "', this build makes '" +
                         TextFeaturizer::kRecipe + "'");
     if (weights.wordDim != vectors->dimensions())
-        return R::error("weights expect " + std::to_string(weights.wordDim) + "-d word vectors, the installed ones are " +
-                        std::to_string(vectors->dimensions()) + "-d");
+        return R::error("weights expect " + std::to_string(weights.wordDim) +
+                        "-d word vectors, the installed ones are " + std::to_string(vectors->dimensions()) + "-d");
     std::unique_ptr<TextEncoder> e(new TextEncoder(std::move(weights), vectors, wordnet));
     if (e->m_weights.query.inputDim != e->m_featurizer.dimensions())
         return R::error("weights take " + std::to_string(e->m_weights.query.inputDim) + " inputs, the features have " +

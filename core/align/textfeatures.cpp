@@ -17,7 +17,14 @@ namespace {
 bool isThingFile(int lexFile)
 {
     switch (lexFile) {
-    case 3: case 5: case 6: case 8: case 13: case 17: case 18: case 20:
+    case 3:
+    case 5:
+    case 6:
+    case 8:
+    case 13:
+    case 17:
+    case 18:
+    case 20:
         return true;
     default:
         return false;
@@ -65,15 +72,14 @@ bool TextFeaturizer::isGeometryWord(std::string_view w)
 {
     static const std::unordered_set<std::string_view> words = {
         "left", "right", "leftward", "leftwards", "rightward", "rightwards", "up", "upward", "upwards", "down",
-        "downward", "downwards", "top", "bottom", "upper", "lower", "centre", "center", "middle", "central",
-        "corner", "side", "foreground", "background", "towards", "toward", "away", "camera", "closer", "moving",
-        "motionless", "static", "still", "stationary", "slow", "slowly", "fast", "quickly", "quick", "rapidly",
-        "speeding", "tiny", "small", "little", "medium", "large", "big", "huge", "giant", "dominant", "far",
-        "distant", "wide", "tall", "compact", "round", "sized",
+        "downward", "downwards", "top", "bottom", "upper", "lower", "centre", "center", "middle", "central", "corner",
+        "side", "foreground", "background", "towards", "toward", "away", "camera", "closer", "moving", "motionless",
+        "static", "still", "stationary", "slow", "slowly", "fast", "quickly", "quick", "rapidly", "speeding", "tiny",
+        "small", "little", "medium", "large", "big", "huge", "giant", "dominant", "far", "distant", "wide", "tall",
+        "compact", "round", "sized",
         // Spatial prepositions are function words elsewhere, but here they are what a relation says.
         "above", "below", "over", "under", "beneath", "underneath", "behind", "front", "near", "beside", "next",
-        "inside", "within", "outside", "between", "atop", "across", "along", "around", "through", "into", "onto",
-        "on"};
+        "inside", "within", "outside", "between", "atop", "across", "along", "around", "through", "into", "onto", "on"};
     return words.count(w) > 0;
 }
 

@@ -1,9 +1,9 @@
 // The input layer shared by both text encoders: a text becomes four GloVe-sized slots, each a weighted mean of
 // word vectors of one kind of word. Content words (weighted by specificity, the Zipf-rank stand-in for IDF),
-// colour words, geometry words (size, motion, direction, position, spatial prepositions) and the WordNet hypernyms of the nouns that
-// name things. Keeping the kinds apart lets a small MLP weigh "brown" against "bear" instead of seeing one blur;
-// the hypernym slot lets "an animal" meet "brown bear" although GloVe puts them far apart.
-// Immutable after construction apart from a word cache; thread-safe.
+// colour words, geometry words (size, motion, direction, position, spatial prepositions) and the WordNet hypernyms of
+// the nouns that name things. Keeping the kinds apart lets a small MLP weigh "brown" against "bear" instead of seeing
+// one blur; the hypernym slot lets "an animal" meet "brown bear" although GloVe puts them far apart. Immutable after
+// construction apart from a word cache; thread-safe.
 #pragma once
 
 #include "knowledge/wordnet.h"

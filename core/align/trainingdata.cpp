@@ -98,9 +98,6 @@ bool positionSatisfies(const std::string &asked, const std::string &has)
     return false;
 }
 
-// Predicates whose subject and object can swap without changing the meaning.
-bool symmetricPredicate(const std::string &p) { return p == "near" || p == "overlapping"; }
-
 struct PredicateWords {
     std::vector<std::string> forward; ///< "subject X object"
     std::vector<std::string> inverse; ///< "object X subject"
@@ -109,7 +106,8 @@ struct PredicateWords {
 const PredicateWords &predicateWords(const std::string &p)
 {
     static const std::map<std::string, PredicateWords> table = {
-        {"left of", {{"left of", "to the left of", "on the left of"}, {"right of", "to the right of", "on the right of"}}},
+        {"left of",
+         {{"left of", "to the left of", "on the left of"}, {"right of", "to the right of", "on the right of"}}},
         {"above", {{"above", "over", "higher than"}, {"below", "under", "beneath", "underneath"}}},
         {"in front of", {{"in front of", "closer to the camera than"}, {"behind", "further back than"}}},
         {"near", {{"near", "next to", "close to", "beside", "by"}, {}}},
@@ -180,7 +178,8 @@ std::string positionPhrase(const std::string &p, Rng &rng, std::string *spec)
 {
     *spec = p;
     if (p == "left" || p == "right")
-        return rng.pick(std::vector<std::string>{"on the " + p, "at the " + p + " side", "on the " + p + " side of the frame"});
+        return rng.pick(
+            std::vector<std::string>{"on the " + p, "at the " + p + " side", "on the " + p + " side of the frame"});
     if (p == "centre")
         return rng.pick(std::vector<std::string>{"in the centre", "in the middle", "in the center of the frame"});
     const size_t dash = p.find('-');
@@ -195,7 +194,8 @@ std::string positionPhrase(const std::string &p, Rng &rng, std::string *spec)
         *spec = h;
         return "on the " + h;
     }
-    return rng.pick(std::vector<std::string>{"in the " + v + " " + h + " corner", "at the " + std::string(v == "top" ? "upper" : "lower") + " " + h});
+    return rng.pick(std::vector<std::string>{"in the " + v + " " + h + " corner",
+                                             "at the " + std::string(v == "top" ? "upper" : "lower") + " " + h});
 }
 
 // The k words most similar to word idx among the common ones: paraphrases use words people type, and one BLAS
@@ -204,15 +204,16 @@ std::vector<int> nearestCommonWords(const WordVectors &wv, int idx, int k)
 {
     const int rows = std::min(wv.size(), kReadableRank / 2);
     std::vector<float> sims(static_cast<size_t>(rows));
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, wv.dimensions(), 1.f, wv.vector(0), wv.dimensions(),
-                wv.vector(idx), 1, 0.f, sims.data(), 1);
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, wv.dimensions(), 1.f, wv.vector(0), wv.dimensions(), wv.vector(idx),
+                1, 0.f, sims.data(), 1);
     std::vector<int> order(static_cast<size_t>(rows));
     std::iota(order.begin(), order.end(), 0);
     const int top = std::min(rows, k + 1);
-    std::partial_sort(order.begin(), order.begin() + top, order.end(),
-                      [&sims](int a, int b) { return sims[static_cast<size_t>(a)] != sims[static_cast<size_t>(b)]
-                                                         ? sims[static_cast<size_t>(a)] > sims[static_cast<size_t>(b)]
-                                                         : a < b; });
+    std::partial_sort(order.begin(), order.begin() + top, order.end(), [&sims](int a, int b) {
+        return sims[static_cast<size_t>(a)] != sims[static_cast<size_t>(b)]
+                   ? sims[static_cast<size_t>(a)] > sims[static_cast<size_t>(b)]
+                   : a < b;
+    });
     order.resize(static_cast<size_t>(top));
     return order;
 }
@@ -287,18 +288,17 @@ bool satisfies(const QuerySpec &q, const ComponentFacts &f)
             return conceptOk(q.concept, f.concepts);
         // The encoders read words, not word order, so a relation holds either way round for the coarse stage;
         // the reasoning stage checks which object is which.
-        (void)symmetricPredicate;
         return (conceptOk(q.concept, f.concepts) && conceptOk(q.objectConcept, f.objectConcepts)) ||
                (conceptOk(q.concept, f.objectConcepts) && conceptOk(q.objectConcept, f.concepts));
     }
     case ComponentKind::Scene:
-        return (f.kind == ComponentKind::Scene || f.kind == ComponentKind::Object) && q.concept &&
-               contains(f.concepts, q.concept);
+        return (f.kind == ComponentKind::Scene || f.kind == ComponentKind::Object) && q.concept
+        &&contains(f.concepts, q.concept);
     case ComponentKind::Object: {
-        const bool attributes = !q.colour.empty() || !q.size.empty() || !q.motion.empty() || !q.direction.empty() ||
-                                !q.position.empty();
+        const bool attributes =
+            !q.colour.empty() || !q.size.empty() || !q.motion.empty() || !q.direction.empty() || !q.position.empty();
         if (f.kind == ComponentKind::Scene)
-            return !attributes && q.concept && contains(f.concepts, q.concept);
+        return !attributes && q.concept && contains(f.concepts, q.concept);
         if (f.kind != ComponentKind::Object || !conceptOk(q.concept, f.concepts))
             return false;
         if (!q.colour.empty() && q.colour != f.colour && q.colour != f.colour2)
@@ -319,7 +319,7 @@ bool satisfies(const QuerySpec &q, const ComponentFacts &f)
 
 // ------------------------------------------------------------------------------------------------------------------
 
-Paraphraser::Paraphraser(const WordNet &wordnet, const WordVectors *vectors) : m_wn(wordnet), m_wv(vectors) {}
+Paraphraser::Paraphraser(const WordNet &wordnet, const WordVectors *vectors) : m_wn(wordnet), m_wv(vectors) { }
 
 std::vector<SynsetId> Paraphraser::closure(SynsetId id) const
 {
@@ -512,19 +512,20 @@ Paraphrase Paraphraser::objectParaphrase(const Track &track, const ComponentFact
         const auto s = m_wn.lookup(w, WnPos::Noun);
         return s.empty() ? none : s.front();
     };
-    const bool animate = (m_wn.isA(id, firstSense("person")) || m_wn.isA(id, firstSense("animal")) ||
-                          id == firstSense("person"));
+    const bool animate =
+        (m_wn.isA(id, firstSense("person")) || m_wn.isA(id, firstSense("animal")) || id == firstSense("person"));
     const bool vehicle = m_wn.isA(id, firstSense("vehicle"));
+    const bool person = id == firstSense("person") || m_wn.isA(id, firstSense("person"));
     auto motionPhrase = [&](bool withDirection, bool constrainMotion) {
         std::string verb;
         if (f.motion == "static")
             verb = rng.pick(std::vector<std::string>{"standing still", "stationary", "motionless", "staying still"});
         else if (f.motion == "slow")
-            verb = animate ? rng.pick(std::vector<std::string>{"walking", "moving slowly", "strolling"})
+            verb = animate   ? rng.pick(std::vector<std::string>{"walking", "moving slowly", "strolling"})
                    : vehicle ? rng.pick(std::vector<std::string>{"driving slowly", "moving slowly", "rolling slowly"})
                              : rng.pick(std::vector<std::string>{"moving slowly", "slowly moving", "drifting"});
         else if (f.motion == "fast")
-            verb = animate ? rng.pick(std::vector<std::string>{"running", "moving fast", "rushing"})
+            verb = animate   ? rng.pick(std::vector<std::string>{"running", "moving fast", "rushing"})
                    : vehicle ? rng.pick(std::vector<std::string>{"speeding", "driving fast", "moving quickly"})
                              : rng.pick(std::vector<std::string>{"moving fast", "moving quickly", "flying by"});
         else
@@ -546,6 +547,16 @@ Paraphrase Paraphraser::objectParaphrase(const Track &track, const ComponentFact
         const std::string c = rng.chance(0.7f) || f.colour2.empty() ? f.colour : f.colour2;
         out.spec.colour = c;
         out.text = withDeterminer(colourWord(c, rng) + " " + p.text, rng);
+        // People are described by what they wear: "someone wearing red", "red and white clothing".
+        if (person && rng.chance(0.5f)) {
+            const std::string colours = colourWord(c, rng) +
+                                        (!f.colour2.empty() && f.colour2 != c && rng.chance(0.4f)
+                                             ? " and " + colourWord(f.colour2, rng) : std::string());
+            if (colours.find(" and ") != std::string::npos)
+                out.spec.colour = c; // either colour satisfies; the first is the one asked for
+            out.text = rng.pick(std::vector<std::string>{det + " in " + colours, det + " wearing " + colours,
+                                                         colours + " clothing", colours + " clothes"});
+        }
     } else if (r < 0.48f && !f.size.empty()) {
         std::string spec;
         const std::string w = sizeWord(f.size, rng, &spec);
@@ -588,7 +599,9 @@ Paraphrase Paraphraser::objectParaphrase(const Track &track, const ComponentFact
             out.text = rng.chance(0.5f) ? "something " + colourWord(f.colour, rng)
                                         : withDeterminer(colourWord(f.colour, rng) + " object", rng);
         } else if (!f.motion.empty() && f.motion != "static") {
-            out.text = thing + " " + motionPhrase(true, true);
+            // Actions alone ("walking", "running to the left") ask for motion as much as "something moving" does.
+            const std::string motion = motionPhrase(rng.chance(0.5f), true);
+            out.text = rng.chance(0.3f) ? motion : thing + " " + motion;
         } else if (!f.position.empty()) {
             std::string spec;
             out.text = thing + " " + positionPhrase(f.position, rng, &spec);
@@ -643,8 +656,10 @@ Paraphrase Paraphraser::sceneParaphrase(const Label &label, SynsetId id, Rng &rn
     out.spec.concept = p.spec;
     const std::string det = withDeterminer(p.text, rng);
     const float r = rng.unit();
-    out.text = r < 0.5f ? det : r < 0.7f ? "a scene with " + det : r < 0.85f ? det + " in the background"
-                                                                             : "somewhere with " + det;
+    out.text = r < 0.5f    ? det
+               : r < 0.7f  ? "a scene with " + det
+               : r < 0.85f ? det + " in the background"
+                           : "somewhere with " + det;
     return out;
 }
 
@@ -708,19 +723,20 @@ std::vector<Twin> syntheticTwins(const std::vector<LabelConcept> &objects, const
     std::vector<Twin> out;
     if (objects.empty())
         return out;
-    static const std::vector<std::string> colours = {"black", "white", "grey", "red", "orange", "yellow", "green",
-                                                     "blue", "purple", "pink", "brown", "beige", "navy", "teal",
-                                                     "olive", "maroon", "lilac", "dark green", "light blue", "tan"};
-    static const std::vector<std::string> sizes = {"tiny", "small", "small", "medium", "medium", "large", "large",
-                                                   "dominant"};
+    static const std::vector<std::string> colours = {
+        "black", "white", "grey", "red",  "orange", "yellow", "green", "blue",       "purple",     "pink",
+        "brown", "beige", "navy", "teal", "olive",  "maroon", "lilac", "dark green", "light blue", "tan"};
+    static const std::vector<std::string> sizes = {"tiny",   "small", "small", "medium",
+                                                   "medium", "large", "large", "dominant"};
     static const std::vector<std::string> motions = {"static", "slow", "slow", "fast"};
-    static const std::vector<std::string> directions = {"left", "right", "up", "down", "towards camera",
-                                                        "away from camera"};
-    static const std::vector<std::string> positions = {"centre", "centre", "left", "right", "top-left", "top-centre",
-                                                       "top-right", "bottom-left", "bottom-centre", "bottom-right"};
-    static const std::vector<std::string> binary = {"left of", "near", "above", "overlapping", "in front of",
-                                                    "approaching", "moving away from", "inside", "riding",
-                                                    "carrying"};
+    static const std::vector<std::string> directions = {"left", "right",          "up",
+                                                        "down", "towards camera", "away from camera"};
+    static const std::vector<std::string> positions = {"centre",        "centre",      "left",      "right",
+                                                       "top-left",      "top-centre",  "top-right", "bottom-left",
+                                                       "bottom-centre", "bottom-right"};
+    static const std::vector<std::string> binary = {
+        "left of",          "near",   "above",  "overlapping", "in front of", "approaching",
+        "moving away from", "inside", "riding", "carrying"};
     static const std::map<std::string, float> areaOfSize = {
         {"tiny", 0.003f}, {"small", 0.015f}, {"medium", 0.05f}, {"large", 0.15f}, {"dominant", 0.4f}};
     const auto confusable = confusableConcepts(objects, vectors, 8);
@@ -754,8 +770,8 @@ std::vector<Twin> syntheticTwins(const std::vector<LabelConcept> &objects, const
         for (int k = 0; k < tracks; ++k) {
             Track tr;
             tr.id = k + 1;
-            const LabelConcept &c = (person >= 0 && rng.chance(0.2f)) ? objects[static_cast<size_t>(person)]
-                                                                      : rng.pick(objects);
+            const LabelConcept &c =
+                (person >= 0 && rng.chance(0.2f)) ? objects[static_cast<size_t>(person)] : rng.pick(objects);
             tr.category.name = c.name;
             tr.category.synset = c.synset;
             tr.category.score = 0.4f + 0.55f * rng.unit();

@@ -24,14 +24,16 @@ namespace ts {
 /// Small deterministic generator (SplitMix64): the same stream on every platform and standard library.
 class Rng {
 public:
-    explicit Rng(uint64_t seed) : m_state(seed) {}
+    explicit Rng(uint64_t seed) : m_state(seed) { }
     uint64_t next();
     /// 0..n-1 (n > 0)
     int uniform(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
     float unit() { return static_cast<float>(next() >> 40) / static_cast<float>(1ull << 24); }
     bool chance(float p) { return unit() < p; }
-    template <class T>
-    const T &pick(const std::vector<T> &v) { return v[static_cast<size_t>(uniform(static_cast<int>(v.size())))]; }
+    template <class T> const T &pick(const std::vector<T> &v)
+    {
+        return v[static_cast<size_t>(uniform(static_cast<int>(v.size())))];
+    }
 
 private:
     uint64_t m_state;

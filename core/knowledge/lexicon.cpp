@@ -212,6 +212,16 @@ float Lexicon::profileMatch(int vectorIndex, const std::string &lemmaText, Synse
 {
     const ConceptProfile &p = profile(id);
     float best = 0.f;
+    // Word vectors put every colour near every other ("pink" ~ "black"): colours match colours by name only.
+    const std::string colour = canonicalColour(lemmaText);
+    if (!colour.empty()) {
+        for (const ProfileWord &w : p.words) {
+            const std::string c = canonicalColour(w.word);
+            if (!c.empty())
+                best = std::max(best, w.weight * colourSimilarity(colour, c));
+        }
+        return best;
+    }
     for (const ProfileWord &w : p.words) {
         if (w.weight <= best)
             break; // sorted by weight: nothing further can beat the best

@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 #include <unordered_map>
 #include <unordered_set>
@@ -176,6 +177,33 @@ std::vector<Token> tokenize(std::string_view text)
         }
     }
     return out;
+}
+
+float colourSimilarity(const std::string &a, const std::string &b)
+{
+    if (a.empty() || b.empty())
+        return 0.f;
+    if (a == b)
+        return 1.f;
+    // Neighbouring names of the attribute specialist's colour table: lighting moves colours between them.
+    static const std::map<std::pair<std::string, std::string>, float> near = {
+        {{"grey", "white"}, 0.55f}, {{"grey", "black"}, 0.45f}, {{"grey", "beige"}, 0.4f}, {{"grey", "navy"}, 0.3f},
+        {{"white", "beige"}, 0.55f}, {{"pink", "red"}, 0.5f},   {{"pink", "lilac"}, 0.55f}, {{"pink", "purple"}, 0.45f},
+        {{"pink", "beige"}, 0.3f},  {{"lilac", "purple"}, 0.7f}, {{"lilac", "white"}, 0.3f}, {{"lilac", "grey"}, 0.3f},
+        {{"purple", "navy"}, 0.35f}, {{"blue", "navy"}, 0.75f},  {{"blue", "light blue"}, 0.8f}, {{"blue", "teal"}, 0.5f},
+        {{"blue", "purple"}, 0.35f}, {{"navy", "black"}, 0.45f}, {{"brown", "tan"}, 0.7f},  {{"brown", "beige"}, 0.45f},
+        {{"brown", "maroon"}, 0.5f}, {{"brown", "olive"}, 0.4f}, {{"brown", "black"}, 0.3f}, {{"brown", "orange"}, 0.35f},
+        {{"tan", "beige"}, 0.7f},   {{"tan", "orange"}, 0.4f},   {{"red", "maroon"}, 0.7f}, {{"red", "orange"}, 0.45f},
+        {{"orange", "yellow"}, 0.45f}, {{"yellow", "beige"}, 0.35f}, {{"yellow", "olive"}, 0.35f}, {{"yellow", "tan"}, 0.35f},
+        {{"green", "dark green"}, 0.8f}, {{"green", "olive"}, 0.55f}, {{"green", "teal"}, 0.5f}, {{"dark green", "black"}, 0.35f},
+        {{"light blue", "white"}, 0.4f}, {{"light blue", "teal"}, 0.45f}, {{"light blue", "grey"}, 0.35f},
+        {{"maroon", "purple"}, 0.35f}, {{"olive", "dark green"}, 0.55f}, {{"teal", "dark green"}, 0.4f},
+    };
+    auto it = near.find({a, b});
+    if (it != near.end())
+        return it->second;
+    it = near.find({b, a});
+    return it != near.end() ? it->second : 0.f;
 }
 
 } // namespace ts

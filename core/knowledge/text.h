@@ -40,6 +40,9 @@ bool isStopWord(std::string_view word);
 /// Basic colour terms and their usual synonyms mapped to the colour names the attribute specialist uses
 /// ("gray" -> "grey", "violet" -> "purple"); empty when the word is not a colour.
 std::string canonicalColour(std::string_view word);
+/// How alike two canonical colour names look, 0..1 (neighbours of the attribute specialist's colour table count
+/// partly: lighting moves colours between them). Word vectors cannot tell colours apart; this can.
+float colourSimilarity(const std::string &a, const std::string &b);
 /// "two" -> 2, "3" -> 3, "a pair" is handled by callers; -1 when not a number.
 int numberValue(std::string_view word);
 /// Lower-case ASCII copy.

@@ -42,32 +42,6 @@ std::string joinWords(const std::vector<std::string> &w, const char *sep = " ")
     return s;
 }
 
-float colourSimilarity(const std::string &a, const std::string &b)
-{
-    if (a.empty() || b.empty())
-        return 0.f;
-    if (a == b)
-        return 1.f;
-    // Neighbouring names of the attribute specialist's colour table: lighting moves colours between them.
-    static const std::map<std::pair<std::string, std::string>, float> near = {
-        {{"grey", "white"}, 0.55f}, {{"grey", "black"}, 0.45f}, {{"grey", "beige"}, 0.4f}, {{"grey", "navy"}, 0.3f},
-        {{"white", "beige"}, 0.55f}, {{"pink", "red"}, 0.5f},   {{"pink", "lilac"}, 0.55f}, {{"pink", "purple"}, 0.45f},
-        {{"pink", "beige"}, 0.3f},  {{"lilac", "purple"}, 0.7f}, {{"lilac", "white"}, 0.3f}, {{"lilac", "grey"}, 0.3f},
-        {{"purple", "navy"}, 0.35f}, {{"blue", "navy"}, 0.75f},  {{"blue", "light blue"}, 0.8f}, {{"blue", "teal"}, 0.5f},
-        {{"blue", "purple"}, 0.35f}, {{"navy", "black"}, 0.45f}, {{"brown", "tan"}, 0.7f},  {{"brown", "beige"}, 0.45f},
-        {{"brown", "maroon"}, 0.5f}, {{"brown", "olive"}, 0.4f}, {{"brown", "black"}, 0.3f}, {{"brown", "orange"}, 0.35f},
-        {{"tan", "beige"}, 0.7f},   {{"tan", "orange"}, 0.4f},   {{"red", "maroon"}, 0.7f}, {{"red", "orange"}, 0.45f},
-        {{"orange", "yellow"}, 0.45f}, {{"yellow", "beige"}, 0.35f}, {{"yellow", "olive"}, 0.35f}, {{"yellow", "tan"}, 0.35f},
-        {{"green", "dark green"}, 0.8f}, {{"green", "olive"}, 0.55f}, {{"green", "teal"}, 0.5f}, {{"dark green", "black"}, 0.35f},
-        {{"light blue", "white"}, 0.4f}, {{"light blue", "teal"}, 0.45f}, {{"light blue", "grey"}, 0.35f},
-        {{"maroon", "purple"}, 0.35f}, {{"olive", "dark green"}, 0.55f}, {{"teal", "dark green"}, 0.4f},
-    };
-    auto it = near.find({a, b});
-    if (it != near.end())
-        return it->second;
-    it = near.find({b, a});
-    return it != near.end() ? it->second : 0.f;
-}
 
 struct LabelHit {
     SynsetId id = 0;
@@ -850,6 +824,8 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
         float score = 0.f;
         bool anyOcr = false;
         for (const Observation &o : twin.observations) {
+            if (o.kind == "ocr-pass")
+                anyOcr = true; // text was looked for here and none was found
             if (o.kind != "ocr")
                 continue;
             anyOcr = true;

@@ -148,7 +148,9 @@ private:
                 const bool gerundNext = kAspect.count(vl) && i + 1 < n &&
                                         ((endsWith(text(i + 1), "ing") && can(text(i + 1), WnPos::Verb)) ||
                                          text(i + 1) == "up" || text(i + 1) == "out");
-                const bool verbSlot = prev == Tag::Rel || prev == Tag::Aux || prev == Tag::Neg || gerundNext ||
+                // "not sit", "never use" negate verbs; "no crowd", "without a helmet" negate things.
+                const bool verbNegator = prev == Tag::Neg && (text(i - 1) == "not" || text(i - 1) == "never");
+                const bool verbSlot = prev == Tag::Rel || prev == Tag::Aux || verbNegator || gerundNext ||
                                       (prev == Tag::Pron && isSubjectPronoun(text(i - 1))) ||
                                       (i > 0 && text(i - 1) == "to" && !nextNoun);
                 // "a parent pushes their baby": a noun, then a word more often a verb, then its object.

@@ -1,6 +1,7 @@
 #include "twinstore.h"
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <cstring>
 
@@ -611,6 +612,14 @@ EmbeddingSignature TwinStore::embeddingSignature(const std::string &encoderVersi
     if (v.step())
         s.lastIngest = v.text(0);
     return s;
+}
+
+std::pair<int64_t, int64_t> TwinStore::changeMarker() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto q = m_db.prepare("PRAGMA data_version");
+    const int64_t dataVersion = q.step() ? q.int64(0) : -1;
+    return {dataVersion, static_cast<int64_t>(sqlite3_total_changes(m_db.handle()))};
 }
 
 std::vector<std::pair<VideoId, double>> TwinStore::searchText(const std::string &ftsQuery, int limit) const

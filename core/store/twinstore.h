@@ -126,6 +126,9 @@ public:
     /// them into one allocation per row; fn returns false to stop early. Rows of another size are skipped.
     Status forEachEmbedding(const std::string &encoderVersion, const std::function<bool(const EmbeddingRow &)> &fn) const;
     EmbeddingSignature embeddingSignature(const std::string &encoderVersion) const;
+    /// Changes whenever anything is written to the library, by this connection or another process (PRAGMA
+    /// data_version and the connection's change count): a microsecond check before computing a signature.
+    std::pair<int64_t, int64_t> changeMarker() const;
 
     // --- full-text (BM25 baseline)
     /// (video id, bm25 score; lower is better as SQLite reports it) best first.
