@@ -729,10 +729,23 @@ private slots:
         hits = search.search(**store, {horse}, 10, Aggregation::WeightedMean, cancel);
         QCOMPARE(search.loads(), 5);
         QCOMPARE(hits->size(), size_t{2});
+        // A video stored without embeddings (ingested without the hook) is embedded on the next search.
+        {
+            Twin t = test::sampleTwin();
+            t.video.key = "unhooked";
+            t.video.path = "/videos/unhooked.mp4";
+            t.video.contentHash = "unhooked";
+            QVERIFY((*store)->putTwin(t, 1, 0, "").isOk());
+        }
+        hits = search.search(**store, {horse}, 10, Aggregation::WeightedMean, cancel);
+        QCOMPARE(hits->size(), size_t{3});
+        QCOMPARE(QString::fromStdString((*store)->videoByKey("unhooked")->encoderVersion),
+                 QString::fromStdString((*encoder)->version()));
+        QCOMPARE(search.loads(), 6);
         // Writes that leave the embeddings alone recompute the signature but do not reload.
         QVERIFY((*store)->saveQuery("horse", "{}", {}, {}).isOk());
         QVERIFY(search.search(**store, {horse}, 10, Aggregation::WeightedMean, cancel).isOk());
-        QCOMPARE(search.loads(), 5);
+        QCOMPARE(search.loads(), 6);
     }
 
     void reembedTouchesOnlyStaleVideos()

@@ -310,6 +310,7 @@ void usage()
                 "  eval    --db LIB --bench FILE --corpus ROOT   retrieval and grounding metrics, ablations, baselines\n"
                 "  bench-twins --db LIB --corpus ROOT   grounding quality of the twins on DAVIS (J, F)\n"
                 "  bench-ingest PATH...        ingest speed against decode-only time, memory, per-stage time\n"
+                "  bench-query --db LIB --bench FILE   query latency (p50, p95) and per-stage timings\n"
                 "  train-aligner --out FILE [--db LIB]   train the coarse stage's paired text encoders (LibTorch)\n"
                 "  embed   --db LIB            embed components of videos whose encoder version differs\n"
                 "  bench-coarse [--videos N,N] coarse-stage search speed on synthetic libraries (BLAS vs FAISS)\n"
@@ -328,7 +329,7 @@ int runCli(const QStringList &args)
         {"remove", cmdRemove}, {"check", cmdCheck}, {"models", cmdModels},
         {"bench-twins", cli::benchTwins}, {"bench-ingest", cli::benchIngest},
         {"validate-twins", cli::validateTwins},
-        {"query", cli::query}, {"decompose", cli::decompose}, {"eval", cli::evaluate},
+        {"query", cli::query}, {"decompose", cli::decompose}, {"eval", cli::evaluate}, {"bench-query", cli::benchQuery},
         {"train-aligner", cli::trainAligner}, {"embed", cli::embed},
         {"bench-coarse", cli::benchCoarseSearch}, {"eval-aligner", cli::evalAlignerOnLibrary},
     };

@@ -24,6 +24,7 @@ void addRetrievalOptions(QCommandLineParser &parser);
 RetrievalOptions retrievalOptions(const QCommandLineParser &parser);
 int query(Services &services, const QStringList &args);
 int decompose(Services &services, const QStringList &args);
+int benchQuery(Services &services, const QStringList &args);
 int evaluate(Services &services, const QStringList &args);
 
 /// The aligner (aligncommands.cpp): train-aligner, embed, bench-coarse, eval-aligner.

@@ -5,6 +5,7 @@
 // lets an interrupted run resume.
 #include "commands.h"
 
+#include "eval/distractors.h"
 #include "eval/plots.h"
 #include "eval/queryset.h"
 #include "eval/report.h"
@@ -13,6 +14,7 @@
 #include "knowledge/text.h"
 #include "terminal.h"
 #include "twin/twintext.h"
+#include "vision/labels.h"
 
 #include <QDir>
 #include <QFile>
@@ -37,7 +39,31 @@ struct SystemSpec {
     std::string slug; ///< file names
     enum class Kind { Engine, Bm25, Holistic } kind = Kind::Engine;
     RetrievalOptions options;
+    int distractors = 0; ///< synthetic twins added to this system's copy of the library
 };
+
+/// The label vocabulary of the installed detector and classifier, for synthetic distractors.
+DistractorVocabulary distractorVocabulary(Services &services)
+{
+    DistractorVocabulary v;
+    for (const char *role : {"detector", "classifier"}) {
+        const ModelManifest *m = services.models().bestAvailable(role);
+        if (!m || m->labelsFile.empty())
+            continue;
+        auto labels = loadLabels(services.models().filePath(*m, m->labelsFile));
+        if (!labels)
+            continue;
+        for (const ClassLabel &c : *labels) {
+            Label l;
+            l.name = c.name;
+            l.synset = c.synset;
+            v.objects.push_back(l);
+            if (std::string(role) == "classifier")
+                v.scenes.push_back(l);
+        }
+    }
+    return v;
+}
 
 std::map<std::string, json> readCheckpoint(const std::string &path)
 {
@@ -106,6 +132,8 @@ int evaluate(Services &services, const QStringList &args)
                  "R", "0.5"});
     p.addOption({"fresh", "Ignore checkpoints of an earlier run in the output folder."});
     p.addOption({"no-contour", "Skip the contour accuracy F (faster)."});
+    p.addOption({"distractors", "Distractor scaling: also run the full system with these numbers of synthetic "
+                                "distractor twins added to a copy of the library, e.g. 100,1000.", "LIST"});
     addRetrievalOptions(p);
     if (!parse(p, args, "eval", ""))
         return 2;
@@ -149,6 +177,15 @@ int evaluate(Services &services, const QStringList &args)
     ablation("CA", "w/o alignment (CA)", "no-ca", [](RetrievalOptions &o) { o.align = false; });
     ablation("LR", "w/o reasoning (LR)", "no-lr", [](RetrievalOptions &o) { o.reason = false; });
     ablation("JIT", "w/o refinement (JiT)", "no-jit", [](RetrievalOptions &o) { o.jit = false; });
+    for (const QString &n : p.value("distractors").split(',', Qt::SkipEmptyParts)) {
+        const int count = n.trimmed().toInt();
+        if (count <= 0)
+            continue;
+        SystemSpec sys{"full system + " + std::to_string(count) + " distractors", "full-d" + std::to_string(count),
+                       SystemSpec::Kind::Engine, base};
+        sys.distractors = count;
+        systems.push_back(sys);
+    }
     if (!p.isSet("no-baselines")) {
         systems.push_back({"baseline: BM25 (FTS5)", "bm25", SystemSpec::Kind::Bm25, base});
         systems.push_back({"baseline: holistic embedding", "holistic", SystemSpec::Kind::Holistic, base});
@@ -180,7 +217,7 @@ int evaluate(Services &services, const QStringList &args)
         // Engine systems with refinement run on their own copy of the library: JiT writes refined twins there.
         TwinStore *lib = store->get();
         std::unique_ptr<TwinStore> copy;
-        if (sys.kind == SystemSpec::Kind::Engine && sys.options.jit && sys.options.reason) {
+        if (sys.kind == SystemSpec::Kind::Engine && ((sys.options.jit && sys.options.reason) || sys.distractors > 0)) {
             if (done.empty() || !QFileInfo::exists(QString::fromStdString(libPath))) {
                 QFile::remove(QString::fromStdString(libPath));
                 Status s = (*store)->copyTo(libPath);
@@ -194,6 +231,22 @@ int evaluate(Services &services, const QStringList &args)
                 return fail(opened.message());
             copy = std::move(opened).value();
             lib = copy.get();
+            if (sys.distractors > 0 && done.empty()) {
+                // Synthetic twins, embedded like ingested ones so the coarse stage sees them.
+                const auto twins = makeDistractorTwins(sys.distractors, distractorVocabulary(services), 20261126);
+                if (twins.empty())
+                    return fail("no label vocabulary for distractors (are the detector and classifier installed?)");
+                TwinStoredHook embed = services.componentEmbeddingHook(*lib);
+                for (const Twin &t : twins) {
+                    auto id = lib->putTwin(t, 0, 0, twinSearchText(t));
+                    if (!id)
+                        return fail("cannot add distractor " + t.video.key + ": " + id.message());
+                    if (embed)
+                        embed(t, *id);
+                }
+                std::printf("%s: %d synthetic distractor twins added to %s\n", sys.name.c_str(), sys.distractors,
+                            libPath.c_str());
+            }
         }
         std::ofstream checkpoint(checkpointPath, std::ios::app);
         std::unique_ptr<RetrievalEngine> engine =

@@ -6,8 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <map>
 
 namespace ts::cli {
 
@@ -163,6 +167,68 @@ int decompose(Services &services, const QStringList &args)
     }
     for (const SubQuery &s : d->subQueries)
         std::printf("%-9s %s%s (%.2f)\n", subQueryKindName(s.kind).c_str(), s.negated ? "NOT " : "", s.text.c_str(), s.weight);
+    return 0;
+}
+
+} // namespace ts::cli
+
+namespace ts::cli {
+
+int benchQuery(Services &services, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.addOption(dbOption());
+    p.addOption({"bench", "Query set whose queries are timed (JSON Lines).", "FILE"});
+    p.addOption({"repeat", "Timed passes over the queries after one warm-up pass (default 3).", "N", "3"});
+    addRetrievalOptions(p);
+    if (!parse(p, args, "bench-query", ""))
+        return 2;
+    if (!p.isSet("bench"))
+        return fail("bench-query: --bench FILE is required");
+    auto store = openDb(p);
+    if (!store)
+        return fail(store.message());
+    std::vector<std::string> queries;
+    {
+        std::ifstream in(p.value("bench").toStdString());
+        std::string line;
+        while (std::getline(in, line)) {
+            auto j = nlohmann::json::parse(line, nullptr, false);
+            if (j.is_object() && j.contains("query") && j["query"].is_string())
+                queries.push_back(j["query"].get<std::string>());
+        }
+    }
+    if (queries.empty())
+        return fail("bench-query: no queries in " + p.value("bench").toStdString());
+    auto engine = services.makeRetrievalEngine();
+    RetrievalOptions options = retrievalOptions(p);
+    CancelToken cancel;
+    // Warm-up: loads WordNet, the word vectors, the twins and the concept profiles once, as a running app has.
+    const auto tw = std::chrono::steady_clock::now();
+    for (const std::string &q : queries)
+        engine->run(**store, q, options, cancel, {});
+    const double warm = std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
+    std::vector<double> total;
+    std::map<std::string, std::vector<double>> stages;
+    const int repeat = std::max(1, p.value("repeat").toInt());
+    for (int r = 0; r < repeat; ++r)
+        for (const std::string &q : queries) {
+            auto res = engine->run(**store, q, options, cancel, {});
+            if (!res)
+                return fail(res.message());
+            for (const StageTiming &t : res->timings)
+                (t.stage == "total" ? total : stages[t.stage]).push_back(t.ms);
+        }
+    auto pct = [](std::vector<double> v, double q) {
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))];
+    };
+    std::printf("%zu queries x %d passes on a library of %zu videos (warm-up pass %.1f s)\n", queries.size(), repeat,
+                (*store)->videos().size(), warm);
+    std::printf("query latency: p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", pct(total, 0.5), pct(total, 0.95),
+                pct(total, 1.0));
+    for (const auto &[stage, v] : stages)
+        std::printf("  %-10s p50 %7.1f ms  p95 %7.1f ms\n", stage.c_str(), pct(v, 0.5), pct(v, 0.95));
     return 0;
 }
 

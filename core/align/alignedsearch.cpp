@@ -1,5 +1,7 @@
 #include "alignedsearch.h"
 
+#include "align/embedding.h"
+
 namespace ts {
 
 namespace {
@@ -38,9 +40,17 @@ Result<std::shared_ptr<const ComponentIndex>> AlignedCoarseSearch::index(TwinSto
     const bool sameStore = m_index && m_storePath == store.path();
     // Nothing written since the last look: current without touching the embeddings table (a signature costs a
     // scan of it, ~20 ms per 100,000 embeddings). After a write, the signature decides whether to reload.
-    const auto marker = store.changeMarker();
+    auto marker = store.changeMarker();
     if (sameStore && marker == m_changeMarker)
         return R(m_index);
+    // Something was written. Videos stored without embeddings of this encoder (ingested before it was installed,
+    // or by a path without the embedding hook) would be invisible to the coarse stage: embed them now. Only their
+    // components are written; a library that cannot be written to is searched as it is.
+    const EmbedSummary healed = embedLibrary(store, m_encoder, EmbedScope::Stale, cancel, {});
+    if (healed.cancelled)
+        return R::error("cancelled");
+    if (!healed.embedded.empty())
+        marker = store.changeMarker();
     const EmbeddingSignature signature = store.embeddingSignature(m_encoder.version());
     m_changeMarker = marker;
     if (sameStore && signature == m_signature)

@@ -1,6 +1,8 @@
 // The coarse stage with the trained aligner: sub-queries embedded by the query tower, searched against the
 // library's component embeddings (made by the component tower at ingest) in an exact BLAS index that is loaded
-// once per library and reloaded when the library's embeddings change.
+// once per library and reloaded when the library's embeddings change. After any write to the library, videos whose
+// embeddings are missing or from another encoder are embedded on the way (components only, twins untouched), so
+// none is silently left out of the coarse stage.
 #pragma once
 
 #include "align/coarsesearch.h"

@@ -1,6 +1,6 @@
 #include "componentindex.h"
 
-#include <cblas.h>
+#include "align/blas.h"
 
 #include <algorithm>
 #include <cstring>
@@ -136,7 +136,7 @@ std::vector<CoarseHit> ComponentIndex::search(const std::vector<IndexQuery> &que
         if (cancel.isCancelled())
             return {};
         const size_t nb = std::min(kBlockRows, n - r0);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(nq), static_cast<int>(nb),
+        sgemmNT(static_cast<int>(nq), static_cast<int>(nb),
                     static_cast<int>(dim), 1.f, q.data(), static_cast<int>(dim), vector(r0), static_cast<int>(dim), 0.f,
                     sims.data(), static_cast<int>(nb));
         for (size_t s = 0; s < nq; ++s) {

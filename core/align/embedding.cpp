@@ -46,6 +46,11 @@ EmbedSummary embedLibrary(TwinStore &store, const TextEncoder &encoder, EmbedSco
             summary.failures.push_back(row.key + ": " + twin.message());
             continue;
         }
+        // A twin without components stays without: writing nothing again would only look like a change.
+        if (componentsOf(*twin).empty() && store.components(row.id).empty()) {
+            ++summary.upToDate;
+            continue;
+        }
         Status s = embedTwin(store, *twin, row.id, &encoder);
         if (!s)
             summary.failures.push_back(row.key + ": " + s.message());

@@ -1,6 +1,6 @@
 #include "textencoder.h"
 
-#include <cblas.h>
+#include "align/blas.h"
 
 #include <cmath>
 #include <cstdio>
@@ -162,6 +162,12 @@ Result<AlignerWeights> readAlignerFile(const std::string &path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return fail("cannot open the aligner weights");
+    // Weights are a few MB; a path that names something huge is a mistake, not a model to read into memory.
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    if (size > (std::streamoff{256} << 20))
+        return fail("too large for aligner weights (" + std::to_string(size) + " bytes)");
+    in.seekg(0, std::ios::beg);
     std::stringstream buffer;
     buffer << in.rdbuf();
     const std::string bytes = buffer.str();
@@ -256,16 +262,16 @@ std::vector<float> towerForward(const TowerWeights &t, const float *input, int r
     // hidden = relu(X W1^T + b1)
     for (int r = 0; r < rows; ++r)
         std::memcpy(hidden.data() + static_cast<size_t>(r) * hid, t.b1.data(), sizeof(float) * hid);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, hid, in, 1.f, input, in, t.w1.data(), in, 1.f,
+    sgemmNT(rows, hid, in, 1.f, input, in, t.w1.data(), in, 1.f,
                 hidden.data(), hid);
     for (float &v : hidden)
         v = v > 0.f ? v : 0.f;
     // out = H W2^T + b2 + X Ws^T
     for (int r = 0; r < rows; ++r)
         std::memcpy(out.data() + static_cast<size_t>(r) * outDim, t.b2.data(), sizeof(float) * outDim);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, outDim, hid, 1.f, hidden.data(), hid, t.w2.data(), hid,
+    sgemmNT(rows, outDim, hid, 1.f, hidden.data(), hid, t.w2.data(), hid,
                 1.f, out.data(), outDim);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, outDim, in, 1.f, input, in, t.ws.data(), in, 1.f,
+    sgemmNT(rows, outDim, in, 1.f, input, in, t.ws.data(), in, 1.f,
                 out.data(), outDim);
     for (int r = 0; r < rows; ++r) {
         float *v = out.data() + static_cast<size_t>(r) * outDim;

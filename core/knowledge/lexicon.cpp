@@ -112,6 +112,35 @@ bool Lexicon::isKindOf(SynsetId id, const std::string &noun, int senses) const
     return false;
 }
 
+std::vector<float> Lexicon::wordsVector(const std::vector<std::string> &words) const
+{
+    if (!m_wv)
+        return {};
+    std::vector<std::string> known;
+    std::vector<float> weights;
+    for (const std::string &w : words) {
+        const int r = vectorIndex(w);
+        if (r < 0)
+            continue;
+        known.push_back(m_wv->word(r));
+        weights.push_back(0.3f + m_wv->specificity(r)); // rare words say more about the topic
+    }
+    return m_wv->meanVector(known, weights);
+}
+
+std::vector<float> Lexicon::conceptVector(SynsetId id) const
+{
+    const WnSynset *s = m_wn ? m_wn->synset(id) : nullptr;
+    if (!s)
+        return {};
+    std::vector<std::string> words;
+    for (const std::string &lemma : s->words)
+        for (const Token &t : tokenize(lemma))
+            if (t.cls == WordClass::Content)
+                words.push_back(t.text);
+    return wordsVector(words);
+}
+
 std::string Lexicon::name(SynsetId id) const
 {
     const WnSynset *s = m_wn ? m_wn->synset(id) : nullptr;

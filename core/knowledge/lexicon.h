@@ -61,6 +61,10 @@ public:
     bool isA(SynsetId id, SynsetId ancestor) const;
     /// True when some sense among the first `senses` of the noun covers the synset.
     bool isKindOf(SynsetId id, const std::string &noun, int senses = 3) const;
+    /// Unit mean word vector of a concept's names (all its lemmas' words); empty without vectors.
+    std::vector<float> conceptVector(SynsetId id) const;
+    /// Unit mean word vector of words (their lemmas where the word itself is unknown); empty when none is known.
+    std::vector<float> wordsVector(const std::vector<std::string> &words) const;
     /// Most specific readable name of a synset ("brown bear").
     std::string name(SynsetId id) const;
 

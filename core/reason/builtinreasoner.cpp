@@ -199,6 +199,10 @@ struct BuiltinReasoner::QueryState {
     std::vector<SynsetId> groupSenses; ///< gathering, social group: "no audience" means few people
     // Per phrase, per description word: the background (mean, max) over the candidates' concepts.
     std::vector<std::vector<std::pair<float, float>>> descStats;
+    /// Per phrase: the description's mean word vector, and the (mean, max) of its cosine with the candidates'
+    /// concept names: what the description is "about" as a whole ("sleeps", "winter", "den" -> bear).
+    std::vector<std::vector<float>> descVector;
+    std::vector<std::pair<float, float>> topicStats;
     /// Per phrase: does its head name a category some candidate concept belongs to ("animal" does, the colloquial
     /// "machine" for a bicycle does not)? Then the category is a hard requirement; else the description decides.
     std::vector<bool> strictHead;
@@ -378,6 +382,28 @@ std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const Rea
             st->descStats[p].push_back({vocab.empty() ? 0.f : sum / vocab.size(), mx});
         }
     }
+    st->descVector.resize(phrases.size());
+    st->topicStats.assign(phrases.size(), {0.f, 0.f});
+    for (size_t p = 0; p < phrases.size(); ++p) {
+        if (phrases[p].description.size() < 2)
+            continue;
+        st->descVector[p] = m_lex.wordsVector(phrases[p].description);
+        if (st->descVector[p].empty())
+            continue;
+        float sum = 0.f, mx = -1.f;
+        int count = 0;
+        for (SynsetId id : vocab) {
+            const auto cv = m_lex.conceptVector(id);
+            if (cv.empty())
+                continue;
+            const float c = dot(cv.data(), st->descVector[p].data(), static_cast<int>(cv.size()));
+            sum += c;
+            mx = std::max(mx, c);
+            ++count;
+        }
+        if (count > 0)
+            st->topicStats[p] = {sum / count, mx};
+    }
     st->strictHead.assign(phrases.size(), false);
     for (size_t p = 0; p < phrases.size(); ++p) {
         if (phrases[p].person) {
@@ -398,12 +424,13 @@ void BuiltinReasoner::prepare(const ReasonQuery &query, const std::vector<const 
     auto st = stateFor(query, candidates);
     // How common each piece of evidence is among the candidates (a soft document frequency).
     std::vector<double> frequency;
+    std::vector<bool> isTarget;
     int n = 0;
     for (const Twin *t : candidates) {
         if (!t)
             continue;
         std::vector<float> scores;
-        judge(*st, *t, scores);
+        judge(*st, *t, scores, &isTarget);
         if (frequency.size() < scores.size())
             frequency.resize(scores.size(), 0.0);
         for (size_t k = 0; k < scores.size(); ++k)
@@ -411,8 +438,13 @@ void BuiltinReasoner::prepare(const ReasonQuery &query, const std::vector<const 
         ++n;
     }
     st->rarity.clear();
-    for (double f : frequency)
-        st->rarity.push_back(std::max(0.1, std::log((n + 1.0) / (f + 0.5))));
+    // Evidence no candidate shows cannot tell them apart: it is left out rather than lowering everyone (the
+    // target excepted: its absence everywhere is what a no-answer query looks like).
+    for (size_t k = 0; k < frequency.size(); ++k) {
+        const bool target = k < isTarget.size() && isTarget[k];
+        const double r = std::clamp(std::log((n + 1.0) / (frequency[k] + 0.5)), 0.1, 3.0);
+        st->rarity.push_back(!target && frequency[k] < 0.05 ? 0.0 : r);
+    }
     std::lock_guard<std::mutex> lock(m_mutex);
     m_state = std::move(st);
 }
@@ -441,7 +473,8 @@ Result<ReasonVerdict> BuiltinReasoner::reason(const ReasonQuery &query, const Tw
     return judge(*st, twin, scores);
 }
 
-ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, std::vector<float> &components) const
+ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, std::vector<float> &components,
+                                     std::vector<bool> *targetMask) const
 {
     const QueryState *st = &stRef;
     const QueryAnalysis &a = st->analysis;
@@ -459,16 +492,20 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
     std::vector<float> subScores; // parallel to st->subQueries
     std::vector<float> baseWeights; // parallel to components
     components.clear();
-    auto addComponent = [&](float weight, float score) {
+    if (targetMask)
+        targetMask->clear();
+    auto addComponent = [&](float weight, float score, bool isTarget = false) {
         baseWeights.push_back(weight);
         components.push_back(score);
+        if (targetMask)
+            targetMask->push_back(isTarget);
     };
     auto addScore = [&](float weight, float score, bool isTarget = false) {
         if (isTarget) {
             targetWeight += weight;
             targetSum += weight * score;
         }
-        addComponent(weight, score);
+        addComponent(weight, score, isTarget);
         subScores.push_back(score);
     };
 
@@ -598,7 +635,7 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
                 what = "scene '" + h.name + "'";
             }
         }
-        addScore(contextWeight, best);
+        addScore(contextWeight * (p.fromDescription ? 0.6f : 1.f), best);
         if (best >= 0.3f)
             note("reason", "context '" + p.text + "': " + what + " " + fmt(best));
     }
@@ -983,6 +1020,18 @@ static float phraseFit(const NounPhrase &p, size_t phraseIndex, SynsetId id, con
         const float w = 0.3f + lex.specificity(p.description[k]);
         wsum += w;
         ssum += w * n;
+    }
+    // The description as a whole: its mean word vector against the concept's name, against the candidates.
+    if (!st.descVector[phraseIndex].empty()) {
+        const auto cv = lex.conceptVector(id);
+        if (!cv.empty()) {
+            const auto [mean, mx] = st.topicStats[phraseIndex];
+            const float c = dot(cv.data(), st.descVector[phraseIndex].data(), static_cast<int>(cv.size()));
+            const float n = std::clamp((c - mean) / std::max(0.08f, mx - mean), 0.f, 1.f);
+            const float w = 0.5f * (wsum > 0 ? wsum : 1.f); // as much as half the words together
+            wsum += w;
+            ssum += w * n;
+        }
     }
     for (const std::string &m : p.modifiers) {
         const float w = 0.45f + lex.specificity(m);

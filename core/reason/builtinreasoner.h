@@ -45,7 +45,8 @@ public:
 private:
     std::shared_ptr<QueryState> stateFor(const ReasonQuery &query, const std::vector<const Twin *> &twins);
     /// The verdict on one twin; `components` receives the evidence scores in a fixed order per query.
-    ReasonVerdict judge(const QueryState &state, const Twin &twin, std::vector<float> &components) const;
+    ReasonVerdict judge(const QueryState &state, const Twin &twin, std::vector<float> &components,
+                        std::vector<bool> *targetMask = nullptr) const;
 
     const Lexicon &m_lex;
     BuiltinReasonerOptions m_options;

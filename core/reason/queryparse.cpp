@@ -606,9 +606,16 @@ private:
                     m_out.spatial.push_back(std::move(s));
             }
         }
+        // What the clause describing a person names is usually around them ("whose scooter has a top box"); for
+        // other targets it is knowledge about them ("the bird that eats shrimp"), not a thing in the video.
+        const bool personTarget = !m_out.targets.empty() && phrases[static_cast<size_t>(m_out.targets.front())].person;
         for (int idx : m_inDescription)
-            if (std::find(m_out.targets.begin(), m_out.targets.end(), idx) == m_out.targets.end())
-                m_descriptionOnly.insert(idx);
+            if (std::find(m_out.targets.begin(), m_out.targets.end(), idx) == m_out.targets.end()) {
+                if (personTarget)
+                    phrases[static_cast<size_t>(idx)].fromDescription = true;
+                else
+                    m_descriptionOnly.insert(idx);
+            }
         for (size_t p = 0; p < phrases.size(); ++p)
             if (phrases[p].possessive && phrases[p].role != PhraseRole::Target)
                 m_merged.insert(static_cast<int>(p));

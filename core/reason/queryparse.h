@@ -29,6 +29,7 @@ struct NounPhrase {
     bool person = false; ///< someone, a rider, a woman...: a person is meant
     bool vague = false; ///< something, what, the thing: the head says nothing about the category
     bool possessive = false; ///< "its head", "their legs": a part of something already named
+    bool fromDescription = false; ///< named in the clause describing the target ("whose scooter has a top box")
     int count = -1; ///< number said of it, -1 when none
     int firstToken = 0;
     int lastToken = 0;

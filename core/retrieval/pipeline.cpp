@@ -123,6 +123,22 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
         out.trace.push_back({"align", "coarse stage kept " + std::to_string(candidates.size()) + " of " +
                                           std::to_string(done) + " videos (encoder " + m_roles.coarse->encoderVersion() + ")",
                              "aligner", -1, msSince(t0)});
+        // Videos whose components this encoder has not embedded yet cannot be ranked by it; they go to the
+        // reasoning stage unranked rather than being lost.
+        int unembedded = 0;
+        for (const VideoRow &r : rows)
+            if (r.status == VideoStatus::Done && r.encoderVersion != m_roles.coarse->encoderVersion()) {
+                const bool already = std::any_of(candidates.begin(), candidates.end(),
+                                                 [&r](const Candidate &c) { return c.row->id == r.id; });
+                if (!already) {
+                    candidates.push_back({&r, 0.0, {}, {}});
+                    ++unembedded;
+                }
+            }
+        if (unembedded > 0)
+            out.trace.push_back({"align", std::to_string(unembedded) + " videos have no embeddings for this encoder " +
+                                              "and are reasoned over directly (run `twinseek-cli embed`)",
+                                 "aligner", -1, 0.0});
     } else {
         for (const VideoRow &r : rows)
             if (r.status == VideoStatus::Done)
