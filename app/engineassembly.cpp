@@ -36,6 +36,7 @@ public:
             roles.refine = m_jit->refineFunction();
         }
         roles.coarse = parts.coarse;
+        roles.refineKinds = parts.refineKinds;
         m_engine = std::make_unique<TwoStageEngine>(std::move(roles));
     }
 
@@ -113,6 +114,13 @@ std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &r
     EngineParts parts;
     parts.roles = roles;
     parts.specialists = makeSpecialistRunner(*this, roles.describe);
+    // What refinement can run here, from the installed models (nothing is loaded to find out).
+    for (const auto &[kind, role] : std::vector<std::pair<const char *, const char *>>{
+             {"ocr", "ocr"}, {"faces", "face"}, {"mask", "segmenter"}, {"depth", "depth"}, {"dense", "detector"}})
+        if (models().bestAvailable(role))
+            parts.refineKinds.push_back(kind);
+    if (roles.describe)
+        parts.refineKinds.push_back("describe");
     // The trained aligner when its weights are installed; without one every video goes to the reasoning stage.
     parts.coarse = coarseSearch();
     return assembleRetrievalEngine(lexicon(), std::move(parts));

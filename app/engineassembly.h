@@ -19,6 +19,7 @@ struct EngineParts {
     CoarseSearch *coarse = nullptr;                ///< the compositional alignment stage (not owned); nullptr: none
     LlmReasonerOptions reasoner;
     JitLimits jit;
+    std::vector<std::string> refineKinds; ///< what the specialists can run on this machine
 };
 
 /// Two-stage engine: LLM decomposer and reasoner for the configured roles with the built-in ones as default and

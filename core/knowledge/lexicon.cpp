@@ -193,11 +193,16 @@ ConceptProfile Lexicon::build(SynsetId id) const
             for (const auto &g : glossWords(a->gloss))
                 add(base(g), kHypernymGloss);
     }
-    for (WnRelation r : {WnRelation::Hyponym, WnRelation::InstanceHyponym})
-        for (SynsetId h : m_wn->related(id, r))
+    // Kinds of it, unless there are so many (person, animal) that the profile would match anything.
+    for (WnRelation r : {WnRelation::Hyponym, WnRelation::InstanceHyponym}) {
+        const auto kinds = m_wn->related(id, r);
+        if (kinds.size() > 25)
+            continue;
+        for (SynsetId h : kinds)
             if (const WnSynset *hs = m_wn->synset(h))
                 for (const auto &w : hs->words)
                     addName(w, kHyponym);
+    }
     for (WnRelation r : {WnRelation::PartMeronym, WnRelation::MemberMeronym, WnRelation::SubstanceMeronym,
                          WnRelation::PartHolonym, WnRelation::MemberHolonym, WnRelation::SubstanceHolonym})
         for (SynsetId h : m_wn->related(id, r))
@@ -260,6 +265,106 @@ float Lexicon::profileMatch(int vectorIndex, const std::string &lemmaText, Synse
         else
             s = vectorSimilarity(vectorIndex, w.vectorIndex);
         best = std::max(best, w.weight * s);
+    }
+    return best;
+}
+
+float Lexicon::nameMatch(const std::string &word, SynsetId id) const
+{
+    const WnSynset *s = m_wn ? m_wn->synset(id) : nullptr;
+    if (!s)
+        return 0.f;
+    const int wi = vectorIndex(word);
+    float best = 0.f;
+    for (const std::string &lemma : s->words) {
+        if (lemma == word)
+            return 1.f;
+        const auto toks = tokenize(lemma);
+        for (const Token &t : toks) {
+            if (t.cls != WordClass::Content)
+                continue;
+            // The last word of a name is what it is ("park bench" is a bench); the others only qualify it.
+            const float weight = &t == &toks.back() ? 1.f : 0.6f;
+            best = std::max(best, weight * (t.text == word ? 1.f : vectorSimilarity(wi, vectorIndex(t.text))));
+        }
+    }
+    return best;
+}
+
+bool Lexicon::definedAs(SynsetId id, const std::string &noun) const
+{
+    const WnSynset *s = m_wn ? m_wn->synset(id) : nullptr;
+    if (!s || noun.empty())
+        return false;
+    const std::string definition = s->gloss.substr(0, s->gloss.find_first_of(";\""));
+    // The genus comes before the definition's first preposition or clause: "a large ferocious bear of ...",
+    // "tall fast-moving dog breed", "a vehicle carrying many passengers" (not "seas" in "shark widespread in
+    // warm seas").
+    int seen = 0;
+    for (const Token &t : tokenize(definition)) {
+        if (t.cls == WordClass::Preposition || t.cls == WordClass::Relative || t.cls == WordClass::Conjunction ||
+            t.cls == WordClass::Punctuation)
+            break;
+        if (t.cls != WordClass::Content)
+            continue;
+        if (++seen > 6)
+            break;
+        const auto forms = m_wn->baseForms(t.text, WnPos::Noun);
+        if (t.text == noun || (!forms.empty() && forms.front() == noun))
+            return true;
+    }
+    return false;
+}
+
+float Lexicon::glossLink(const std::string &word, SynsetId id) const
+{
+    if (!m_wn || !id || isStopWord(word) || !canonicalColour(word).empty())
+        return 0.f;
+    const std::vector<std::string> *words = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto it = m_glossWords.find(word);
+        if (it != m_glossWords.end())
+            words = it->second.get();
+    }
+    if (!words) {
+        // The definitions of the word's first senses, as lemmas.
+        auto collected = std::make_unique<std::vector<std::string>>();
+        for (WnPos pos : {WnPos::Noun, WnPos::Verb}) {
+            const auto senses = m_wn->lookup(word, pos);
+            for (size_t i = 0; i < senses.size() && i < 3; ++i)
+                if (const WnSynset *s = m_wn->synset(senses[i]))
+                    for (const std::string &w : glossWords(s->gloss)) {
+                        const auto forms = m_wn->baseForms(w, WnPos::Noun);
+                        collected->push_back(forms.empty() ? w : forms.front());
+                    }
+        }
+        std::sort(collected->begin(), collected->end());
+        collected->erase(std::unique(collected->begin(), collected->end()), collected->end());
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto &slot = m_glossWords[word];
+        if (!slot)
+            slot = std::move(collected);
+        words = slot.get();
+    }
+    auto mentioned = [words](const std::string &name) {
+        const auto toks = tokenize(name);
+        return !toks.empty() && std::binary_search(words->begin(), words->end(), toks.back().text);
+    };
+    float best = 0.f;
+    if (const WnSynset *s = m_wn->synset(id))
+        for (const auto &w : s->words)
+            if (mentioned(w))
+                best = 0.8f;
+    if (best > 0.f)
+        return best;
+    for (const auto &[anc, dist] : m_wn->ancestors(id, 3)) {
+        if (dist < 1 || m_wn->depth(anc) < 5)
+            continue; // "a kind of organism" says nothing
+        if (const WnSynset *a = m_wn->synset(anc))
+            for (const auto &w : a->words)
+                if (mentioned(w))
+                    best = std::max(best, dist == 1 ? 0.65f : dist == 2 ? 0.55f : 0.45f);
     }
     return best;
 }

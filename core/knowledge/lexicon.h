@@ -57,6 +57,17 @@ public:
     float profileMatch(const std::string &word, SynsetId id) const;
     float profileMatch(int vectorIndex, const std::string &lemma, SynsetId id) const;
 
+    /// How directly the definitions of a word name a concept: "saddle" ("a seat for the rider of a horse") links
+    /// to horse, "horn" ("bony outgrowths on the heads of certain ungulates") to every ungulate. 0..1.
+    float glossLink(const std::string &word, SynsetId id) const;
+
+    /// Best similarity of a word to the concept's own names only (its lemmas and their words), 0..1: what a
+    /// thing is called, without the looser associations of its profile.
+    float nameMatch(const std::string &word, SynsetId id) const;
+    /// The concept's definition names the word as what it is ("bus: a vehicle carrying many passengers"), which
+    /// catches kinds WordNet files elsewhere (a bus is "public transport", not "vehicle", in its hierarchy).
+    bool definedAs(SynsetId id, const std::string &noun) const;
+
     /// id is a kind of ancestor (hypernym closure, instance hypernyms included).
     bool isA(SynsetId id, SynsetId ancestor) const;
     /// True when some sense among the first `senses` of the noun covers the synset.
@@ -78,6 +89,7 @@ private:
     const WordVectors *m_wv;
     mutable std::mutex m_mutex;
     mutable std::unordered_map<SynsetId, std::unique_ptr<ConceptProfile>> m_profiles;
+    mutable std::unordered_map<std::string, std::unique_ptr<std::vector<std::string>>> m_glossWords; ///< word -> lemmas
 };
 
 } // namespace ts

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -24,6 +26,7 @@ constexpr float kSpatialWeight = 0.2f;
 constexpr float kTemporalWeight = 0.3f;
 constexpr float kNumberWeight = 0.35f;
 constexpr float kCountWeight = 0.15f;
+constexpr float kAppearanceWeight = 0.3f;
 
 std::string fmt(double v, int digits = 2)
 {
@@ -193,6 +196,11 @@ Result<Decomposition> BuiltinDecomposer::decompose(const std::string &query, con
 struct BuiltinReasoner::QueryState {
     std::string text;
     bool decomposed = true;
+    std::vector<std::string> refinements; ///< see ReasonQuery
+    bool canRefine(const std::string &kind) const
+    {
+        return refinements.empty() || std::find(refinements.begin(), refinements.end(), kind) != refinements.end();
+    }
     QueryAnalysis analysis;
     std::vector<SubQuery> subQueries; ///< the built-in reading, in scoring order
     SynsetId person = 0;
@@ -206,6 +214,7 @@ struct BuiltinReasoner::QueryState {
     /// Per phrase: does its head name a category some candidate concept belongs to ("animal" does, the colloquial
     /// "machine" for a bicycle does not)? Then the category is a hard requirement; else the description decides.
     std::vector<bool> strictHead;
+    std::vector<bool> broadHead; ///< the head's main sense sits high in WordNet (depth <= 7: machine, animal)
     /// Per evidence component (in judge()'s order): log inverse soft frequency among the candidates; empty when
     /// the reasoner was not prepared with candidates (every component then weighs its base weight).
     std::vector<double> rarity;
@@ -298,6 +307,10 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
         return person && lex.isA(id, person) ? 1.f : 0.f;
     if (p.vague || p.head.empty() || p.head == "one")
         return -1.f;
+    // A head neither WordNet nor the word vectors know ("off-roader") names no category: the rest must decide.
+    if (p.senses.empty() && lex.vectorIndex(p.head) < 0)
+        return -1.f;
+    const bool debug = std::getenv("TS_DEBUG_FIT") != nullptr;
     float best = 0.f;
     const WordNet *wn = lex.wordnet();
     for (size_t i = 0; i < p.senses.size() && i < 3; ++i) {
@@ -310,11 +323,20 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
         else if (lex.isA(h, id))
             m = 0.7f; // the label is a more general word for what was asked
         else
-            m = wn ? static_cast<float>(std::clamp((wn->wuPalmer(h, id) - 0.75) / 0.25, 0.0, 1.0)) * 0.55f : 0.f;
+            // Close kin (a seashore for "beach", an ibex for "goat") are partly what was asked.
+            m = wn ? static_cast<float>(std::clamp((wn->wuPalmer(h, id) - 0.6) / 0.35, 0.0, 1.0)) * 0.75f : 0.f;
         best = std::max(best, senseWeight * m);
     }
+    if (debug)
+        std::fprintf(stderr, "  head %s ~ %s: taxonomy %.2f", p.head.c_str(), lex.name(id).c_str(), best);
+    // Kinds WordNet files elsewhere ("bus" is public transport there) still say what they are in their definition.
+    if (best < 0.9f && lex.definedAs(id, p.head))
+        best = 0.9f;
+    if (debug)
+        std::fprintf(stderr, " definition %.2f name %.2f\n", best, lex.nameMatch(p.head, id));
     // Heads WordNet does not connect to the label by hypernymy ("off-roader", "spinner") still match by words.
-    best = std::max(best, 0.75f * lex.profileMatch(p.head, id));
+    // (By the concept's own words only: "harness" is defined with "a person", but is no person.)
+    best = std::max(best, 0.8f * lex.nameMatch(p.head, id));
     return best;
 }
 
@@ -326,6 +348,7 @@ std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const Rea
     auto st = std::make_shared<QueryState>();
     st->text = query.text;
     st->decomposed = query.decomposed;
+    st->refinements = query.refinements;
     if (query.decomposed) {
         st->analysis = parseQuery(query.text, m_lex);
     } else {
@@ -375,7 +398,7 @@ std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const Rea
         for (const std::string &d : phrases[p].description) {
             float sum = 0.f, mx = 0.f;
             for (SynsetId id : vocab) {
-                const float m = m_lex.profileMatch(d, id);
+                const float m = std::max(m_lex.profileMatch(d, id), m_lex.glossLink(d, id));
                 sum += m;
                 mx = std::max(mx, m);
             }
@@ -405,6 +428,10 @@ std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const Rea
             st->topicStats[p] = {sum / count, mx};
     }
     st->strictHead.assign(phrases.size(), false);
+    st->broadHead.assign(phrases.size(), false);
+    for (size_t p = 0; p < phrases.size(); ++p)
+        if (!phrases[p].person && !phrases[p].senses.empty() && m_lex.wordnet())
+            st->broadHead[p] = m_lex.wordnet()->depth(phrases[p].senses.front()) <= 7;
     for (size_t p = 0; p < phrases.size(); ++p) {
         if (phrases[p].person) {
             st->strictHead[p] = true;
@@ -461,7 +488,8 @@ Result<ReasonVerdict> BuiltinReasoner::reason(const ReasonQuery &query, const Tw
     std::shared_ptr<const QueryState> st;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        if (m_state && m_state->text == query.text && m_state->decomposed == query.decomposed)
+        if (m_state && m_state->text == query.text && m_state->decomposed == query.decomposed &&
+            m_state->refinements == query.refinements)
             st = m_state;
     }
     if (!st) {
@@ -516,12 +544,29 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
         float score = 0.f;
         LabelHit label;
     };
+    auto appearanceOf = [&](const NounPhrase &p, const TrackInfo &ti) {
+        if (p.modifiers.empty())
+            return 0.f;
+        float sum = 0.f;
+        for (const std::string &m : p.modifiers) {
+            float best = 0.f;
+            for (const LabelHit &h : ti.labels)
+                if (h.id)
+                    best = std::max(best, m_lex.profileMatch(m, h.id) * h.confidence);
+            for (const LabelHit &h : view.scene) // worn or held things also show in the whole frame
+                if (h.id)
+                    best = std::max(best, 0.6f * m_lex.profileMatch(m, h.id) * h.confidence);
+            sum += best;
+        }
+        return sum / p.modifiers.size();
+    };
     std::vector<TargetChoice> chosen;
     std::set<int> usedTracks;
     for (int t : a.targets) {
         const NounPhrase &p = a.phrases[static_cast<size_t>(t)];
         TargetChoice best;
         best.phrase = t;
+        float bestChoice = 0.f;
         for (size_t k = 0; k < view.tracks.size(); ++k) {
             if (usedTracks.count(static_cast<int>(k)))
                 continue;
@@ -547,8 +592,15 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
             for (const std::string &neg : a.negatedWords)
                 if (!canonicalColour(neg).empty() && colourSimilarity(neg, attr(*ti.track, "colour")) >= 0.75f)
                     colour *= 0.6f;
-            const float s = labelScore * ti.salience * colour;
-            if (s > best.score) {
+            // What the query says the target looks like or wears ("tutu", "helmet") against everything the
+            // classifier saw on this track's crops (a person track's alternatives are its clothes and gear).
+            const float look = appearanceOf(p, ti);
+            // Colour and looks choose among candidates of one video; the target's own score stays what it is
+            // (they are scored as their own evidence below).
+            const float s = labelScore * ti.salience;
+            const float choice = s * colour * (p.modifiers.empty() ? 1.f : 0.75f + 0.25f * look);
+            if (choice > bestChoice) {
+                bestChoice = choice;
                 best.score = s;
                 best.trackIndex = static_cast<int>(k);
                 best.label = bestLabel;
@@ -558,7 +610,8 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
             // A whole-frame label can stand for the target (a swing, a pillow filling the frame) but counts less:
             // nothing says where it is.
             const float s = fitOf(static_cast<size_t>(t), h.id) * h.confidence * 0.8f;
-            if (s > best.score) {
+            if (s > bestChoice) {
+                bestChoice = s;
                 best.score = s;
                 best.trackIndex = -1;
                 best.label = h;
@@ -592,11 +645,17 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
                                     0.75f * colourSimilarity(want, attr(tr, "colour_secondary")));
                 colour = sum / p.colours.size();
                 seen = attr(tr, "colour") + (attr(tr, "colour_secondary").empty() ? "" : "/" + attr(tr, "colour_secondary"));
-                if (attr(tr, "colour").empty())
+                if (attr(tr, "colour").empty() && st->canRefine("mask"))
                     v.gaps.push_back({"mask", tr.id, tr.firstFrame, tr.lastFrame, "no colour measured for the target"});
             }
             addScore(kColourWeight, colour);
             note("reason", "colour asked " + joinWords(p.colours, "/") + ", seen " + seen + ": " + fmt(colour));
+        }
+        if (!p.modifiers.empty()) {
+            const float look = c.trackIndex >= 0 ? appearanceOf(p, view.tracks[static_cast<size_t>(c.trackIndex)]) : 0.f;
+            addComponent(kAppearanceWeight, look);
+            if (look >= 0.3f)
+                note("reason", "looks like '" + joinWords(p.modifiers, " ") + "': " + fmt(look));
         }
     }
 
@@ -635,7 +694,8 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
                 what = "scene '" + h.name + "'";
             }
         }
-        addScore(contextWeight * (p.fromDescription ? 0.6f : 1.f), best);
+        // Weak associations (a "board" that is a car at 0.3) are everywhere; only clear matches count.
+        addScore(contextWeight * (p.fromDescription ? 0.6f : 1.f), std::clamp((best - 0.15f) / 0.6f, 0.f, 1.f));
         if (best >= 0.3f)
             note("reason", "context '" + p.text + "': " + what + " " + fmt(best));
     }
@@ -718,7 +778,7 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
                 score = others == 0 ? 0.6f : 1.f - static_cast<float>(front ? nearer : others - nearer) / others;
                 why = (front ? "nearest" : "farthest") + std::string(" of ") + std::to_string(others + 1) + " objects by depth (" +
                       (view.tracks[static_cast<size_t>(subjTrack)].depthProxy ? "proxy" : "model") + ")";
-                if (view.tracks[static_cast<size_t>(subjTrack)].depthProxy)
+                if (view.tracks[static_cast<size_t>(subjTrack)].depthProxy && st->canRefine("depth"))
                     v.gaps.push_back({"depth", st0.id, st0.firstFrame, st0.lastFrame, "depth order comes from a geometric proxy"});
             } else {
                 const auto ot = contextTrack[static_cast<size_t>(c.object)];
@@ -847,7 +907,7 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
                 why = "area " + fmt(aEarly, 3) + " -> " + fmt(aLate, 3);
                 break;
             }
-        } else if (target) {
+        } else if (target && st->canRefine("dense")) {
             why = "too few observations of the target";
             v.gaps.push_back({"dense", target->track->id, target->track->firstFrame, target->track->lastFrame,
                               "the temporal pattern needs denser sampling"});
@@ -878,7 +938,8 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
         if (!anyOcr) {
             score = 0.25f; // unknown until the text is read
             const TrackId tid = target ? target->track->id : 0;
-            v.gaps.push_back({"ocr", tid, target ? target->track->firstFrame : 0,
+            if (st->canRefine("ocr"))
+                v.gaps.push_back({"ocr", tid, target ? target->track->firstFrame : 0,
                               target ? target->track->lastFrame : twin.video.frameCount - 1,
                               "the query names the number " + n + " and no text has been read"});
         }
@@ -941,8 +1002,10 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
         num += w * components[k];
         den += w;
     }
+    // Without the target the rest can still say something (a sail on open water implies its sailor, too small
+    // for the detector), but most of the relevance is gone.
     const double gate = std::clamp(targetFit / 0.5, 0.0, 1.0);
-    v.relevance = std::clamp((den > 0 ? num / den : 0.0) * gate * penalty, 0.0, 1.0);
+    v.relevance = std::clamp((den > 0 ? num / den : 0.0) * (0.35 + 0.65 * gate) * penalty, 0.0, 1.0);
 
     // Grounding: the targets' tracks and what they ride or carry.
     for (const TargetChoice &c : chosen) {
@@ -1011,15 +1074,22 @@ static float phraseFit(const NounPhrase &p, size_t phraseIndex, SynsetId id, con
     }
     const float head = headMatchOf(p, id, lex, st.person);
     // Description and modifiers: how distinctive this concept is for each word, against the candidates' concepts.
-    float wsum = 0.f, ssum = 0.f;
+    float wsum = 0.f, ssum = 0.f, strongest = 0.f;
     const auto &stats = st.descStats[phraseIndex];
     for (size_t k = 0; k < p.description.size() && k < stats.size(); ++k) {
-        const float m = lex.profileMatch(p.description[k], id);
+        // Knowledge both ways: the concept's words near the description's, or the description's definitions
+        // naming the concept ("saddle": a seat for the rider of a horse).
+        const float m = std::max(lex.profileMatch(p.description[k], id), lex.glossLink(p.description[k], id));
         const auto [mean, mx] = stats[k];
         const float n = std::clamp((m - mean) / std::max(0.15f, mx - mean), 0.f, 1.f);
         const float w = 0.3f + lex.specificity(p.description[k]);
         wsum += w;
         ssum += w * n;
+        strongest = std::max(strongest, n);
+    }
+    // One telling clue ("pink" for a flamingo) is worth more than its share of the words: half mean, half best.
+    if (wsum > 0) {
+        ssum = 0.5f * ssum + 0.5f * strongest * wsum;
     }
     // The description as a whole: its mean word vector against the concept's name, against the candidates.
     if (!st.descVector[phraseIndex].empty()) {
@@ -1048,8 +1118,15 @@ static float phraseFit(const NounPhrase &p, size_t phraseIndex, SynsetId id, con
         fit = head * (0.6f + 0.4f * detail);
     // A head no candidate belongs to is a loose word for it ("racing machine" for a bicycle): the description
     // and modifiers may carry the match.
-    if (head >= 0 && !st.strictHead[phraseIndex] && detail >= 0 && p.role == PhraseRole::Target)
-        fit = std::max(fit, 0.2f + 0.7f * detail);
+    // A broad head ("machine", "thing", "animal") is often a loose word for the answer ("racing machine" for a
+    // bicycle): the description may carry part of the match; how much depends on how broad the head is.
+    if (head >= 0 && detail >= 0 && p.role == PhraseRole::Target) {
+        const float looseness = !st.strictHead[phraseIndex] ? 0.9f : st.broadHead[phraseIndex] ? 0.7f : 0.f;
+        fit = std::max(fit, looseness * (0.2f + 0.7f * detail));
+    }
+    if (std::getenv("TS_DEBUG_FIT"))
+        std::fprintf(stderr, "fit %s ~ %s: head %.2f detail %.2f -> %.2f\n", p.text.c_str(), lex.name(id).c_str(), head,
+                     detail, fit);
     std::lock_guard<std::mutex> lock(st.mutex);
     st.fit[phraseIndex][id] = fit;
     return fit;

@@ -320,7 +320,8 @@ private:
                 else if (w.tag == Tag::Num && numberValue(w.token.text) >= 0 && w.token.text.size() < 4 &&
                          !(k > i && text(k - 1) == "number"))
                     p.count = numberValue(w.token.text);
-                else if ((w.tag == Tag::Adj || w.tag == Tag::Noun) && !isStopWord(w.token.text))
+                else if ((w.tag == Tag::Adj || w.tag == Tag::Noun) && !isStopWord(w.token.text) &&
+                         !(k + 1 < headTok && tagAt(k + 1) == Tag::Colour)) // "pale" of "pale grey"
                     p.modifiers.push_back(w.lemma);
             }
             // Collocations WordNet knows ("park bench", "stone wall", "teddy bear") become the head.
@@ -333,16 +334,54 @@ private:
                 }
             }
             if (!p.head.empty() && p.head != "one")
-                p.senses = m_lex.nounSenses(p.head);
+                p.senses = commonSenses(p.head);
             for (const auto &m : m_pendingModifiers)
                 p.modifiers.push_back(m);
             m_pendingModifiers.clear();
             // The last part of an unknown compound says little about what it is ("plant-eaters" is no person).
             const bool compoundPart = m_words[static_cast<size_t>(headTok)].token.hyphenPart && p.head.find('-') == std::string::npos;
+            disambiguate(p);
             p.person = !p.head.empty() && p.head != "one" && !compoundPart && personNoun(p.senses);
             addPhrase(std::move(p));
             i = j;
         }
+    }
+
+    // The modifiers choose among the head's senses: a "baby stroller" is the pram (its definition names a
+    // baby), not the first sense, a person who strolls.
+    void disambiguate(NounPhrase &p) const
+    {
+        if (p.modifiers.empty() || p.senses.size() < 2 || !m_lex.wordnet())
+            return;
+        // Support = the sense's own words or definition contain a modifier as such (no similarity guessing).
+        auto support = [&](SynsetId id) {
+            int n = 0;
+            for (const ProfileWord &w : m_lex.profile(id).words)
+                if (w.weight >= 0.7f)
+                    for (const std::string &m : p.modifiers)
+                        n += w.word == m;
+            return n;
+        };
+        if (support(p.senses.front()) > 0)
+            return;
+        size_t best = 0;
+        for (size_t i = 1; i < p.senses.size() && i < 3 && best == 0; ++i)
+            if (support(p.senses[i]) > 0)
+                best = i;
+        if (best > 0)
+            std::rotate(p.senses.begin(), p.senses.begin() + static_cast<long>(best),
+                        p.senses.begin() + static_cast<long>(best) + 1);
+    }
+
+    // Noun senses without the named individuals ("Tree", an English actor, is no sense of "tree" here).
+    std::vector<SynsetId> commonSenses(const std::string &noun) const
+    {
+        std::vector<SynsetId> out;
+        const WordNet *wn = m_lex.wordnet();
+        for (SynsetId id : m_lex.nounSenses(noun))
+            if (!wn || wn->related(id, WnRelation::InstanceHypernym).empty())
+                out.push_back(id);
+        return out;
     }
 
     bool personNoun(const std::vector<SynsetId> &senses) const
@@ -567,7 +606,11 @@ private:
             if (w.tag == Tag::Verb) {
                 const bool negatedVerb =
                     std::find(m_out.negatedWords.begin(), m_out.negatedWords.end(), w.lemma) != m_out.negatedWords.end();
-                if (!negatedVerb)
+                // Past participles describe something else ("a wall hung with flowers"), not what the target does.
+                const bool participle = (endsWith(w.token.text, "ed") || endsWith(w.token.text, "en") ||
+                                         w.token.text == "hung" || w.token.text == "held" || w.token.text == "kept") &&
+                                        w.token.text != w.lemma;
+                if (!negatedVerb && !participle)
                     m_out.actions.push_back(w.lemma);
                 temporalVerb(i);
                 continue;
@@ -592,6 +635,15 @@ private:
                     tp.modifiers.push_back(p.head);
                 m_merged.insert(ph);
                 continue;
+            }
+            // "an animal with a long shaggy coat": what the target has describes it too (for people it is more
+            // often something carried, which stays a thing to look for as well).
+            if (prep == "with" && phraseAdjacentToTarget(p) && !p.head.empty()) {
+                for (const auto &m : p.modifiers)
+                    tp.description.push_back(m);
+                tp.description.push_back(p.head);
+                if (!tp.person)
+                    m_merged.insert(ph);
             }
             if (!prep.empty()) {
                 SpatialCue s;

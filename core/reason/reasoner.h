@@ -9,6 +9,7 @@
 #include "retrieval/results.h"
 #include "twin/twin.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,14 @@ struct ReasonQuery {
     std::string text;
     std::vector<SubQuery> subQueries;
     bool decomposed = true; ///< false in the ablation without query decomposition
+    /// Refinement kinds the pipeline can run now ("ocr", "mask", "dense", "faces", "depth", "describe"); empty
+    /// when any may be asked for. A reasoner does not ask for what cannot run.
+    std::vector<std::string> refinements;
+
+    bool canRefine(const std::string &kind) const
+    {
+        return refinements.empty() || std::find(refinements.begin(), refinements.end(), kind) != refinements.end();
+    }
 };
 
 class Reasoner {

@@ -29,6 +29,7 @@ struct PipelineRoles {
     Reasoner *builtinReasoner = nullptr; ///< required: default and fallback
     CoarseSearch *coarse = nullptr; ///< the compositional alignment stage; nullptr disables it
     RefineFn refine; ///< just-in-time refinement; empty disables it
+    std::vector<std::string> refineKinds; ///< what refine can run (see ReasonQuery::refinements); empty: any
 };
 
 class TwoStageEngine : public RetrievalEngine {

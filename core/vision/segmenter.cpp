@@ -70,7 +70,10 @@ public:
         if (core.area() < 16)
             return boxMask(bgr, prompt.box);
         const cv::Rect crop = toRect(prompt.box.expanded(m_margin), bgr.cols, bgr.rows);
-        auto prob = runProbabilityModel(*m_session, m_manifest.input, bgr(crop), 0, 0, m_sigmoid);
+        InputSpec spec = m_manifest.input;
+        if (prompt.inputSide > 0)
+            spec.width = spec.height = prompt.inputSide;
+        auto prob = runProbabilityModel(*m_session, spec, bgr(crop), 0, 0, m_sigmoid);
         if (!prob)
             return prob;
         cv::Mat bin;
@@ -285,9 +288,12 @@ Result<std::unique_ptr<SaliencyModel>> SaliencyModel::create(const ModelManifest
     return R(std::move(m));
 }
 
-Result<cv::Mat> SaliencyModel::saliency(const cv::Mat &bgr)
+Result<cv::Mat> SaliencyModel::saliency(const cv::Mat &bgr, int longSide)
 {
-    return runProbabilityModel(*m_session, m_manifest.input, bgr, 0, 0,
+    InputSpec spec = m_manifest.input;
+    if (longSide > 0)
+        spec.width = spec.height = longSide;
+    return runProbabilityModel(*m_session, spec, bgr, 0, 0,
                                m_manifest.output.value("activation", "none") == "sigmoid");
 }
 

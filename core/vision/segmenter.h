@@ -17,6 +17,9 @@ struct SegmentPrompt {
     Box box; ///< required
     std::vector<cv::Point2f> positive; ///< optional clicks inside the object
     std::vector<cv::Point2f> negative;
+    /// Side of the square model input for models that take any size (0: the manifest's). The mask model's cost
+    /// grows with its square; callers shrink it for small boxes.
+    int inputSide = 0;
 };
 
 /// Not thread-safe; one per worker. Runs on worker threads.
@@ -42,8 +45,9 @@ public:
     static Result<std::unique_ptr<SaliencyModel>> create(const ModelManifest &manifest, const ModelRegistry &models,
                                                          SessionCache &sessions,
                                                          const SessionOptions &options);
-    /// Float map (0..1) of the frame's size.
-    Result<cv::Mat> saliency(const cv::Mat &bgr);
+    /// Float map (0..1) of the frame's size. longSide > 0 replaces the manifest's input long side (the map is
+    /// used to find objects, not to draw their outlines, so a coarser input serves).
+    Result<cv::Mat> saliency(const cv::Mat &bgr, int longSide = 0);
     const std::string &modelId() const { return m_manifest.id; }
     std::string runtime() const { return m_session->runtime(); }
 

@@ -5,6 +5,7 @@
 #include "twin/maskio.h"
 #include "vision/attributes.h"
 #include "vision/relations.h"
+#include "vision/scenelayout.h"
 #include "vision/tracker.h"
 
 #include <opencv2/imgproc.hpp>
@@ -97,6 +98,18 @@ Label labelFromClass(const ClassLabel &c, float score, const std::string &model)
 
 } // namespace
 
+/// The mask model's input side for a box: the crop (box and margin) at its own resolution rounded up to the
+/// model stride, within [min, max]; 0 keeps the manifest's size. Upsampling a small crop to the largest input
+/// buys little and costs the square of the side.
+int maskInputSideFor(const Box &box, int minSide, int maxSide)
+{
+    if (maxSide <= 0)
+        return 0;
+    const double crop = std::max(box.w, box.h) * 1.3; // the segmenter's margin of 0.15 on each side
+    const int side = static_cast<int>(std::ceil(crop / 32.0)) * 32;
+    return std::clamp(side, std::min(minSide > 0 ? minSide : maxSide, maxSide), maxSide);
+}
+
 namespace {
 
 // One table drives both directions of the config's JSON form.
@@ -112,12 +125,17 @@ void forEachConfigField(TwinBuilderConfig &c, F &&f)
     f("max_model_masks_per_keyframe", c.maxModelMasksPerKeyframe);
     f("max_masked_instances", c.maxMaskedInstances);
     f("flow_width", c.flowWidth);
+    f("mask_input_max", c.maskInputMax);
+    f("mask_input_min", c.maskInputMin);
+    f("saliency_input_side", c.saliencyInputSide);
+    f("classify_every", c.classifyEvery);
     f("min_keyframe_fps", c.minKeyframeFps);
     f("remask_agreement", c.remaskAgreement);
     f("flow_preset", c.flowPreset);
     f("classify", c.classify);
     f("salient_objects", c.salientObjects);
     f("scene_tiles", c.sceneTiles);
+    f("scene_stuff", c.sceneStuff);
     f("masks", c.masks);
     f("detector", c.detectorId);
     f("classifier", c.classifierId);
@@ -153,7 +171,8 @@ Result<TwinBuilderConfig> builderConfigFromJson(const nlohmann::json &j, TwinBui
     for (auto it = j.begin(); it != j.end(); ++it)
         if (std::find(known.begin(), known.end(), it.key()) == known.end())
             return R::error("unknown pipeline setting '" + it.key() + "'");
-    if (base.detectFps <= 0 || base.maskFps <= 0 || base.keyframeFps <= 0 || base.saliencyFps < 0 || base.threads < 1)
+    if (base.detectFps <= 0 || base.maskFps <= 0 || base.keyframeFps <= 0 || base.saliencyFps < 0 || base.threads < 1 ||
+        base.classifyEvery < 1 || base.maskInputMax < 0 || base.maskInputMin < 0 || base.saliencyInputSide < 0)
         return R::error("rates and thread counts must be positive");
     return base;
 }
@@ -271,6 +290,8 @@ void TwinBuilder::prepare()
     }
     d->roles.push_back({"tracking", "iou-appearance", "geometry", "ok"});
     d->roles.push_back({"attributes", "cielab-names+geometry", "opencv", "ok"});
+    if (m_config.sceneStuff)
+        d->roles.push_back({"scene-stuff", kSceneLayoutSource, "opencv", "proxy: no scene-parsing model"});
     d->roles.push_back({"relationships", "geometry", "", "ok"});
 }
 
@@ -335,6 +356,8 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     std::unordered_map<TrackId, TrackAccumulator> acc;
     std::map<int, float> sceneMass;
     std::map<int, float> tileMass; // class -> summed best-tile probability over keyframes
+    std::map<std::string, float> stuffShare; // scene stuff -> summed frame share over keyframes
+    int stuffSamples = 0;
     int tileSamples = 0;
     int sceneSamples = 0;
     std::vector<std::string> errors;
@@ -510,7 +533,7 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         // 2. Salient objects that no detection explains (classes the detector does not know).
         if (salFrame) {
             StageTimer t(stats, "saliency");
-            auto s = d->saliency->saliency(A);
+            auto s = d->saliency->saliency(A, cfg.saliencyInputSide);
             if (s) {
                 cv::Mat salient;
                 cv::compare(*s, 0.5, salient, cv::CMP_GE);
@@ -625,7 +648,9 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                         acc[ids[i]].lastModelMask = frame.frameIndex;
                         acc[ids[i]].lastModelDetection = analysed - 1;
                     }
-                    auto m = d->segmenter->segment(A, {groups[g].second, {}, {}});
+                    SegmentPrompt prompt{groups[g].second, {}, {}};
+                    prompt.inputSide = maskInputSideFor(groups[g].second, cfg.maskInputMin, cfg.maskInputMax);
+                    auto m = d->segmenter->segment(A, prompt);
                     if (!m) {
                         noteError("segmenter: " + m.message());
                         break;
@@ -684,7 +709,7 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         }
 
         // 5. Labels from the classifier on object crops and on the whole frame (keyframes).
-        if (keyframe && d->classifier) {
+        if (keyframe && d->classifier && (analysed - 1) / keyEvery % cfg.classifyEvery == 0) {
             StageTimer t(stats, "classify");
             std::vector<cv::Mat> crops;
             std::vector<TrackId> cropTracks;
@@ -697,6 +722,16 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
             }
             crops.push_back(A);
             cropTracks.push_back(0);
+            // Scene stuff (sky, water, grass...) around the objects, by colour layout.
+            if (cfg.sceneStuff) {
+                StageTimer st(stats, "stuff");
+                cv::Mat objects(A.size(), CV_8UC1, cv::Scalar(0));
+                for (const auto &x : dets)
+                    objects(rectOf(x.box, A.size())).setTo(255);
+                for (const StuffShare &sh : sceneStuff(A, objects))
+                    stuffShare[sh.name] += sh.share;
+                ++stuffSamples;
+            }
             // Overlapping quarter tiles: things in the scene that no detector class covers and that are too small
             // to win the whole-frame vote (a fountain behind a dancer, a bench beside a walker).
             if (cfg.sceneTiles) {
@@ -974,6 +1009,26 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 in.attributes["detected_as"] = {frameLabel, d->detector ? d->detector->modelId() : ""};
         }
 
+    // Scene stuff from the colour-layout proxy, named by WordNet synsets so the reasoner can relate them.
+    if (stuffSamples > 0) {
+        std::vector<std::pair<std::string, float>> st(stuffShare.begin(), stuffShare.end());
+        std::sort(st.begin(), st.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
+        for (const auto &[name, sum] : st) {
+            const float share = sum / stuffSamples;
+            if (share < 0.05f)
+                continue;
+            Label l;
+            l.name = name == "water" ? "body of water" : name;
+            if (d->wordnet) {
+                const auto senses = d->wordnet->lookup(l.name, WnPos::Noun);
+                if (!senses.empty())
+                    l.synset = WordNet::key(senses.front());
+            }
+            l.score = std::min(1.f, 2.f * share);
+            l.model = kSceneLayoutSource;
+            twin.scene.push_back(l);
+        }
+    }
     // Scene labels.
     if (sceneSamples > 0 && d->classifier) {
         // Whole-frame mean probability, or the tiles' (discounted: a tile sees less context) when higher.
@@ -1132,7 +1187,9 @@ Result<TwinBuilder::FrameAnalysis> TwinBuilder::analyseFrames(const std::string 
                     if (budget <= 0 || area < 0.01 * frameArea)
                         break;
                     --budget;
-                    auto m = d->segmenter->segment(A, {unions[g], {}, {}});
+                    SegmentPrompt prompt{unions[g], {}, {}};
+                    prompt.inputSide = maskInputSideFor(unions[g], cfg.maskInputMin, cfg.maskInputMax);
+                    auto m = d->segmenter->segment(A, prompt);
                     if (!m) {
                         noteError("segmenter: " + m.message());
                         break;

@@ -34,11 +34,16 @@ struct TwinBuilderConfig {
     int maxInstances = 8;
     int maxModelMasksPerKeyframe = 1; ///< groups of touching objects per detection frame given to the mask model
     int maxMaskedInstances = 3; ///< new objects without a mask get GrabCut, up to this many per frame
+    int maskInputMax = 0; ///< largest mask-model input side (0: the manifest's)
+    int maskInputMin = 0; ///< smallest side: crops smaller than maskInputMax are fed at their own size, not less
+    int saliencyInputSide = 0; ///< long side of the whole-frame salient pass input (0: the manifest's)
+    int classifyEvery = 1; ///< keyframes per crop-classification pass
     int flowWidth = 400; ///< optical flow is computed at this width
     int flowPreset = 0; ///< DIS optical flow preset: 0 ultrafast, 1 fast, 2 medium
     bool classify = true;
     bool salientObjects = true;
     bool sceneTiles = true; ///< also classify four overlapping tiles of keyframes for scene objects
+    bool sceneStuff = true; ///< sky, water, grass... around the objects by colour layout (a proxy)
     bool masks = true;
     std::string detectorId; ///< empty = best available of the role
     std::string classifierId;
@@ -53,6 +58,10 @@ struct TwinBuilderConfig {
 Result<TwinBuilderConfig> builderConfigFromJson(const nlohmann::json &j, TwinBuilderConfig base = {});
 nlohmann::json toJson(const TwinBuilderConfig &config);
 
+/// The mask model's input side for a box (analysis pixels): its crop at its own resolution, rounded up to the
+/// model stride and kept within [minSide, maxSide]; 0 (the manifest's size) when maxSide is 0.
+int maskInputSideFor(const Box &box, int minSide, int maxSide);
+
 /// Seconds spent per stage, summed over frames, for benchmarks.
 struct BuildStats {
     std::map<std::string, double> seconds;
@@ -64,7 +73,7 @@ struct BuildStats {
 class TwinBuilder {
 public:
     /// Bump when analysis changes in a way that makes stored twins stale.
-    static constexpr int kPipelineVersion = 5;
+    static constexpr int kPipelineVersion = 6;
 
     /// sessions may be shared with other builders (thread-safe sessions are then loaded once).
     TwinBuilder(const ModelRegistry &models, SessionCache &sessions, const WordNet *wordnet, TwinBuilderConfig config);
