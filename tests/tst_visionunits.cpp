@@ -8,6 +8,7 @@
 #include "vision/preprocess.h"
 #include "vision/relations.h"
 #include "vision/tracker.h"
+#include "vision/twinbuilder.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -220,6 +221,85 @@ private slots:
         QVERIFY(!loadLabels(dir.filePath("none.txt").toStdString()).isOk());
     }
 
+    void remaskPolicy_data()
+    {
+        QTest::addColumn<int>("lastModel");
+        QTest::addColumn<int>("interval");
+        QTest::addColumn<int>("now");
+        QTest::addColumn<double>("fit");
+        QTest::addColumn<double>("fitAtModel");
+        QTest::addColumn<bool>("due");
+        // minInterval 6, maxInterval 24, fitDrop 0.15
+        QTest::newRow("never masked") << -1 << 0 << 3 << 0.0 << 0.0 << true;
+        QTest::newRow("interval running, fit held") << 10 << 12 << 17 << 0.70 << 0.72 << false;
+        QTest::newRow("interval up") << 10 << 12 << 22 << 0.70 << 0.72 << true;
+        QTest::newRow("drift after the shortest interval") << 10 << 12 << 16 << 0.50 << 0.72 << true;
+        QTest::newRow("drift too soon") << 10 << 12 << 15 << 0.20 << 0.72 << false;
+        QTest::newRow("loose box that never fitted is no drift") << 10 << 24 << 20 << 0.55 << 0.60 << false;
+        QTest::newRow("interval below the shortest") << 10 << 0 << 13 << 0.9 << 0.9 << false;
+    }
+    void remaskPolicy()
+    {
+        QFETCH(int, lastModel);
+        QFETCH(int, interval);
+        QFETCH(int, now);
+        QFETCH(double, fit);
+        QFETCH(double, fitAtModel);
+        QFETCH(bool, due);
+        RemaskPolicy p;
+        p.minInterval = 6;
+        p.maxInterval = 24;
+        p.fitDrop = 0.15;
+        QCOMPARE(p.due(lastModel, interval, now, fit, fitAtModel), due);
+    }
+    void remaskIntervalAdapts()
+    {
+        RemaskPolicy p;
+        p.minInterval = 6;
+        p.maxInterval = 24;
+        p.agreement = 0.75;
+        QCOMPARE(p.next(0, -1.0), 12); // first mask: checked once soon
+        QCOMPARE(p.next(12, 0.9), 24); // agreement doubles...
+        QCOMPARE(p.next(24, 0.9), 24); // ...up to the longest
+        QCOMPARE(p.next(24, 0.7), 24); // in between: kept
+        QCOMPARE(p.next(24, 0.3), 6); // disagreement: back to the shortest
+        p.fitDrop = 0.0; // drift check off: only the interval counts
+        QVERIFY(!p.due(0, 24, 10, 0.0, 0.9));
+    }
+    void maskInputSide_data()
+    {
+        QTest::addColumn<float>("side"); // box side, analysis pixels
+        QTest::addColumn<int>("minSide");
+        QTest::addColumn<int>("maxSide");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("manifest size") << 100.f << 0 << 0 << 0;
+        QTest::newRow("large box: the largest input") << 600.f << 320 << 512 << 512;
+        QTest::newRow("small box: the smallest") << 50.f << 320 << 512 << 320;
+        QTest::newRow("in between: own size to the stride") << 300.f << 320 << 512 << 416; // 390 -> 416
+        QTest::newRow("min above max: max wins") << 50.f << 640 << 512 << 512;
+    }
+    void maskInputSide()
+    {
+        QFETCH(float, side);
+        QFETCH(int, minSide);
+        QFETCH(int, maxSide);
+        QFETCH(int, expected);
+        QCOMPARE(maskInputSideFor(Box{10.f, 10.f, side, side * 0.5f}, minSide, maxSide), expected);
+    }
+    void builderConfigFields()
+    {
+        auto c = builderConfigFromJson(nlohmann::json::parse(
+            R"({"mask_model_fps": 1.5, "remask_fit_drop": 0.2, "saliency_input_side": 320, "classify_every": 2})"));
+        QVERIFY2(c, c.message().c_str());
+        QCOMPARE(c->maskModelFps, 1.5);
+        QCOMPARE(c->saliencyInputSide, 320);
+        QCOMPARE(c->classifyEvery, 2);
+        const auto back = builderConfigFromJson(toJson(*c));
+        QVERIFY(back);
+        QCOMPARE(back->remaskFitDrop, 0.2);
+        QVERIFY(!builderConfigFromJson(nlohmann::json::parse(R"({"classify_every": 0})")));
+        QVERIFY(!builderConfigFromJson(nlohmann::json::parse(R"({"mask_input_max": -1})")));
+    }
     void manifests()
     {
         QTemporaryDir dir;

@@ -298,7 +298,6 @@ RetrievalOptions QueryBar::options() const
 {
     RetrievalOptions o;
     o.top = m_top->value();
-    o.candidates = std::max(o.candidates, o.top);
     o.decompose = m_decompose->isChecked();
     o.align = m_align->isChecked();
     o.reason = m_reason->isChecked();

@@ -12,6 +12,7 @@
 #include "eval/segmetrics.h"
 #include "eval/twingrounding.h"
 #include "knowledge/text.h"
+#include "media/videoreader.h"
 #include "terminal.h"
 #include "twin/twintext.h"
 #include "vision/labels.h"
@@ -21,6 +22,7 @@
 #include <QFileInfo>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -381,6 +383,29 @@ int evaluate(Services &services, const QStringList &args)
                 std::printf("  %-5s rank %3d  AP %.2f  top %-24s %s\n", q.id.c_str(), q.metrics.rank, q.metrics.ap,
                             top.c_str(), q.error.c_str());
         }
+    }
+    // Thumbnails of the results the Markdown report shows (first frames with something in them, decoded once).
+    if (!reports.empty()) {
+        std::map<std::string, std::string> pathOf;
+        for (const VideoRow &r : rows)
+            pathOf[r.key] = r.path;
+        QDir().mkpath(QString::fromStdString(outDir + "/thumbs"));
+        MarkdownOptions shown;
+        for (QueryReport &q : reports.front().queries)
+            for (size_t h = 0; h < q.hits.size() && h < static_cast<size_t>(shown.topResults); ++h) {
+                ReportHit &hit = q.hits[h];
+                const std::string rel = "thumbs/" + hit.key + ".jpg";
+                const std::string file = outDir + "/" + rel;
+                if (!QFileInfo::exists(QString::fromStdString(file))) {
+                    auto it = pathOf.find(hit.key);
+                    if (it == pathOf.end())
+                        continue;
+                    auto img = makeThumbnail(it->second, 240);
+                    if (!img || !cv::imwrite(file, *img))
+                        continue;
+                }
+                hit.thumbnail = rel;
+            }
     }
     writeTextFile(outDir + "/report.json", reportJson(reports));
     if (p.isSet("json"))

@@ -63,7 +63,8 @@ RetrievalOptions retrievalOptions(const QCommandLineParser &p)
 void addRetrievalOptions(QCommandLineParser &p)
 {
     p.addOption({"top", "Results to return (default 10).", "N", "10"});
-    p.addOption({"candidates", "Videos the coarse stage passes to the reasoning stage (default 30).", "K"});
+    p.addOption({"candidates", "Videos the coarse stage passes to the reasoning stage (default 30 with an LLM "
+                               "reasoner, 200 with the built-in one).", "K"});
     p.addOption({"no-decompose", "Ablation: the whole query is one sub-query."});
     p.addOption({"no-align", "Ablation: no coarse stage; every video is reasoned over."});
     p.addOption({"no-reason", "Ablation: the coarse ranking is final."});

@@ -276,7 +276,10 @@ float Lexicon::nameMatch(const std::string &word, SynsetId id) const
         return 0.f;
     const int wi = vectorIndex(word);
     float best = 0.f;
-    for (const std::string &lemma : s->words) {
+    // The first names only: WordNet lists them by use, and late synonyms drag in other meanings (person's
+    // "soul" is near "rock" in word vectors, through music).
+    for (size_t li = 0; li < s->words.size() && li < 2; ++li) {
+        const std::string &lemma = s->words[li];
         if (lemma == word)
             return 1.f;
         const auto toks = tokenize(lemma);
@@ -286,6 +289,67 @@ float Lexicon::nameMatch(const std::string &word, SynsetId id) const
             // The last word of a name is what it is ("park bench" is a bench); the others only qualify it.
             const float weight = &t == &toks.back() ? 1.f : 0.6f;
             best = std::max(best, weight * (t.text == word ? 1.f : vectorSimilarity(wi, vectorIndex(t.text))));
+        }
+    }
+    return best;
+}
+
+const std::vector<SynsetId> &Lexicon::definitionConcepts(SynsetId id) const
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto it = m_definitionConcepts.find(id);
+        if (it != m_definitionConcepts.end())
+            return *it->second;
+    }
+    auto concepts = std::make_unique<std::vector<SynsetId>>();
+    const WnSynset *s = m_wn ? m_wn->synset(id) : nullptr;
+    if (s) {
+        const size_t quote = s->gloss.find('"');
+        const auto toks = tokenize(quote == std::string::npos ? s->gloss : s->gloss.substr(0, quote));
+        for (size_t i = 0; i < toks.size(); ++i) {
+            if (toks[i].cls != WordClass::Content || toks[i].text.size() < 3)
+                continue;
+            // Two-word names first ("ice hockey"), then the single noun.
+            if (i + 1 < toks.size() && toks[i + 1].cls == WordClass::Content) {
+                const auto pair = m_wn->lookup(toks[i].text + " " + toks[i + 1].text, WnPos::Noun);
+                if (!pair.empty()) {
+                    concepts->push_back(pair.front());
+                    continue;
+                }
+            }
+            const auto single = m_wn->lookup(toks[i].text, WnPos::Noun);
+            if (!single.empty() && single.front() != id)
+                concepts->push_back(single.front());
+        }
+        std::sort(concepts->begin(), concepts->end());
+        concepts->erase(std::unique(concepts->begin(), concepts->end()), concepts->end());
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto &slot = m_definitionConcepts[id];
+    if (!slot)
+        slot = std::move(concepts);
+    return *slot;
+}
+
+float Lexicon::conceptLink(const std::string &word, SynsetId id) const
+{
+    if (!m_wn || !id || isStopWord(word) || !canonicalColour(word).empty())
+        return 0.f;
+    const auto senses = m_wn->lookup(word, WnPos::Noun);
+    if (senses.empty())
+        return 0.f;
+    const auto &mentioned = definitionConcepts(id);
+    float best = 0.f;
+    for (size_t i = 0; i < senses.size() && i < 2; ++i) {
+        // Broad words ("thing", "object") are kinds of everything's ancestors: they say nothing here.
+        if (m_wn->depth(senses[i]) < 4)
+            continue;
+        for (SynsetId g : mentioned) {
+            if (g == senses[i] || m_wn->isA(g, senses[i]))
+                best = std::max(best, i == 0 ? 0.75f : 0.6f);
+            else if (m_wn->isA(senses[i], g) && m_wn->depth(g) >= 5)
+                best = std::max(best, 0.5f);
         }
     }
     return best;

@@ -64,6 +64,12 @@ public:
     /// Best similarity of a word to the concept's own names only (its lemmas and their words), 0..1: what a
     /// thing is called, without the looser associations of its profile.
     float nameMatch(const std::string &word, SynsetId id) const;
+    /// Concepts the definition of `id` mentions (its nouns and two-word names, first senses): what a puck's
+    /// definition brings along, "ice hockey", lets "a team sport" reach it (ice hockey is a team sport).
+    const std::vector<SynsetId> &definitionConcepts(SynsetId id) const;
+    /// A word related to a concept through the concepts its definition mentions: 0.75 when one of them is a kind
+    /// of (or is) one of the word's first noun senses, 0.5 when the word is a kind of one of them; 0 otherwise.
+    float conceptLink(const std::string &word, SynsetId id) const;
     /// The concept's definition names the word as what it is ("bus: a vehicle carrying many passengers"), which
     /// catches kinds WordNet files elsewhere (a bus is "public transport", not "vehicle", in its hierarchy).
     bool definedAs(SynsetId id, const std::string &noun) const;
@@ -90,6 +96,7 @@ private:
     mutable std::mutex m_mutex;
     mutable std::unordered_map<SynsetId, std::unique_ptr<ConceptProfile>> m_profiles;
     mutable std::unordered_map<std::string, std::unique_ptr<std::vector<std::string>>> m_glossWords; ///< word -> lemmas
+    mutable std::unordered_map<SynsetId, std::unique_ptr<std::vector<SynsetId>>> m_definitionConcepts;
 };
 
 } // namespace ts

@@ -336,7 +336,9 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
         std::fprintf(stderr, " definition %.2f name %.2f\n", best, lex.nameMatch(p.head, id));
     // Heads WordNet does not connect to the label by hypernymy ("off-roader", "spinner") still match by words.
     // (By the concept's own words only: "harness" is defined with "a person", but is no person.)
-    best = std::max(best, 0.8f * lex.nameMatch(p.head, id));
+    // Word vectors tell relatedness more than identity ("board" is near "table"): for a thing to find in the
+    // scene the name counts less than for the target, which the description backs up.
+    best = std::max(best, (p.role == PhraseRole::Target ? 0.8f : 0.5f) * lex.nameMatch(p.head, id));
     return best;
 }
 
@@ -398,7 +400,7 @@ std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const Rea
         for (const std::string &d : phrases[p].description) {
             float sum = 0.f, mx = 0.f;
             for (SynsetId id : vocab) {
-                const float m = std::max(m_lex.profileMatch(d, id), m_lex.glossLink(d, id));
+                const float m = std::max({m_lex.profileMatch(d, id), m_lex.glossLink(d, id), m_lex.conceptLink(d, id)});
                 sum += m;
                 mx = std::max(mx, m);
             }
@@ -552,7 +554,7 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
             float best = 0.f;
             for (const LabelHit &h : ti.labels)
                 if (h.id)
-                    best = std::max(best, m_lex.profileMatch(m, h.id) * h.confidence);
+                    best = std::max(best, std::max(m_lex.profileMatch(m, h.id), m_lex.conceptLink(m, h.id)) * h.confidence);
             for (const LabelHit &h : view.scene) // worn or held things also show in the whole frame
                 if (h.id)
                     best = std::max(best, 0.6f * m_lex.profileMatch(m, h.id) * h.confidence);
@@ -1079,7 +1081,8 @@ static float phraseFit(const NounPhrase &p, size_t phraseIndex, SynsetId id, con
     for (size_t k = 0; k < p.description.size() && k < stats.size(); ++k) {
         // Knowledge both ways: the concept's words near the description's, or the description's definitions
         // naming the concept ("saddle": a seat for the rider of a horse).
-        const float m = std::max(lex.profileMatch(p.description[k], id), lex.glossLink(p.description[k], id));
+        const float m = std::max({lex.profileMatch(p.description[k], id), lex.glossLink(p.description[k], id),
+                                  lex.conceptLink(p.description[k], id)});
         const auto [mean, mx] = stats[k];
         const float n = std::clamp((m - mean) / std::max(0.15f, mx - mean), 0.f, 1.f);
         const float w = 0.3f + lex.specificity(p.description[k]);
@@ -1121,8 +1124,8 @@ static float phraseFit(const NounPhrase &p, size_t phraseIndex, SynsetId id, con
     // A broad head ("machine", "thing", "animal") is often a loose word for the answer ("racing machine" for a
     // bicycle): the description may carry part of the match; how much depends on how broad the head is.
     if (head >= 0 && detail >= 0 && p.role == PhraseRole::Target) {
-        const float looseness = !st.strictHead[phraseIndex] ? 0.9f : st.broadHead[phraseIndex] ? 0.7f : 0.f;
-        fit = std::max(fit, looseness * (0.2f + 0.7f * detail));
+        const float looseness = !st.strictHead[phraseIndex] ? 0.9f : st.broadHead[phraseIndex] ? 0.6f : 0.f;
+        fit = std::max(fit, looseness * detail);
     }
     if (std::getenv("TS_DEBUG_FIT"))
         std::fprintf(stderr, "fit %s ~ %s: head %.2f detail %.2f -> %.2f\n", p.text.c_str(), lex.name(id).c_str(), head,

@@ -79,8 +79,8 @@ const char *const kReasonSystem =
     "only track ids and frames that exist in the twin;\n"
     "- gaps: what the twin lacks that would settle the verdict, as specialists to run on a frame window: ocr "
     "(read text), mask (a better mask of a track), dense (analyse more frames), faces, depth (model depth instead "
-    "of a proxy), describe (a vision-language description of a track); track 0 means the whole frame. Leave gaps "
-    "empty when the twin is enough.";
+    "of a proxy), describe (a vision-language description of a track); track 0 means the whole frame. When the "
+    "query lists specialists_available, plan only those. Leave gaps empty when the twin is enough.";
 
 FrameIndex lastFrameOf(const Twin &twin)
 {
@@ -291,7 +291,10 @@ LlmRequest LlmReasoner::buildRequest(const ReasonQuery &query, const Twin &twin,
                         {"weight", s.weight},
                         {"negated", s.negated}});
     }
-    const json q = {{"query", query.text}, {"sub_queries", std::move(subs)}};
+    json q = {{"query", query.text}, {"sub_queries", std::move(subs)}};
+    // The specialists that can run now; the model should not plan what cannot run.
+    if (!query.refinements.empty())
+        q["specialists_available"] = query.refinements;
     CompactTwin c = compactTwin(twin, m_options.compact);
     std::string user;
     user += "Query and sub-queries (JSON):\n";

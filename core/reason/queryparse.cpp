@@ -313,8 +313,21 @@ private:
                                first == "your" || first == "my" || first == "our";
             }
             p.vague = vague;
+            std::string compoundDone;
             for (int k = i; k < headTok; ++k) {
                 const Tagged &w = m_words[static_cast<size_t>(k)];
+                // A hyphenated modifier WordNet knows as one name ("team-sport") is one concept.
+                if (w.token.hyphenPart && !w.token.compound.empty()) {
+                    if (w.token.compound == compoundDone)
+                        continue;
+                    std::string spaced = w.token.compound;
+                    std::replace(spaced.begin(), spaced.end(), '-', ' ');
+                    if (!m_lex.nounSenses(spaced).empty()) {
+                        p.modifiers.push_back(spaced);
+                        compoundDone = w.token.compound;
+                        continue;
+                    }
+                }
                 if (w.tag == Tag::Colour)
                     p.colours.push_back(canonicalColour(w.token.text));
                 else if (w.tag == Tag::Num && numberValue(w.token.text) >= 0 && w.token.text.size() < 4 &&

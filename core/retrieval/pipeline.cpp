@@ -118,7 +118,8 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
     };
     std::vector<Candidate> candidates;
     if (options.align && m_roles.coarse) {
-        const int k = options.reason ? options.candidates : std::max(options.top, options.candidates);
+        const int wanted = options.candidates > 0 ? options.candidates : std::max(options.top, m_roles.reasoner ? 30 : 200);
+        const int k = options.reason ? wanted : std::max(options.top, wanted);
         auto hits = m_roles.coarse->search(store, out.subQueries, k, options.aggregation, cancel);
         if (!hits)
             return R::error("coarse search failed: " + hits.message());

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <cmath>
 #include <map>
@@ -25,19 +26,33 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+double threadCpuSeconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+
+// Wall time and this thread's CPU time: the two part when other processes compete for the cores.
 class StageTimer {
 public:
-    StageTimer(BuildStats *stats, const char *stage) : m_stats(stats), m_stage(stage), m_start(Clock::now()) {}
+    StageTimer(BuildStats *stats, const char *stage)
+        : m_stats(stats), m_stage(stage), m_start(Clock::now()), m_cpuStart(threadCpuSeconds())
+    {
+    }
     ~StageTimer()
     {
-        if (m_stats)
-            m_stats->seconds[m_stage] += std::chrono::duration<double>(Clock::now() - m_start).count();
+        if (!m_stats)
+            return;
+        m_stats->seconds[m_stage] += std::chrono::duration<double>(Clock::now() - m_start).count();
+        m_stats->cpuSeconds[m_stage] += threadCpuSeconds() - m_cpuStart;
     }
 
 private:
     BuildStats *m_stats;
     const char *m_stage;
     Clock::time_point m_start;
+    double m_cpuStart;
 };
 
 constexpr int kSalientClass = -1;
@@ -65,7 +80,8 @@ struct TrackAccumulator {
     AttributeMap lastAttributes;
     FrameIndex lastModelMask = -1; // frame the mask model last segmented this track
     int lastModelDetection = -1; // ... as a count of detection frames
-    int remaskInterval = 0; // detection frames between mask-model passes (0: every keyframe)
+    int remaskInterval = 0; // detection frames between mask-model passes (see RemaskPolicy)
+    double modelFit = 0.0; // box IoU of the last model mask with its detection box
 };
 
 cv::Rect rectOf(const Box &b, const cv::Size &size)
@@ -86,6 +102,19 @@ cv::Mat squareCrop(const cv::Mat &img, const Box &box, float margin)
     return img(r);
 }
 
+// Box IoU of a mask's bounding box with a detection box (0 for an empty mask).
+double maskBoxFit(const cv::Mat &mask, const Box &box)
+{
+    if (mask.empty())
+        return 0.0;
+    const cv::Rect r = cv::boundingRect(mask);
+    if (r.area() == 0)
+        return 0.0;
+    return boxIou(Box{static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.width),
+                      static_cast<float>(r.height)},
+                  box);
+}
+
 Label labelFromClass(const ClassLabel &c, float score, const std::string &model)
 {
     Label l;
@@ -97,6 +126,29 @@ Label labelFromClass(const ClassLabel &c, float score, const std::string &model)
 }
 
 } // namespace
+
+bool RemaskPolicy::due(int lastModel, int interval, int now, double fit, double fitAtModel) const
+{
+    if (lastModel < 0)
+        return true;
+    const int since = now - lastModel;
+    // The detector's box and a good mask's box differ by a margin of their own (loose boxes, thin parts the
+    // model leaves out): drift is the fit falling from what it was when the model drew the mask.
+    const bool drifted = fitDrop > 0 && fit < fitAtModel - fitDrop;
+    return since >= std::max(interval, minInterval) || (since >= minInterval && drifted);
+}
+
+int RemaskPolicy::next(int interval, double agreementIou) const
+{
+    // A first mask has nothing to agree with: check it once soon, then let agreement stretch the interval.
+    if (agreementIou < 0)
+        return std::min(2 * minInterval, maxInterval);
+    if (agreementIou > agreement)
+        return std::min(2 * std::max(interval, minInterval), maxInterval);
+    if (agreementIou < agreement - 0.15)
+        return minInterval;
+    return std::max(interval, minInterval);
+}
 
 /// The mask model's input side for a box: the crop (box and margin) at its own resolution rounded up to the
 /// model stride, within [min, max]; 0 keeps the manifest's size. Upsampling a small crop to the largest input
@@ -131,6 +183,8 @@ void forEachConfigField(TwinBuilderConfig &c, F &&f)
     f("classify_every", c.classifyEvery);
     f("min_keyframe_fps", c.minKeyframeFps);
     f("remask_agreement", c.remaskAgreement);
+    f("remask_fit_drop", c.remaskFitDrop);
+    f("mask_model_fps", c.maskModelFps);
     f("flow_preset", c.flowPreset);
     f("classify", c.classify);
     f("salient_objects", c.salientObjects);
@@ -334,6 +388,12 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
 
     const int step = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.detectFps))));
     const int keyEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.keyframeFps))));
+    // Detection frames between mask-model passes for one object: the shortest and the longest (see RemaskPolicy).
+    const int remaskMin = cfg.maskModelFps > 0
+                              ? std::max(1, static_cast<int>(std::lround(cfg.detectFps / cfg.maskModelFps)))
+                              : keyEvery;
+    const int remaskMax =
+        std::max(remaskMin, static_cast<int>(std::lround(cfg.detectFps / std::max(0.01, cfg.minKeyframeFps))));
     const int salEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.saliencyFps))));
     twin.sampling.detectFps = mi.fps / step;
     twin.sampling.keyframeFps = mi.fps / (step * keyEvery);
@@ -370,6 +430,9 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     // Objects seen at the last detection frame whose masks are carried from frame to frame by optical flow.
     struct Live {
         cv::Mat mask; // analysis resolution, 0/255
+        // The mask as carried: warped with bilinear interpolation and thresholded only to give `mask`, so that
+        // rounding does not pile up frame after frame (nearest-neighbour warps erode thin parts within a second).
+        cv::Mat soft;
         Label category;
         AttributeMap attributes;
         float score = 0.f;
@@ -380,9 +443,11 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     cv::Mat prevGray, grid;
 
     const int maskStep = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.maskFps))));
-    twin.sampling.notes = "detection on every " + std::to_string(step) + "th frame; mask model on every " +
-                          std::to_string(keyEvery) + "th detection frame, GrabCut for other objects; masks carried " +
-                          "by optical flow to every " + std::to_string(maskStep) + " frame(s) in between";
+    twin.sampling.notes = "detection on every " + std::to_string(step) + "th frame; mask model per object every " +
+                          std::to_string(remaskMin) + "th to every " + std::to_string(remaskMax) +
+                          "th detection frame (keyframes only) as its flow-carried mask keeps agreeing and fitting "
+                          "its box, GrabCut for other objects; masks carried by optical flow to every " +
+                          std::to_string(maskStep) + " frame(s) in between";
 
     auto emitInstance = [&](TrackId id, const Label &category, const AttributeMap &attributes, const cv::Mat &mask,
                             const std::string &maskSource, const Box &fallbackBox, float score) {
@@ -479,13 +544,28 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                     }
                 }
                 full += grid;
-                for (auto &[id, l] : live)
-                    if (!l.mask.empty()) {
-                        cv::Mat warped;
-                        cv::remap(l.mask, warped, full, cv::noArray(), cv::INTER_NEAREST, cv::BORDER_CONSTANT,
-                                  cv::Scalar(0));
-                        l.mask = warped;
+                // A mask only moves as far as the flow reaches: warp the part of the frame that can receive it.
+                double lo = 0.0, hi = 0.0, reach = 0.0;
+                cv::minMaxLoc(f.reshape(1), &lo, &hi);
+                reach = std::max(std::abs(lo), std::abs(hi)) / fs + 2.0;
+                const cv::Rect frameRect(0, 0, asz.width, asz.height);
+                for (auto &[id, l] : live) {
+                    if (l.mask.empty())
+                        continue;
+                    if (l.soft.size() != l.mask.size())
+                        l.soft = l.mask.clone();
+                    const cv::Rect src = cv::boundingRect(l.soft);
+                    cv::Mat warped(asz, CV_8UC1, cv::Scalar(0));
+                    if (src.area() > 0) {
+                        const int m = static_cast<int>(std::ceil(reach));
+                        const cv::Rect dst = cv::Rect(src.x - m, src.y - m, src.width + 2 * m, src.height + 2 * m) &
+                                             frameRect;
+                        cv::remap(l.soft, warped(dst), full(dst), cv::noArray(), cv::INTER_LINEAR,
+                                  cv::BORDER_CONSTANT, cv::Scalar(0));
                     }
+                    l.soft = warped;
+                    cv::threshold(l.soft, l.mask, 127, 255, cv::THRESH_BINARY);
+                }
             }
             prevGray = gray;
         }
@@ -595,11 +675,12 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         rec.frameIndex = frame.frameIndex;
         rec.timeMs = frame.timeMs;
         std::vector<cv::Mat> masks(dets.size());
+        std::vector<cv::Mat> carriedSoft(dets.size()); // the soft form of masks that flow carried here
         std::vector<std::string> maskSources(dets.size());
         if (cfg.masks) {
             StageTimer t(stats, "mask");
-            // Keyframes: one mask-model pass per group of touching objects (a rider and the horse share a crop,
-            // and the salient mask of the crop is split between their boxes), largest groups first.
+            // Keyframes: one mask-model pass per due group of touching objects (a rider and the horse share a
+            // crop, and the salient mask of the crop is split between their boxes), largest groups first.
             if (keyframe && d->segmenter && !dets.empty()) {
                 std::vector<int> group(dets.size());
                 std::iota(group.begin(), group.end(), 0);
@@ -624,20 +705,25 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 std::iota(order.begin(), order.end(), 0);
                 std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return groups[a].first > groups[b].first; });
                 int budget = cfg.maxModelMasksPerKeyframe;
-                const int minInterval = keyEvery;
-                const int maxInterval =
-                    std::max(minInterval, static_cast<int>(std::lround(cfg.detectFps / cfg.minKeyframeFps)));
+                RemaskPolicy policy;
+                policy.minInterval = remaskMin;
+                policy.maxInterval = remaskMax;
+                policy.agreement = cfg.remaskAgreement;
+                policy.fitDrop = cfg.remaskFitDrop;
                 for (size_t k = 0; k < order.size() && budget > 0; ++k) {
                     const size_t g = order[k];
                     if (groups[g].first < 0.01 * frameArea)
                         break; // small objects: flow and GrabCut are good enough, the mask model is not worth it
-                    // Each object is due for the mask model after its own interval: the interval grows while the
-                    // flow-carried mask keeps agreeing with the model's (drift measured, not guessed) and drops
-                    // back to the shortest when it does not.
+                    // Each object is due for the mask model after its own interval, which doubles while the
+                    // flow-carried mask keeps agreeing with the model's and drops back when it does not; in
+                    // between, a carried mask that no longer fits the detector's box calls the model early.
                     bool due = false;
                     for (size_t i : groupMembers[g]) {
                         const TrackAccumulator &a = acc[ids[i]];
-                        if (a.lastModelMask < 0 || analysed - 1 - a.lastModelDetection >= a.remaskInterval)
+                        auto it = live.find(ids[i]);
+                        const double fit = it != live.end() ? maskBoxFit(it->second.mask, dets[i].box) : 0.0;
+                        if (policy.due(a.lastModelMask < 0 ? -1 : a.lastModelDetection, a.remaskInterval,
+                                       analysed - 1, fit, a.modelFit))
                             due = true;
                     }
                     if (!due)
@@ -663,13 +749,10 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                         if (cv::countNonZero(mi) > 0.05 * box.area()) {
                             TrackAccumulator &a = acc[ids[i]];
                             auto it = live.find(ids[i]);
-                            if (it != live.end() && !it->second.mask.empty()) {
-                                const double agreement = Rle::iou(matToRle(it->second.mask), matToRle(mi));
-                                if (agreement > cfg.remaskAgreement)
-                                    a.remaskInterval = std::min(a.remaskInterval + keyEvery, maxInterval);
-                                else if (agreement < cfg.remaskAgreement - 0.15)
-                                    a.remaskInterval = minInterval;
-                            }
+                            const bool carried = it != live.end() && !it->second.mask.empty();
+                            a.modelFit = maskBoxFit(mi, dets[i].box);
+                            a.remaskInterval = policy.next(
+                                a.remaskInterval, carried ? Rle::iou(matToRle(it->second.mask), matToRle(mi)) : -1.0);
                             masks[i] = mi;
                             maskSources[i] = d->segmenter->modelId();
                         }
@@ -689,6 +772,8 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                         cv::Mat carried = it->second.mask & limit;
                         if (cv::countNonZero(carried(box)) > 0.15 * box.area()) {
                             masks[i] = carried;
+                            if (!it->second.soft.empty())
+                                carriedSoft[i] = it->second.soft & limit;
                             maskSources[i] = a.keyMaskSource.empty() ? std::string("propagated") : a.keyMaskSource;
                         }
                     }
@@ -810,6 +895,7 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 a.areas.push_back(static_cast<float>(af));
                 Live &l = live[ids[i]];
                 l.mask = masks[i];
+                l.soft = carriedSoft[i];
                 l.category = category;
                 l.attributes = in.attributes;
                 l.score = dets[i].score;
@@ -862,6 +948,8 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         return R::error("no frame could be analysed");
     if (decodedCount > 0 && (twin.video.frameCount <= 0 || reader.decodeErrors() > 0))
         twin.video.frameCount = decodedCount;
+    // Variable-rate files number frames by time: the last index can pass the container's frame count.
+    twin.video.frameCount = std::max<int64_t>(twin.video.frameCount, twin.frames.back().frameIndex + 1);
     if (reader.decodeErrors() > 0)
         noteError("the file has " + std::to_string(reader.decodeErrors()) + " damaged packets that were skipped");
     twin.sampling.analysedFrames = analysed;

@@ -28,7 +28,11 @@ struct TwinBuilderConfig {
     double maskFps = 25.0; ///< frames per second that get masks (propagated by optical flow between detections)
     double keyframeFps = 3.0; ///< highest rate the mask model runs at per object; crop classification rate
     double minKeyframeFps = 1.0; ///< lowest rate, for objects whose flow-carried masks stay right
-    double remaskAgreement = 0.85; ///< carried-vs-model mask IoU above which an object's remask interval grows
+    double remaskAgreement = 0.85; ///< carried-vs-model mask IoU above which an object's remask interval doubles
+    /// Drift measured without the model: when the box IoU of an object's flow-carried mask with its detection box
+    /// falls this far below what the model's mask had, the object is due before its interval is up (0: off).
+    double remaskFitDrop = 0.15;
+    double maskModelFps = 0.0; ///< highest mask-model rate per object (0: keyframeFps)
     double saliencyFps = 0.15; ///< whole-frame salient-object passes per second
     float detectThreshold = 0.35f;
     int maxInstances = 8;
@@ -58,13 +62,29 @@ struct TwinBuilderConfig {
 Result<TwinBuilderConfig> builderConfigFromJson(const nlohmann::json &j, TwinBuilderConfig base = {});
 nlohmann::json toJson(const TwinBuilderConfig &config);
 
+/// When an object is due for the mask model again, in detection frames. Pure; for the builder and its tests.
+struct RemaskPolicy {
+    int minInterval = 2; ///< detection frames: shortest interval, and how soon drift may call the model again
+    int maxInterval = 6;
+    double agreement = 0.85; ///< see TwinBuilderConfig::remaskAgreement
+    double fitDrop = 0.15; ///< see TwinBuilderConfig::remaskFitDrop
+
+    /// lastModel: detection frame of the object's last model mask (-1: never); fit: box IoU of its flow-carried
+    /// mask with its detection box now (0 when nothing is carried), fitAtModel: the same for the model's mask.
+    bool due(int lastModel, int interval, int now, double fit, double fitAtModel) const;
+    /// The interval after a model mask that agreed this well (IoU) with the carried one; -1: nothing was carried.
+    int next(int interval, double agreementIou) const;
+};
+
 /// The mask model's input side for a box (analysis pixels): its crop at its own resolution, rounded up to the
 /// model stride and kept within [minSide, maxSide]; 0 (the manifest's size) when maxSide is 0.
 int maskInputSideFor(const Box &box, int minSide, int maxSide);
 
-/// Seconds spent per stage, summed over frames, for benchmarks.
+/// Seconds spent per stage, summed over frames, for benchmarks: wall time, and the CPU time of the thread
+/// that ran the stage (stages nest: "grabcut" is part of "mask").
 struct BuildStats {
     std::map<std::string, double> seconds;
+    std::map<std::string, double> cpuSeconds;
     int decodedFrames = 0;
     int analysedFrames = 0;
     int keyframes = 0;
@@ -73,7 +93,7 @@ struct BuildStats {
 class TwinBuilder {
 public:
     /// Bump when analysis changes in a way that makes stored twins stale.
-    static constexpr int kPipelineVersion = 6;
+    static constexpr int kPipelineVersion = 7;
 
     /// sessions may be shared with other builders (thread-safe sessions are then loaded once).
     TwinBuilder(const ModelRegistry &models, SessionCache &sessions, const WordNet *wordnet, TwinBuilderConfig config);
