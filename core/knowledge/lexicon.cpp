@@ -99,7 +99,53 @@ float Lexicon::specificity(const std::string &word) const
     return m_wv->specificity(vectorIndex(word));
 }
 
-bool Lexicon::isA(SynsetId id, SynsetId ancestor) const { return m_wn && m_wn->isA(id, ancestor); }
+const std::vector<SynsetId> &Lexicon::ancestorsOf(SynsetId id) const
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto it = m_ancestors.find(id);
+        if (it != m_ancestors.end())
+            return *it->second;
+    }
+    // Queries ask isA thousands of times over a few hundred concepts: each closure is walked once.
+    auto closure = std::make_unique<std::vector<SynsetId>>();
+    if (m_wn)
+        for (const auto &[anc, dist] : m_wn->ancestors(id, 30))
+            if (dist > 0)
+                closure->push_back(anc);
+    std::sort(closure->begin(), closure->end());
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto &slot = m_ancestors[id];
+    if (!slot)
+        slot = std::move(closure);
+    return *slot;
+}
+
+int Lexicon::depth(SynsetId id) const
+{
+    if (!m_wn)
+        return 0;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto it = m_depths.find(id);
+        if (it != m_depths.end())
+            return it->second;
+    }
+    const int d = m_wn->depth(id);
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_depths[id] = d;
+    return d;
+}
+
+bool Lexicon::isA(SynsetId id, SynsetId ancestor) const
+{
+    if (!m_wn || !id || !ancestor)
+        return false;
+    if (id == ancestor)
+        return true;
+    const auto &a = ancestorsOf(id);
+    return std::binary_search(a.begin(), a.end(), ancestor);
+}
 
 bool Lexicon::isKindOf(SynsetId id, const std::string &noun, int senses) const
 {
@@ -107,7 +153,7 @@ bool Lexicon::isKindOf(SynsetId id, const std::string &noun, int senses) const
         return false;
     const auto s = nounSenses(noun);
     for (size_t i = 0; i < s.size() && static_cast<int>(i) < senses; ++i)
-        if (s[i] == id || m_wn->isA(id, s[i]))
+        if (s[i] == id || isA(id, s[i]))
             return true;
     return false;
 }
@@ -343,12 +389,12 @@ float Lexicon::conceptLink(const std::string &word, SynsetId id) const
     float best = 0.f;
     for (size_t i = 0; i < senses.size() && i < 2; ++i) {
         // Broad words ("thing", "object") are kinds of everything's ancestors: they say nothing here.
-        if (m_wn->depth(senses[i]) < 4)
+        if (depth(senses[i]) < 4)
             continue;
         for (SynsetId g : mentioned) {
-            if (g == senses[i] || m_wn->isA(g, senses[i]))
+            if (g == senses[i] || isA(g, senses[i]))
                 best = std::max(best, i == 0 ? 0.75f : 0.6f);
-            else if (m_wn->isA(senses[i], g) && m_wn->depth(g) >= 5)
+            else if (isA(senses[i], g) && depth(g) >= 5)
                 best = std::max(best, 0.5f);
         }
     }
@@ -423,7 +469,7 @@ float Lexicon::glossLink(const std::string &word, SynsetId id) const
     if (best > 0.f)
         return best;
     for (const auto &[anc, dist] : m_wn->ancestors(id, 3)) {
-        if (dist < 1 || m_wn->depth(anc) < 5)
+        if (dist < 1 || depth(anc) < 5)
             continue; // "a kind of organism" says nothing
         if (const WnSynset *a = m_wn->synset(anc))
             for (const auto &w : a->words)

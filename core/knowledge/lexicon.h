@@ -74,6 +74,8 @@ public:
     /// catches kinds WordNet files elsewhere (a bus is "public transport", not "vehicle", in its hierarchy).
     bool definedAs(SynsetId id, const std::string &noun) const;
 
+    /// Depth of a synset from the root (cached WordNet::depth).
+    int depth(SynsetId id) const;
     /// id is a kind of ancestor (hypernym closure, instance hypernyms included).
     bool isA(SynsetId id, SynsetId ancestor) const;
     /// True when some sense among the first `senses` of the noun covers the synset.
@@ -97,6 +99,9 @@ private:
     mutable std::unordered_map<SynsetId, std::unique_ptr<ConceptProfile>> m_profiles;
     mutable std::unordered_map<std::string, std::unique_ptr<std::vector<std::string>>> m_glossWords; ///< word -> lemmas
     mutable std::unordered_map<SynsetId, std::unique_ptr<std::vector<SynsetId>>> m_definitionConcepts;
+    mutable std::unordered_map<SynsetId, std::unique_ptr<std::vector<SynsetId>>> m_ancestors; ///< sorted closure
+    const std::vector<SynsetId> &ancestorsOf(SynsetId id) const;
+    mutable std::unordered_map<SynsetId, int> m_depths;
 };
 
 } // namespace ts

@@ -220,6 +220,25 @@ struct BuiltinReasoner::QueryState {
     std::vector<double> rarity;
     mutable std::mutex mutex;
     mutable std::vector<std::unordered_map<SynsetId, float>> fit; ///< phrase -> concept -> fit
+    mutable std::unordered_map<std::string, std::unordered_map<SynsetId, float>> looks; ///< modifier -> concept
+
+    /// How well a modifier ("tutu", "team sport") describes a concept the classifier saw (cached per query).
+    float lookMatch(const Lexicon &lex, const std::string &modifier, SynsetId id) const
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            auto m = looks.find(modifier);
+            if (m != looks.end()) {
+                auto it = m->second.find(id);
+                if (it != m->second.end())
+                    return it->second;
+            }
+        }
+        const float v = std::max(lex.profileMatch(modifier, id), lex.conceptLink(modifier, id));
+        std::lock_guard<std::mutex> lock(mutex);
+        looks[modifier][id] = v;
+        return v;
+    }
 };
 
 BuiltinReasoner::BuiltinReasoner(const Lexicon &lexicon, BuiltinReasonerOptions options)
@@ -316,9 +335,12 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
     for (size_t i = 0; i < p.senses.size() && i < 3; ++i) {
         const SynsetId h = p.senses[i];
         // WordNet lists senses by frequency: a rare sense ("machine": an efficient person) counts little.
-        const float senseWeight = i == 0 ? 1.f : i == 1 ? 0.55f : 0.4f;
+        float senseWeight = i == 0 ? 1.f : i == 1 ? 0.55f : 0.4f;
         float m;
-        if (h == id || lex.isA(id, h))
+        if (h == id) {
+            m = 1.f;
+            senseWeight = i == 0 ? 1.f : i == 1 ? 0.85f : 0.7f; // the very concept, named by a less common sense
+        } else if (lex.isA(id, h))
             m = 1.f;
         else if (lex.isA(h, id))
             m = 0.7f; // the label is a more general word for what was asked
@@ -433,7 +455,7 @@ std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const Rea
     st->broadHead.assign(phrases.size(), false);
     for (size_t p = 0; p < phrases.size(); ++p)
         if (!phrases[p].person && !phrases[p].senses.empty() && m_lex.wordnet())
-            st->broadHead[p] = m_lex.wordnet()->depth(phrases[p].senses.front()) <= 7;
+            st->broadHead[p] = m_lex.depth(phrases[p].senses.front()) <= 7;
     for (size_t p = 0; p < phrases.size(); ++p) {
         if (phrases[p].person) {
             st->strictHead[p] = true;
@@ -554,10 +576,10 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
             float best = 0.f;
             for (const LabelHit &h : ti.labels)
                 if (h.id)
-                    best = std::max(best, std::max(m_lex.profileMatch(m, h.id), m_lex.conceptLink(m, h.id)) * h.confidence);
+                    best = std::max(best, st->lookMatch(m_lex, m, h.id) * h.confidence);
             for (const LabelHit &h : view.scene) // worn or held things also show in the whole frame
                 if (h.id)
-                    best = std::max(best, 0.6f * m_lex.profileMatch(m, h.id) * h.confidence);
+                    best = std::max(best, 0.6f * st->lookMatch(m_lex, m, h.id) * h.confidence);
             sum += best;
         }
         return sum / p.modifiers.size();
