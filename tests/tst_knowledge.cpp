@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -170,6 +171,12 @@ private slots:
         QVERIFY(lex.isKindOf(flamingo, "bird"));
         QVERIFY(!lex.isKindOf(m_wn->lookup("teddy bear", WnPos::Noun).front(), "animal"));
         QCOMPARE(lex.lemma("geese", WnPos::Noun), std::string("goose"));
+        // A word that only names groups stands for its members; one with an object sense does not.
+        const SynsetId person = m_wn->lookup("person", WnPos::Noun).front();
+        const auto members = lex.groupMembers(m_wn->lookup("people", WnPos::Noun));
+        QVERIFY(std::find(members.begin(), members.end(), person) != members.end());
+        QVERIFY(lex.groupMembers(m_wn->lookup("board", WnPos::Noun)).empty());
+        QVERIFY(lex.groupMembers(m_wn->lookup("flamingo", WnPos::Noun)).empty());
     }
 };
 

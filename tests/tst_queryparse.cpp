@@ -46,6 +46,7 @@ private slots:
         QTest::newRow("collocation") << "a teddy bear lying on a bed" << "teddy bear" << false << false;
         QTest::newRow("someone") << "someone climbing a ladder" << "person" << true << false;
         QTest::newRow("person noun") << "a woman carrying a basket" << "woman" << true << false;
+        QTest::newRow("group of persons") << "people crossing a street" << "people" << true << false;
         QTest::newRow("vague thing") << "something you would sit on in a garden" << "" << false << true;
         QTest::newRow("what") << "what a farmer uses to plough a field" << "" << false << true;
         QTest::newRow("possessor is not the target") << "a child's red kite over a beach" << "kite" << false << false;

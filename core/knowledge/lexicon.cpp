@@ -147,6 +147,23 @@ bool Lexicon::isA(SynsetId id, SynsetId ancestor) const
     return std::binary_search(a.begin(), a.end(), ancestor);
 }
 
+std::vector<SynsetId> Lexicon::groupMembers(const std::vector<SynsetId> &senses) const
+{
+    std::vector<SynsetId> members;
+    if (!m_wn || senses.empty())
+        return members;
+    const auto physical = nounSenses("physical entity");
+    const size_t n = std::min<size_t>(senses.size(), 3);
+    for (size_t i = 0; i < n; ++i) {
+        if (!physical.empty() && isA(senses[i], physical.front()))
+            return {};
+        for (SynsetId m : m_wn->related(senses[i], WnRelation::MemberMeronym))
+            if (std::find(members.begin(), members.end(), m) == members.end())
+                members.push_back(m);
+    }
+    return members;
+}
+
 bool Lexicon::isKindOf(SynsetId id, const std::string &noun, int senses) const
 {
     if (!m_wn || !id)

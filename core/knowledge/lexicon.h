@@ -74,6 +74,10 @@ public:
     /// catches kinds WordNet files elsewhere (a bus is "public transport", not "vehicle", in its hierarchy).
     bool definedAs(SynsetId id, const std::string &noun) const;
 
+    /// What a word that only names groups ("people", "crowd", "herd") shows on screen: the member concepts of its
+    /// first senses (WordNet member meronymy). Empty when one of those senses is a physical thing itself ("board"
+    /// is a committee but first a plank), so that a group reading never wins over an object reading.
+    std::vector<SynsetId> groupMembers(const std::vector<SynsetId> &senses) const;
     /// Depth of a synset from the root (cached WordNet::depth).
     int depth(SynsetId id) const;
     /// id is a kind of ancestor (hypernym closure, instance hypernyms included).

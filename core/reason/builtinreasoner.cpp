@@ -349,6 +349,11 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
             m = wn ? static_cast<float>(std::clamp((wn->wuPalmer(h, id) - 0.6) / 0.35, 0.0, 1.0)) * 0.75f : 0.f;
         best = std::max(best, senseWeight * m);
     }
+    // A group ("people", "a herd") is seen as its members, each tracked on its own.
+    if (best < 0.9f)
+        for (SynsetId member : lex.groupMembers(p.senses))
+            if (lex.isA(id, member))
+                best = 0.9f;
     if (debug)
         std::fprintf(stderr, "  head %s ~ %s: taxonomy %.2f", p.head.c_str(), lex.name(id).c_str(), best);
     // Kinds WordNet files elsewhere ("bus" is public transport there) still say what they are in their definition.

@@ -402,7 +402,15 @@ private:
         if (!m_lex.wordnet() || senses.empty())
             return false;
         const auto person = m_lex.nounSenses("person");
-        return !person.empty() && m_lex.isA(senses.front(), person.front());
+        if (person.empty())
+            return false;
+        if (m_lex.isA(senses.front(), person.front()))
+            return true;
+        // A group whose members are persons ("people", "crowd") asks for persons on screen.
+        for (SynsetId member : m_lex.groupMembers(senses))
+            if (m_lex.isA(member, person.front()))
+                return true;
+        return false;
     }
 
     void addPhrase(NounPhrase p)
