@@ -10,6 +10,8 @@
 
 #include <opencv2/core.hpp>
 
+#include <cstdlib>
+
 using namespace ts;
 
 namespace {
@@ -66,6 +68,27 @@ private slots:
         }
         QCOMPARE(n, 50);
         QCOMPARE(f.timeMs, int64_t(49 * 40));
+    }
+
+    void oddWidthRowsAreWhole()
+    {
+        // 854 = 8 * 106 + 6: swscale's fast YUV->BGR path left the last 6 columns unwritten.
+        const QString path = m_dir.filePath("odd.mp4");
+        QVERIFY(test::makeSyntheticVideo(path, "color=c=0x2080e0:size=854x48:rate=25", 0.2));
+        auto r = VideoReader::open(path.toStdString());
+        QVERIFY2(r.isOk(), r.message().c_str());
+        DecodedFrame f;
+        QVERIFY(r.value()->next(f).value());
+        QCOMPARE(f.bgr.cols, 854);
+        for (int y : {0, f.bgr.rows / 2, f.bgr.rows - 1}) {
+            const cv::Vec3b first = f.bgr.at<cv::Vec3b>(y, 0);
+            QVERIFY2(first[2] > 16 && first[0] > 160, "not the colour of the clip");
+            for (int x = 846; x < 854; ++x) {
+                const cv::Vec3b p = f.bgr.at<cv::Vec3b>(y, x);
+                for (int c = 0; c < 3; ++c)
+                    QVERIFY2(std::abs(p[c] - first[c]) <= 3, qPrintable(QString("pixel %1,%2 differs").arg(x).arg(y)));
+            }
+        }
     }
 
     void realClipFrameCountMatchesMasks()

@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -79,6 +80,8 @@ int benchTwins(Services &, const QStringList &args)
     p.addOption({"corpus", "Corpus root holding davis2016/.", "ROOT"});
     p.addOption({"split", "DAVIS split: train, val or all (default train).", "NAME", "train"});
     p.addOption({"with-f", "Also compute contour accuracy F (slower)."});
+    p.addOption({"per-frame", "Also print J on every frame as one digit (0 = J below 0.1, 9 = 0.9 or more, "
+                              "* = 0.95 or more)."});
     if (!parse(p, args, "bench-twins", ""))
         return 2;
     if (!p.isSet("corpus"))
@@ -119,6 +122,13 @@ int benchTwins(Services &, const QStringList &args)
             ids += std::to_string(t) + ":" + (tr ? tr->category.name : "?") + " ";
         }
         std::printf("%-20s %7.3f %7.3f %6d  %s\n", qPrintable(seq), s.meanJ, s.meanF, s.frames, ids.c_str());
+        if (p.isSet("per-frame")) {
+            // Where the J is lost: whole frames without the object (0s) or loose masks everywhere (5s, 6s).
+            std::string digits;
+            for (float j : s.frameJ)
+                digits += j >= 0.95f ? '*' : static_cast<char>('0' + std::clamp(static_cast<int>(j * 10.f), 0, 9));
+            std::printf("    %s\n", digits.c_str());
+        }
         sumJ += s.meanJ;
         sumF += s.meanF;
         ++n;
@@ -257,6 +267,12 @@ int benchIngest(Services &services, const QStringList &args)
             return fail("long video: " + twin.message());
         std::printf("long video: %.0f s analysed in %.1f s (%.2fx real time, one worker), %zu tracks\n", length,
                     longSeconds, length / longSeconds, twin->tracks.size());
+        // The twin is the one thing that must grow with the video: say how big it is, to read the RSS against.
+        size_t instances = 0;
+        for (const FrameRecord &f : twin->frames)
+            instances += f.instances.size();
+        std::printf("its twin: %zu frames, %zu instances, %.1f MB as JSON\n", twin->frames.size(), instances,
+                    toJsonText(*twin).size() / 1e6);
         // Flat memory: the RSS at each decile of progress stays within a few percent of the first.
         std::printf("RSS while analysing (progress -> MB):");
         for (int decile = 1; decile <= 10; ++decile) {

@@ -83,7 +83,7 @@ TwinBuilderConfig builderConfig(const QCommandLineParser &parser)
     if (parser.isSet("detect-fps"))
         c.detectFps = parser.value("detect-fps").toDouble();
     if (parser.isSet("keyframe-fps"))
-        c.keyframeFps = c.saliencyFps = parser.value("keyframe-fps").toDouble();
+        c.keyframeFps = parser.value("keyframe-fps").toDouble();
     if (parser.isSet("threads"))
         c.threads = std::max(1, parser.value("threads").toInt());
     return c;
@@ -95,8 +95,11 @@ int cmdIngest(Services &services, const QStringList &args)
     p.addOption(dbOption());
     p.addOption({{"w", "workers"}, "Videos analysed in parallel (default 2).", "N", "2"});
     p.addOption({"threads", "Inference threads per worker (default 1).", "N"});
-    p.addOption({"detect-fps", "Analysed frames per second (default 6).", "FPS"});
-    p.addOption({"keyframe-fps", "Mask keyframes per second (default 2).", "FPS"});
+    const TwinBuilderConfig defaults;
+    p.addOption({"detect-fps", QString("Analysed frames per second (default %1).").arg(defaults.detectFps), "FPS"});
+    p.addOption({"keyframe-fps",
+                 QString("Highest mask-model rate per object, per second (default %1).").arg(defaults.keyframeFps),
+                 "FPS"});
     p.addOption({"force", "Rebuild twins even for unchanged files."});
     p.addOption({"pipeline", "Pipeline settings as JSON, e.g. '{\"detect_fps\": 3}'.", "JSON"});
     p.addOption({"stats", "Print per-stage timings."});

@@ -53,7 +53,9 @@ GroundingScore scoreTracks(const Twin &twin, const std::vector<Rle> &gt, const s
     double sumJ = 0.0, sumF = 0.0;
     for (size_t i = 0; i < gt.size(); ++i) {
         const Rle pred = predictedMask(twin, tracks, static_cast<FrameIndex>(i), gt[i].height(), gt[i].width());
-        sumJ += Rle::iou(pred, gt[i]);
+        const double j = Rle::iou(pred, gt[i]);
+        s.frameJ.push_back(static_cast<float>(j));
+        sumJ += j;
         if (withF)
             sumF += contourF(rleToMat(pred), rleToMat(gt[i]));
     }

@@ -16,6 +16,7 @@ struct GroundingScore {
     double meanJ = 0.0;
     double meanF = 0.0;
     int frames = 0;
+    std::vector<float> frameJ; ///< J on every ground-truth frame, in order
 };
 
 /// Ground-truth masks of a DAVIS-style folder (%05d.png, 0-based frame numbers), as RLE.

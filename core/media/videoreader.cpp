@@ -106,14 +106,20 @@ struct VideoReader::Impl {
             return Status::error("decoded frame has no size");
         SwsContext *&ctx = gray ? swsGray : sws;
         ctx = sws_getCachedContext(ctx, f->width, f->height, static_cast<AVPixelFormat>(f->format), f->width,
-                                   f->height, gray ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr,
+                                   f->height, gray ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_BGR24,
+                                   SWS_BILINEAR | SWS_ACCURATE_RND, nullptr,
                                    nullptr, nullptr);
         if (!ctx)
             return Status::error("cannot convert pixel format " + std::to_string(f->format));
-        cv::Mat bgr(f->height, f->width, gray ? CV_8UC1 : CV_8UC3);
+        // swscale's fast x86 YUV->BGR path converts rows in blocks of 8 pixels and leaves the rest unwritten (the
+        // last 6 columns of an 854-wide DAVIS clip): accurate rounding takes the path that writes every pixel, and
+        // the buffer is zeroed in case another format has the same habit. Uninitialised pixels there made twins
+        // of the same file differ from run to run.
+        cv::Mat bgr(f->height, f->width, gray ? CV_8UC1 : CV_8UC3, cv::Scalar::all(0));
         uint8_t *dst[4] = {bgr.data, nullptr, nullptr, nullptr};
         int dstStride[4] = {static_cast<int>(bgr.step), 0, 0, 0};
-        sws_scale(ctx, f->data, f->linesize, 0, f->height, dst, dstStride);
+        if (sws_scale(ctx, f->data, f->linesize, 0, f->height, dst, dstStride) != f->height)
+            return Status::error("pixel format conversion failed");
         switch (info.rotation) {
         case 90: cv::rotate(bgr, out, cv::ROTATE_90_CLOCKWISE); break;
         case 180: cv::rotate(bgr, out, cv::ROTATE_180); break;
