@@ -99,6 +99,16 @@ const FrameRecord *recordAt(const Twin &twin, FrameIndex frameIndex)
     return it != twin.frames.end() && it->frameIndex == frameIndex ? &*it : nullptr;
 }
 
+// Analysed frames of the window on which the track has an instance, in order.
+std::vector<FrameIndex> framesWithTrack(const Twin &twin, FrameWindow window, TrackId track)
+{
+    std::vector<FrameIndex> seen;
+    for (const FrameRecord &f : twin.frames)
+        if (f.frameIndex >= window.first && f.frameIndex <= window.last && instanceIn(f, track))
+            seen.push_back(f.frameIndex);
+    return seen;
+}
+
 // The track's instance on the analysed frame nearest to frameIndex that has one, within maxGap frames.
 const Instance *nearestInstance(const Twin &twin, TrackId id, FrameIndex frameIndex, FrameIndex maxGap)
 {
@@ -450,11 +460,8 @@ Result<RefinementOutcome> Refiner::ocr(const Twin &twin, FrameWindow window, Tra
     const FrameIndex maxGap = std::max<FrameIndex>(1, static_cast<FrameIndex>(std::lround(twin.video.fps)));
     std::vector<FrameIndex> frames;
     if (track != 0) {
-        // Only where the track is: frames of the window with the track's instance nearby.
-        std::vector<FrameIndex> seen;
-        for (FrameIndex f = w->first; f <= w->last; ++f)
-            if (const FrameRecord *r = recordAt(twin, f); r && instanceIn(*r, track))
-                seen.push_back(f);
+        // Only where the track is: frames of the window with the track's instance.
+        const std::vector<FrameIndex> seen = framesWithTrack(twin, *w, track);
         frames = spreadList(seen.empty() ? spread(w->first, w->last, d->config.maxOcrFrames) : seen,
                             d->config.maxOcrFrames);
     } else {
@@ -554,10 +561,7 @@ Result<RefinementOutcome> Refiner::betterMask(const Twin &twin, FrameWindow wind
         return R::error(w.message());
     if (!twin.track(track))
         return R::error("the twin has no track " + std::to_string(track));
-    std::vector<FrameIndex> seen;
-    for (const FrameRecord &f : twin.frames)
-        if (f.frameIndex >= w->first && f.frameIndex <= w->last && instanceIn(f, track))
-            seen.push_back(f.frameIndex);
+    const std::vector<FrameIndex> seen = framesWithTrack(twin, *w, track);
     if (seen.empty())
         return R::error("track " + std::to_string(track) + " is not on any analysed frame of " + windowText(*w));
     Status s = d->ensureSegmenter();
@@ -783,10 +787,7 @@ Result<RefinementOutcome> Refiner::faces(const Twin &twin, FrameWindow window, T
     const FrameIndex maxGap = std::max<FrameIndex>(1, static_cast<FrameIndex>(std::lround(twin.video.fps)));
     std::vector<FrameIndex> frames;
     if (track != 0) {
-        std::vector<FrameIndex> seen;
-        for (FrameIndex f = w->first; f <= w->last; ++f)
-            if (const FrameRecord *r = recordAt(twin, f); r && instanceIn(*r, track))
-                seen.push_back(f);
+        const std::vector<FrameIndex> seen = framesWithTrack(twin, *w, track);
         if (seen.empty())
             return R::error("track " + std::to_string(track) + " is not on any analysed frame of " + windowText(*w));
         frames = spreadList(seen, d->config.maxFaceFrames);
