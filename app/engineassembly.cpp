@@ -2,6 +2,7 @@
 #include "engineassembly.h"
 
 #include "reason/builtinreasoner.h"
+#include "reason/llmcache.h"
 #include "retrieval/pipeline.h"
 #include "services.h"
 
@@ -21,16 +22,22 @@ public:
         PipelineRoles roles;
         roles.builtinDecomposer = &m_decomposer;
         roles.builtinReasoner = &m_reasoner;
+        // A configured endpoint takes precedence over the embedded model.
+        std::unique_ptr<LlmClient> local;
         if (parts.roles.decompose) {
             m_llmDecomposer = std::make_unique<LlmDecomposer>(makeLlmClient(*parts.roles.decompose),
                                                               healthOf(*parts.roles.decompose));
-            roles.decomposer = m_llmDecomposer.get();
+        } else if (parts.localClient && (local = parts.localClient())) {
+            m_llmDecomposer = std::make_unique<LlmDecomposer>(std::move(local));
         }
+        roles.decomposer = m_llmDecomposer.get();
         if (parts.roles.reason) {
             m_llmReasoner = std::make_unique<LlmReasoner>(makeLlmClient(*parts.roles.reason), parts.reasoner,
                                                           healthOf(*parts.roles.reason));
-            roles.reasoner = m_llmReasoner.get();
+        } else if (parts.localClient && (local = parts.localClient())) {
+            m_llmReasoner = std::make_unique<LlmReasoner>(std::move(local), parts.reasoner);
         }
+        roles.reasoner = m_llmReasoner.get();
         if (parts.specialists) {
             m_jit = std::make_unique<JitRefinement>(std::move(parts.specialists), parts.jit);
             roles.refine = m_jit->refineFunction();
@@ -109,7 +116,7 @@ std::unique_ptr<RetrievalEngine> assembleRetrievalEngine(const Lexicon &lexicon,
     return std::make_unique<OwningEngine>(lexicon, std::move(parts));
 }
 
-std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &roles)
+std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &roles, EmbeddedLlm llm)
 {
     EngineParts parts;
     parts.roles = roles;
@@ -123,6 +130,18 @@ std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &r
         parts.refineKinds.push_back("describe");
     // The trained aligner when its weights are installed; without one every video goes to the reasoning stage.
     parts.coarse = coarseSearch();
+    if (llm == EmbeddedLlm::Use && !localLlmManifest().empty()) {
+        parts.localClient = [this] { return makeCachingLlmClient(makeLazyLocalLlmClient(), llmReplyCacheDir()); };
+        if (!roles.reason) {
+            // A small model on a CPU: a twin view of ~1.5k tokens, and few reasoning steps.
+            parts.reasoner.compact.maxTokens = 1500;
+            parts.reasoner.compact.keyFrames = 2;
+            parts.reasoner.compact.alternatives = 2;
+            parts.reasoner.compact.relationships = 16;
+            parts.reasoner.compact.observations = 12;
+            parts.reasoner.maxGaps = 2;
+        }
+    }
     return assembleRetrievalEngine(lexicon(), std::move(parts));
 }
 

@@ -6,6 +6,7 @@
 #include "refineassembly.h"
 #include "retrieval/engine.h"
 
+#include <functional>
 #include <memory>
 
 namespace ts {
@@ -20,6 +21,9 @@ struct EngineParts {
     LlmReasonerOptions reasoner;
     JitLimits jit;
     std::vector<std::string> refineKinds; ///< what the specialists can run on this machine
+    /// The embedded model (llama.cpp) for the roles no endpoint serves: decompose and reason. Empty or returning
+    /// nullptr: those roles stay built-in. Called once per role when the engine is assembled.
+    std::function<std::unique_ptr<LlmClient>()> localClient;
 };
 
 /// Two-stage engine: LLM decomposer and reasoner for the configured roles with the built-in ones as default and

@@ -3,6 +3,10 @@
 #include "align/alignedsearch.h"
 #include "align/embedding.h"
 #include "align/textencoder.h"
+#include "reason/llmclient.h"
+#ifdef TWINSEEK_HAVE_LLAMA
+#include "reason/localllm.h"
+#endif
 
 #include <QCoreApplication>
 #include <QDir>
@@ -174,6 +178,114 @@ TwinStoredHook Services::componentEmbeddingHook(TwinStore &store)
 {
     const TextEncoder *encoder = aligner();
     return [&store, encoder](const Twin &twin, VideoId id) { return embedTwin(store, twin, id, encoder); };
+}
+
+std::string Services::localLlmManifest()
+{
+#ifdef TWINSEEK_HAVE_LLAMA
+    const QString env = qEnvironmentVariable("TWINSEEK_LOCAL_LLM").trimmed();
+    if (env.compare("off", Qt::CaseInsensitive) == 0)
+        return {};
+    if (!env.isEmpty())
+        return env.toStdString();
+    if (const ModelManifest *m = m_models->bestAvailable("llm"))
+        return m_models->modelPath(*m);
+#endif
+    return {};
+}
+
+std::shared_ptr<LocalLlm> Services::localLlm()
+{
+    std::lock_guard<std::mutex> lock(m_llmMutex);
+    if (m_llmTried)
+        return m_llm;
+    m_llmTried = true;
+#ifdef TWINSEEK_HAVE_LLAMA
+    const std::string path = localLlmManifest();
+    if (path.empty()) {
+        m_llmError = qEnvironmentVariable("TWINSEEK_LOCAL_LLM").trimmed().compare("off", Qt::CaseInsensitive) == 0
+                         ? "the embedded LLM is switched off (TWINSEEK_LOCAL_LLM=off)"
+                         : "no language model installed (role llm; run scripts/setup.sh)";
+        return nullptr;
+    }
+    LocalLlmOptions options;
+    options.modelPath = path;
+    bool ok = false;
+    const int threads = qEnvironmentVariableIntValue("TWINSEEK_LLM_THREADS", &ok);
+    if (ok && threads > 0)
+        options.threads = threads;
+    auto loaded = LocalLlm::load(options);
+    if (!loaded) {
+        m_llmError = loaded.message();
+        return nullptr;
+    }
+    m_llm = std::move(loaded).value();
+#else
+    m_llmError = "this build has no llama.cpp (run scripts/setup.sh, or configure with -DTWINSEEK_LLAMA_ROOT=)";
+#endif
+    return m_llm;
+}
+
+std::string Services::localLlmError()
+{
+    std::lock_guard<std::mutex> lock(m_llmMutex);
+    return m_llmError;
+}
+
+namespace {
+
+/// Loads the embedded model on the first request, so that building an engine (on any thread) costs nothing.
+class LazyLocalLlmClient : public LlmClient {
+public:
+    LazyLocalLlmClient(Services &services, std::string name) : m_services(services), m_name(std::move(name))
+    {
+        m_endpoint.baseUrl = "local";
+        m_endpoint.model = m_name;
+    }
+
+    Result<LlmReply> complete(const LlmRequest &request, const CancelToken &cancel) override
+    {
+        LlmClient *client = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+#ifdef TWINSEEK_HAVE_LLAMA
+            if (!m_client)
+                if (auto model = m_services.localLlm())
+                    m_client = makeLocalLlmClient(model);
+#endif
+            client = m_client.get();
+        }
+        if (!client)
+            return Result<LlmReply>::error("embedded LLM unavailable: " + m_services.localLlmError());
+        return client->complete(request, cancel);
+    }
+    const LlmEndpoint &endpoint() const override { return m_endpoint; }
+    std::string name() const override { return "local:" + m_name; }
+
+private:
+    Services &m_services;
+    std::string m_name;
+    LlmEndpoint m_endpoint;
+    std::mutex m_mutex;
+    std::unique_ptr<LlmClient> m_client;
+};
+
+} // namespace
+
+std::string Services::llmReplyCacheDir() const
+{
+    return QDir(QString::fromStdString(m_paths.cacheDir)).filePath("llm-replies").toStdString();
+}
+
+std::unique_ptr<LlmClient> Services::makeLazyLocalLlmClient()
+{
+    const std::string path = localLlmManifest();
+    if (path.empty())
+        return nullptr;
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    if (const ModelManifest *m = m_models->bestAvailable("llm"); m && m_models->modelPath(*m) == path)
+        name = m->id;
+    return std::make_unique<LazyLocalLlmClient>(*this, name);
 }
 
 } // namespace ts

@@ -23,7 +23,12 @@
 namespace ts {
 
 class CoarseSearch;
+class LlmClient;
+class LocalLlm;
 class TextEncoder;
+
+/// Whether an engine may use the embedded LLM for the roles no endpoint serves.
+enum class EmbeddedLlm { Use, Skip };
 
 struct AppPaths {
     std::string cacheDir; ///< model cache and runtimes (TWINSEEK_CACHE_DIR or the user's cache folder)
@@ -57,7 +62,7 @@ public:
     std::unique_ptr<TwinBuilder> makeBuilder(const TwinBuilderConfig &config);
     /// The two-stage retrieval engine: LLM roles from `roles` (none: the built-in reasoner only), the trained
     /// aligner when its weights are installed, just-in-time refinement with this machine's specialists.
-    std::unique_ptr<RetrievalEngine> makeRetrievalEngine(const LlmRoles &roles = {});
+    std::unique_ptr<RetrievalEngine> makeRetrievalEngine(const LlmRoles &roles = {}, EmbeddedLlm llm = EmbeddedLlm::Use);
     /// LLM roles from the environment (TWINSEEK_LLM_URL...), over base; errors name the variable.
     static Result<LlmRoles> llmRolesFromEnv(const LlmRoles &base = {});
     static Result<std::unique_ptr<TwinStore>> openStore(const std::string &path);
@@ -75,6 +80,19 @@ public:
     /// The coarse stage over the aligner's embeddings (one per Services, so every engine shares its loaded
     /// index); nullptr without an aligner.
     CoarseSearch *coarseSearch();
+
+    /// The GGUF the embedded LLM runs: $TWINSEEK_LOCAL_LLM (a file path; "off" disables it), else the best
+    /// installed model of role "llm". Empty when there is none or this build has no llama.cpp (localLlmError says).
+    std::string localLlmManifest();
+    /// The embedded LLM, loaded (memory-mapped) on first use; nullptr with localLlmError() when it cannot run.
+    /// Threads: $TWINSEEK_LLM_THREADS, else one per hardware thread. Blocking; worker threads only.
+    std::shared_ptr<LocalLlm> localLlm();
+    std::string localLlmError();
+    /// A client of the embedded LLM that loads the model on its first request (so assembling an engine costs
+    /// nothing). Thread-safe.
+    std::unique_ptr<LlmClient> makeLazyLocalLlmClient();
+    /// Where LLM answers are cached ($TWINSEEK_CACHE_DIR/llm-replies).
+    std::string llmReplyCacheDir() const;
 
 private:
     AppPaths m_paths;
@@ -94,6 +112,10 @@ private:
     std::string m_alignerError;
     std::once_flag m_coarseOnce;
     std::unique_ptr<CoarseSearch> m_coarse;
+    std::mutex m_llmMutex;
+    std::shared_ptr<LocalLlm> m_llm;
+    std::string m_llmError;
+    bool m_llmTried = false;
 };
 
 std::string twinseekVersion();

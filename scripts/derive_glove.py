@@ -9,13 +9,17 @@ and writes them with unit-length float32 vectors, so the C++ side can memory-map
   padding  to a multiple of 4 bytes
   count x dimensions float32                         unit vectors, row-major
 Usage: derive_glove.py SRC.json DEST [MAX_WORDS]
+
+The bytes must be the same on every machine, so the derivation uses no BLAS and no vectorised library whose
+kernels depend on the CPU: each value is rounded to float32 as the model stores it, the norm is the correctly
+rounded square root of an exact sum (math.fsum) in double precision, and each quotient is rounded to float32 once.
 """
+import array
 import json
+import math
 import re
 import struct
 import sys
-
-import numpy as np
 
 
 def main():
@@ -32,11 +36,14 @@ def main():
             break
         if word_re.match(w) and w in vectors and len(w.encode('utf-8')) < 64:
             words.append(w)
-    mat = np.zeros((len(words), dim), dtype=np.float32)
-    for i, w in enumerate(words):
-        v = np.asarray(vectors[w][:dim], dtype=np.float32)
-        n = float(np.linalg.norm(v))
-        mat[i] = v / n if n > 0 else v
+    mat = array.array('f')
+    for w in words:
+        v = array.array('f', (float(x) for x in vectors[w][:dim]))  # float32, round to nearest
+        v.extend([0.0] * (dim - len(v)))
+        n = math.sqrt(math.fsum(x * x for x in v))  # x is the float32 value, exactly as a double
+        mat.extend(v if n == 0 else array.array('f', (x / n for x in v)))
+    if sys.byteorder != 'little':
+        mat.byteswap()
     with open(dest, 'wb') as out:
         out.write(b'TSWVEC1\n')
         out.write(struct.pack('<II', len(words), dim))
@@ -47,7 +54,7 @@ def main():
             out.write(b)
             written += 2 + len(b)
         out.write(b'\0' * ((4 - written % 4) % 4))
-        out.write(mat.astype('<f4').tobytes())
+        out.write(mat.tobytes())
     return 0
 
 

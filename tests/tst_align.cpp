@@ -512,7 +512,7 @@ private slots:
     {
         const std::string dir = WordNet::defaultDirectory();
         if (dir.empty())
-            QSKIP("WordNet database not installed");
+            TS_MISSING("WordNet database not installed");
         auto wn = WordNet::load(dir);
         QVERIFY2(wn.isOk(), wn.message().c_str());
         auto vectors = tinyVectors();

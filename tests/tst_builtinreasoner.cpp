@@ -1,5 +1,6 @@
 // The built-in reasoner on hand-made twins: category gating, colours, negation, temporal patterns, numbers read
 // by OCR (and the gap when none were read), text from the video as data, grounding.
+#include "testsupport.h"
 #include "reason/builtinreasoner.h"
 
 #include <QTest>
@@ -108,7 +109,7 @@ private slots:
     {
         const std::string dir = WordNet::defaultDirectory();
         if (dir.empty())
-            QSKIP("wordnet-base is not installed");
+            TS_MISSING("wordnet-base is not installed");
         auto wn = WordNet::load(dir);
         QVERIFY2(wn.isOk(), wn.message().c_str());
         m_wn = std::move(wn).value();

@@ -68,7 +68,7 @@ private slots:
         TS_REQUIRE_CORPUS();
         m_services = std::make_unique<Services>();
         if (!m_services->models().bestAvailable("detector"))
-            QSKIP("no detector in the model cache (run scripts/setup.sh)");
+            TS_MISSING("no detector in the model cache (run scripts/setup.sh)");
         m_media = m_dir.filePath("media");
         QDir().mkpath(m_media + "/sub");
         QVERIFY(QFile::copy(test::corpusFile("davis2016/videos/dog-agility.mp4"), m_media + "/dog-agility.mp4"));

@@ -1,4 +1,5 @@
 // Text handling, word vectors (file format, similarity) and the lexicon's concept profiles.
+#include "testsupport.h"
 #include "knowledge/lexicon.h"
 #include "knowledge/text.h"
 #include "knowledge/wordvectors.h"
@@ -151,7 +152,7 @@ private slots:
     void profiles()
     {
         if (!m_wn)
-            QSKIP("wordnet-base is not installed");
+            TS_MISSING("wordnet-base is not installed");
         // A tiny vector table: enough to show that a gloss word matches exactly and unknown words do not.
         auto wv = WordVectors::fromTable({"pink", "bird", "horn", "car"},
                                          {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}});

@@ -328,7 +328,7 @@ private slots:
     {
         const std::string dir = WordNet::defaultDirectory();
         if (dir.empty())
-            QSKIP("WordNet (Debian's wordnet-base) is not installed");
+            TS_MISSING("WordNet (Debian's wordnet-base) is not installed");
         auto wn = WordNet::load(dir);
         QVERIFY2(wn.isOk(), wn.message().c_str());
         m_wordnet = std::move(wn).value();
@@ -834,7 +834,7 @@ private slots:
         QTemporaryDir media;
         const QString video = media.filePath("pattern.mp4");
         if (!test::makeSyntheticVideo(video, "testsrc2=size=160x120:rate=10", 2.0))
-            QSKIP("ffmpeg could not make a synthetic video");
+            TS_MISSING("ffmpeg could not make a synthetic video");
         Twin twin = handTwin("pattern", "kite", "person", 20);
         twin.video.path = video.toStdString();
         for (Track &tr : twin.tracks)

@@ -1,6 +1,7 @@
 // The two-stage engine with the built-in reasoner on a small library made by the test: the ranking follows the
 // reasoning, candidates below the threshold are dropped, every stage can be switched off, refinement runs only
 // for leading candidates that named gaps, and a cancelled query stops.
+#include "testsupport.h"
 #include "knowledge/lexicon.h"
 #include "reason/builtinreasoner.h"
 #include "retrieval/pipeline.h"
@@ -69,7 +70,7 @@ private slots:
     {
         const std::string dir = WordNet::defaultDirectory();
         if (dir.empty())
-            QSKIP("wordnet-base is not installed");
+            TS_MISSING("wordnet-base is not installed");
         auto wn = WordNet::load(dir);
         QVERIFY2(wn.isOk(), wn.message().c_str());
         m_wn = std::move(wn).value();

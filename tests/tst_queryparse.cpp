@@ -1,5 +1,6 @@
 // The built-in reasoner's query grammar: targets, describing clauses, colours, context, spatial and temporal
 // patterns, numbers and negation, on query shapes (not on benchmark queries).
+#include "testsupport.h"
 #include "reason/builtinreasoner.h"
 #include "reason/queryparse.h"
 
@@ -29,7 +30,7 @@ private slots:
     {
         const std::string dir = WordNet::defaultDirectory();
         if (dir.empty())
-            QSKIP("wordnet-base is not installed");
+            TS_MISSING("wordnet-base is not installed");
         auto wn = WordNet::load(dir);
         QVERIFY2(wn.isOk(), wn.message().c_str());
         m_wn = std::move(wn).value();

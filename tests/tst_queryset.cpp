@@ -244,7 +244,7 @@ private slots:
         TS_REQUIRE_CORPUS();
         const QString path = QDir(test::corpusDir()).filePath("../bench/dev.jsonl");
         if (!QFile::exists(path))
-            QSKIP("shared/bench/dev.jsonl is not present");
+            TS_MISSING("shared/bench/dev.jsonl is not present");
         auto set = loadQuerySet(path.toStdString());
         QVERIFY2(set.isOk(), set.message().c_str());
         QVERIFY2(set->errors.empty(), set->errors.empty() ? "" : set->errors[0].c_str());

@@ -223,12 +223,12 @@ private slots:
         Result<std::unique_ptr<TextReader>> reader = Result<std::unique_ptr<TextReader>>::error("");
         if (engine == "ppocr") {
             if (!havePpOcr())
-                QSKIP("PP-OCR needs ONNX Runtime and ppocr_v4 in the model cache (run scripts/setup.sh)");
+                TS_MISSING("PP-OCR needs ONNX Runtime and ppocr_v4 in the model cache (run scripts/setup.sh)");
             reader = makePpOcrReader(*m_services->models().find("ppocr_v4"), m_services->models(),
                                      m_services->sessions(), {});
         } else {
             if (!haveTesseract())
-                QSKIP("this build has no Tesseract (Debian libtesseract-dev)");
+                TS_MISSING("this build has no Tesseract (Debian libtesseract-dev)");
             reader = makeTesseractReader();
         }
         QVERIFY2(reader.isOk(), reader.message().c_str());
@@ -253,7 +253,7 @@ private slots:
     void fallsBackToTesseractWithoutModel()
     {
         if (!haveTesseract())
-            QSKIP("this build has no Tesseract (Debian libtesseract-dev)");
+            TS_MISSING("this build has no Tesseract (Debian libtesseract-dev)");
         QTemporaryDir dir;
         // A registry whose OCR manifest names a file that is not there.
         QVERIFY(writeFile(dir.filePath("ocr.json"), R"({"id": "gone_ocr", "role": "ocr", "runtimes": ["onnxruntime"],
@@ -278,7 +278,7 @@ private slots:
     {
         TS_REQUIRE_CORPUS();
         if (!havePpOcr())
-            QSKIP("PP-OCR needs ONNX Runtime and ppocr_v4 in the model cache (run scripts/setup.sh)");
+            TS_MISSING("PP-OCR needs ONNX Runtime and ppocr_v4 in the model cache (run scripts/setup.sh)");
         // DAVIS "tennis": a blue banner reads "...z.ch/jobs" and "ASVZ" behind the player.
         const Twin twin = groundTruthTwin("tennis", 4, 20, false);
         QVERIFY(!twin.frames.empty());
@@ -320,7 +320,7 @@ private slots:
     {
         TS_REQUIRE_CORPUS();
         if (!haveModel("yunet_face"))
-            QSKIP("yunet_face is not in the model cache (run scripts/setup.sh)");
+            TS_MISSING("yunet_face is not in the model cache (run scripts/setup.sh)");
         const Twin twin = groundTruthTwin("tennis", 4, 24, false);
         auto r = m_refiner->faces(twin, {0, 24}, 1);
         QVERIFY2(r.isOk(), r.message().c_str());
@@ -352,7 +352,7 @@ private slots:
     {
         TS_REQUIRE_CORPUS();
         if (!haveModel("isnet_crop") || !m_services->backends().find("onnxruntime"))
-            QSKIP("isnet_crop needs ONNX Runtime and the model cache (run scripts/setup.sh)");
+            TS_MISSING("isnet_crop needs ONNX Runtime and the model cache (run scripts/setup.sh)");
         // Box-shaped masks, as a twin has where no mask model ran; the model's masks must be closer to the truth.
         const Twin twin = groundTruthTwin("tennis", 4, 16, true);
         auto r = m_refiner->betterMask(twin, {0, 16}, 1);
@@ -385,7 +385,7 @@ private slots:
     {
         TS_REQUIRE_CORPUS();
         if (!haveModel("yolox_nano"))
-            QSKIP("yolox_nano is not in the model cache (run scripts/setup.sh)");
+            TS_MISSING("yolox_nano is not in the model cache (run scripts/setup.sh)");
         // The twin has every 8th frame; sampling 0..16 at 6 fps adds frames 4 and 12, where the player is.
         const Twin twin = groundTruthTwin("tennis", 8, 64, false);
         auto r = m_refiner->denseSample(twin, {0, 16}, 6.0);
@@ -490,7 +490,7 @@ private slots:
     {
         TS_REQUIRE_CORPUS();
         if (!haveModel("yunet_face"))
-            QSKIP("yunet_face is not in the model cache (run scripts/setup.sh)");
+            TS_MISSING("yunet_face is not in the model cache (run scripts/setup.sh)");
         QFETCH(bool, beforeStart);
         const Twin twin = groundTruthTwin("tennis", 4, 40, false);
         CancelToken cancel;
@@ -600,7 +600,7 @@ private slots:
     {
         TS_REQUIRE_CORPUS();
         if (!havePpOcr() || !haveModel("yolox_nano") || !haveModel("isnet_crop") || !haveModel("yunet_face"))
-            QSKIP("the default models and ONNX Runtime are needed (run scripts/setup.sh)");
+            TS_MISSING("the default models and ONNX Runtime are needed (run scripts/setup.sh)");
         // A twin as ingest makes it (frames between detections carry flow masks), stored, refined four ways,
         // stored again: the library's twin must stay valid and keep what each refinement added.
         const std::string path = test::corpusFile("davis2016/videos/tennis.mp4").toStdString();
@@ -687,7 +687,7 @@ private slots:
         QFETCH(QString, status);
         for (const char *id : {"yolox_nano", "mobilenetv2_int8", "isnet_crop", "ppocr_v4"})
             if (!haveModel(id) || !m_services->backends().find("onnxruntime"))
-                QSKIP("the default models and ONNX Runtime are needed (run scripts/setup.sh)");
+                TS_MISSING("the default models and ONNX Runtime are needed (run scripts/setup.sh)");
         // A manifest in the user's directory pointing at a truncated copy of a real model file (or, failing at
         // run time, at a real model of another kind: the PP-OCR recogniser wants 48-pixel-high lines).
         QTemporaryDir dir;
@@ -835,7 +835,7 @@ private slots:
     void validateTwinsCommand()
     {
         if (!QFileInfo::exists(test::cliPath()))
-            QSKIP("twinseek-cli is not built");
+            TS_MISSING("twinseek-cli is not built");
         QTemporaryDir dir;
         const QString db = dir.filePath("lib.sqlite");
         {

@@ -61,7 +61,7 @@ private slots:
     {
         const ModelManifest *m = require("yolox_nano");
         if (!m)
-            QSKIP("yolox_nano is not in the model cache (run scripts/setup.sh)");
+            TS_MISSING("yolox_nano is not in the model cache (run scripts/setup.sh)");
         auto det = ObjectDetector::create(*m, m_services->models(), *m_sessions, {});
         QVERIFY2(det.isOk(), det.message().c_str());
         const cv::Mat img = frameOf("davis2016/videos/bear.mp4", 0);
@@ -84,7 +84,7 @@ private slots:
     {
         const ModelManifest *m = require("mobilenetv2_int8");
         if (!m)
-            QSKIP("mobilenetv2_int8 is not in the model cache");
+            TS_MISSING("mobilenetv2_int8 is not in the model cache");
         auto cls = ImageClassifier::create(*m, m_services->models(), *m_sessions, {});
         QVERIFY2(cls.isOk(), cls.message().c_str());
         const cv::Mat img = frameOf("davis2016/videos/blackswan.mp4", 0);
@@ -115,7 +115,7 @@ private slots:
         } else {
             const ModelManifest *m = require(model.toStdString());
             if (!m)
-                QSKIP("segmentation model not in the model cache");
+                TS_MISSING("segmentation model not in the model cache");
             auto s = makeSegmenter(*m, m_services->models(), *m_sessions, {});
             QVERIFY2(s.isOk(), s.message().c_str());
             seg = std::move(s).value();
@@ -133,7 +133,7 @@ private slots:
     void torchScriptPlugPoint()
     {
         if (!m_services->backends().find("torchscript"))
-            QSKIP("this build has no LibTorch backend");
+            TS_MISSING("this build has no LibTorch backend");
         QTemporaryDir dir;
         // A "SAM-class" module: image [1,3,H,W] and box [1,4] in, mask logits [1,1,H,W] out (the box itself).
         const QString script = dir.filePath("make.py");
@@ -152,7 +152,7 @@ private slots:
         QString out;
         const int rc = test::runProcess("/usr/bin/python3", {script, dir.filePath("boxsam.pt")}, &out);
         if (rc != 0)
-            QSKIP(qPrintable("python3-torch could not script the test module: " + out.left(200)));
+            TS_MISSING("python3-torch could not script the test module: " + out.left(200));
         QFile manifest(dir.filePath("boxsam.json"));
         QVERIFY(manifest.open(QIODevice::WriteOnly));
         manifest.write(R"({"id": "boxsam", "role": "segmenter", "runtimes": ["torchscript"],

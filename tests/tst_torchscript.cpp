@@ -76,7 +76,7 @@ private slots:
         {
             Services probe;
             if (!probe.backends().find("torchscript"))
-                QSKIP("this build has no LibTorch backend (Debian libtorch-dev, CMake option TWINSEEK_WITH_TORCH)");
+                TS_MISSING("this build has no LibTorch backend (Debian libtorch-dev, CMake option TWINSEEK_WITH_TORCH)");
         }
         QVERIFY(m_dir.isValid());
         // Debian's python3-torch lives in the system interpreter, which need not be the first python3 on PATH.
@@ -100,7 +100,7 @@ private slots:
                 QFAIL(qPrintable("make_test_torchscript.py failed: " + tried));
         }
         if (rc != 0)
-            QSKIP(qPrintable("python3-torch is not installed, the test model cannot be made (" + tried + ")"));
+            TS_MISSING("python3-torch is not installed, the test model cannot be made (" + tried + ")");
         AppPaths paths = defaultAppPaths();
         paths.manifestDirs.insert(paths.manifestDirs.begin(), m_dir.path().toStdString());
         m_services = std::make_unique<Services>(paths);

@@ -1,4 +1,5 @@
 // WordNet from Debian's wordnet-base: lookup with morphology, relations, similarity.
+#include "testsupport.h"
 #include "knowledge/wordnet.h"
 
 #include <QTest>
@@ -14,7 +15,7 @@ private slots:
     {
         const std::string dir = WordNet::defaultDirectory();
         if (dir.empty())
-            QSKIP("wordnet-base is not installed");
+            TS_MISSING("wordnet-base is not installed");
         auto wn = WordNet::load(dir);
         QVERIFY2(wn.isOk(), wn.message().c_str());
         m_wn = std::move(wn).value();

@@ -21,7 +21,10 @@ std::vector<std::string> twinProblems(const Twin &twin);
 int validateTwins(Services &services, const QStringList &args);
 
 void addRetrievalOptions(QCommandLineParser &parser);
-RetrievalOptions retrievalOptions(const QCommandLineParser &parser);
+/// The retrieval options of the command line; reasonerIsLocal picks the defaults of mode and deep candidates.
+RetrievalOptions retrievalOptions(const QCommandLineParser &parser, bool reasonerIsLocal);
+/// True when the reasoning role runs on the embedded model (no endpoint configured for it).
+bool reasonerIsLocal(Services &services, const LlmRoles &roles);
 int query(Services &services, const QStringList &args);
 int decompose(Services &services, const QStringList &args);
 int benchQuery(Services &services, const QStringList &args);

@@ -42,6 +42,8 @@ struct SystemSpec {
     enum class Kind { Engine, Bm25, Holistic } kind = Kind::Engine;
     RetrievalOptions options;
     int distractors = 0; ///< synthetic twins added to this system's copy of the library
+    EmbeddedLlm llm = EmbeddedLlm::Use;
+    bool noEndpoints = false; ///< the no-LLM fallback: neither endpoints nor the embedded model
 };
 
 /// The label vocabulary of the installed detector and classifier, for synthetic distractors.
@@ -130,6 +132,7 @@ int evaluate(Services &services, const QStringList &args)
     p.addOption({"ablate", "Ablations to run beside the full system (default QD,CA,LR,JIT; 'none' for none).", "LIST",
                  "QD,CA,LR,JIT"});
     p.addOption({"no-baselines", "Do not run the BM25 and holistic-embedding baselines."});
+    p.addOption({"no-modes", "With an LLM: do not add the fast-mode and no-LLM rows."});
     p.addOption({"accept", "Relevance a video needs to count as an answer for the no-answer controls (default 0.5).",
                  "R", "0.5"});
     p.addOption({"fresh", "Ignore checkpoints of an earlier run in the output folder."});
@@ -162,11 +165,25 @@ int evaluate(Services &services, const QStringList &args)
         return fail(roles.message());
 
     // The systems, like the rows of the paper's Tables 1, 3 and 5.
-    RetrievalOptions base = retrievalOptions(p);
+    const bool local = reasonerIsLocal(services, *roles);
+    const bool haveLlm = roles->decompose || roles->reason || !services.localLlmManifest().empty();
+    RetrievalOptions base = retrievalOptions(p, local);
     if (!p.isSet("top"))
         base.top = 100000; // rank the whole library: R@100 and MnR need every video's position
     std::vector<SystemSpec> systems;
-    systems.push_back({"full system", "full", SystemSpec::Kind::Engine, base});
+    systems.push_back({base.mode == ReasoningMode::Deep && haveLlm ? "full system (deep)" : "full system", "full",
+                       SystemSpec::Kind::Engine, base});
+    if (haveLlm && base.mode == ReasoningMode::Deep && !p.isSet("no-modes")) {
+        SystemSpec fast{"fast mode (LLM decomposition, built-in judge)", "fast", SystemSpec::Kind::Engine, base};
+        fast.options.mode = ReasoningMode::Fast;
+        systems.push_back(fast);
+    }
+    if (haveLlm && !p.isSet("no-modes")) {
+        SystemSpec none{"no LLM (built-in reasoner)", "no-llm", SystemSpec::Kind::Engine, base};
+        none.llm = EmbeddedLlm::Skip;
+        none.noEndpoints = true;
+        systems.push_back(none);
+    }
     const QStringList ablate = p.value("ablate").toUpper().split(',', Qt::SkipEmptyParts);
     auto ablation = [&](const char *tag, const char *name, const char *slug, auto change) {
         if (!ablate.contains(tag))
@@ -252,7 +269,9 @@ int evaluate(Services &services, const QStringList &args)
         }
         std::ofstream checkpoint(checkpointPath, std::ios::app);
         std::unique_ptr<RetrievalEngine> engine =
-            sys.kind == SystemSpec::Kind::Engine ? services.makeRetrievalEngine(*roles) : nullptr;
+            sys.kind == SystemSpec::Kind::Engine
+                ? services.makeRetrievalEngine(sys.noEndpoints ? LlmRoles{} : *roles, sys.llm)
+                : nullptr;
         if (sys.kind == SystemSpec::Kind::Holistic && holisticTwins.empty())
             for (const VideoRow &r : rows) {
                 if (r.status != VideoStatus::Done)

@@ -43,9 +43,17 @@ json groundingMasks(const Twin &twin, const VideoResult &r)
 
 } // namespace
 
-RetrievalOptions retrievalOptions(const QCommandLineParser &p)
+RetrievalOptions retrievalOptions(const QCommandLineParser &p, bool reasonerIsLocal)
 {
     RetrievalOptions o;
+    // An embedded LLM on a CPU reads a twin in tens of seconds: fast mode by default, and deep mode lets it read
+    // only the built-in judge's shortlist. A server judges every candidate.
+    const QString mode = p.value("mode").toLower();
+    o.mode = mode == "fast"   ? ReasoningMode::Fast
+             : mode == "deep" ? ReasoningMode::Deep
+                              : (reasonerIsLocal ? ReasoningMode::Fast : ReasoningMode::Deep);
+    o.deepCandidates = p.isSet("deep-candidates") ? std::max(0, p.value("deep-candidates").toInt())
+                                                  : (reasonerIsLocal ? 3 : 0);
     o.top = std::max(1, p.value("top").toInt());
     if (p.isSet("candidates"))
         o.candidates = std::max(1, p.value("candidates").toInt());
@@ -71,6 +79,15 @@ void addRetrievalOptions(QCommandLineParser &p)
     p.addOption({"no-jit", "Ablation: no just-in-time refinement."});
     p.addOption({"threshold", "Relevance below which the reasoner drops a candidate (default 0.2).", "R"});
     p.addOption({"aggregate", "Sub-query aggregation of the coarse stage: mean (default) or min.", "MODE"});
+    p.addOption({"mode", "fast (LLM decomposition, built-in judge) or deep (the LLM judges and asks for refinement); "
+                         "default: fast with the embedded LLM, deep with an LLM endpoint.", "MODE"});
+    p.addOption({"deep-candidates", "Deep mode: the LLM judges only the N best of the built-in judgement (default 3 "
+                                    "with the embedded LLM, 0 = every candidate, with an endpoint).", "N"});
+}
+
+bool reasonerIsLocal(Services &services, const LlmRoles &roles)
+{
+    return !roles.reason && !services.localLlmManifest().empty();
 }
 
 int query(Services &services, const QStringList &args)
@@ -93,7 +110,7 @@ int query(Services &services, const QStringList &args)
     if (!roles)
         return fail(roles.message());
     auto engine = services.makeRetrievalEngine(*roles);
-    RetrievalOptions options = retrievalOptions(p);
+    RetrievalOptions options = retrievalOptions(p, reasonerIsLocal(services, *roles));
     options.saveToLibrary = p.isSet("save");
     CancelToken cancel;
     auto r = engine->run(**store, text, options, cancel, {});
@@ -201,8 +218,11 @@ int benchQuery(Services &services, const QStringList &args)
     }
     if (queries.empty())
         return fail("bench-query: no queries in " + p.value("bench").toStdString());
-    auto engine = services.makeRetrievalEngine();
-    RetrievalOptions options = retrievalOptions(p);
+    auto roles = Services::llmRolesFromEnv();
+    if (!roles)
+        return fail(roles.message());
+    auto engine = services.makeRetrievalEngine(*roles);
+    RetrievalOptions options = retrievalOptions(p, reasonerIsLocal(services, *roles));
     CancelToken cancel;
     // Warm-up: loads WordNet, the word vectors, the twins and the concept profiles once, as a running app has.
     const auto tw = std::chrono::steady_clock::now();

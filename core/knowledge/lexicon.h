@@ -1,7 +1,7 @@
 // Lexical knowledge for reasoning without an LLM: WordNet (senses, hypernyms, glosses, meronyms, derivations)
 // joined with GloVe word vectors. A concept's profile is the bag of words WordNet relates to it, each weighted by
 // how close the relation is; a query word matches a concept by its best word-vector similarity to that bag, which
-// lets "the bird that gets its pink colour from shrimp" find flamingo through its gloss ("pink ... wading bird").
+// lets "the tree that drops acorns in autumn" find oak through its gloss ("... has acorns and lobed leaves").
 // Thread-safe: profiles are computed once and cached under a mutex.
 #pragma once
 

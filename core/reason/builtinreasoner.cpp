@@ -617,7 +617,7 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
                                   0.75f * colourSimilarity(want, attr(*ti.track, "colour_secondary")));
                 colour = 0.55f + 0.45f * c / p.colours.size();
             }
-            // Colours the query rules out ("not the ones in blue") push a look-alike down.
+            // Colours the query rules out ("not the ones wearing green") push a look-alike down.
             for (const std::string &neg : a.negatedWords)
                 if (!canonicalColour(neg).empty() && colourSimilarity(neg, attr(*ti.track, "colour")) >= 0.75f)
                     colour *= 0.6f;
@@ -794,7 +794,7 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
         if (subjTrack >= 0) {
             const Track &st0 = *view.tracks[static_cast<size_t>(subjTrack)].track;
             if (c.object < 0) {
-                // "the one in front": nearest among the others by depth.
+                // "in front" with nothing named after it ("the cup in front"): nearest among the others by depth.
                 int nearer = 0, others = 0;
                 for (size_t k = 0; k < view.tracks.size(); ++k) {
                     if (static_cast<int>(k) == subjTrack)

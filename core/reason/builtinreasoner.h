@@ -1,8 +1,8 @@
 // The built-in reasoner: decomposes and judges queries with a query grammar (queryparse.h) over lexical
 // knowledge (WordNet senses, hypernyms, glosses and meronyms, joined by GloVe similarity). It is the default when
 // no LLM endpoint is configured and the fallback when one fails. It does not know any video or query: it infers
-// which library concepts fit a description ("the animal that sleeps through the winter in a den") from their
-// WordNet profiles, checks the category ("animal": a teddy bear is an artifact), the colours, actions, spatial
+// which library concepts fit a description ("the animal that spins silk to trap its prey") from their
+// WordNet profiles, checks the category ("animal": a rubber spider is an artifact), the colours, actions, spatial
 // relations, temporal patterns and negations the query states against the twin, and names what the twin lacks.
 #pragma once
 

@@ -51,14 +51,17 @@ json stringEnum(const char *const *names, size_t n)
 
 const char *const kDecomposeSystem =
     "You split a search query over a video library into explicit, atomic sub-queries that vision models can check "
-    "one by one. Queries are often implicit (\"the animal that sleeps through the winter in a den\"): name the "
-    "concrete things they mean (\"bear\"). For each sub-query give:\n"
+    "one by one. Queries are often implicit (\"the flightless bird that huddles on Antarctic ice\"): name the "
+    "concrete things they mean (\"penguin\"), using common object names a detector would use. For each sub-query "
+    "give:\n"
     "- kind: object, attribute, spatial, temporal, count, scene or action;\n"
-    "- text: the explicit condition in a few words (\"brown bear\", \"person left of the dog\");\n"
+    "- text: the explicit condition in a few words (\"grey penguin\", \"person left of the car\");\n"
     "- weight: 0..1, how much the condition matters to the query;\n"
-    "- negated: true when the video must NOT show it (\"no audience\");\n"
+    "- negated: true when the video must NOT show it (\"no spectators\");\n"
     "- concepts: the explicit object names the condition involves (common nouns, most specific first).\n"
-    "Use 1 to 8 sub-queries. The user message holds the query as JSON; answer with JSON only.";
+    "Use 1 to 8 sub-queries; the first names the main thing the query is looking for. Always write the sub-queries "
+    "and concepts in English, whatever the language of the query. The user message holds the query as JSON; "
+    "answer with JSON only.";
 
 const char *const kReasonSystem =
     "You judge whether one candidate video satisfies a search query, using only the video's digital twin: a JSON "
@@ -276,7 +279,8 @@ json LlmReasoner::outputSchema(int maxGaps)
               {"satisfied", {{"type", "array"}, {"maxItems", 16}, {"items", {{"type", "integer"}, {"minimum", 0}}}}},
               {"objects", {{"type", "array"}, {"maxItems", 24}, {"items", object}}},
               {"gaps", {{"type", "array"}, {"maxItems", std::max(0, maxGaps)}, {"items", gap}}}}},
-            {"required", {"relevance", "reasoning", "satisfied", "objects", "gaps"}},
+            // Reasoning first: a model that writes its findings before its score scores more consistently.
+            {"required", {"reasoning", "relevance", "satisfied", "objects", "gaps"}},
             {"additionalProperties", false}};
 }
 

@@ -31,7 +31,7 @@ bool isVaguePronoun(const std::string &w)
 
 bool isReMention(const std::string &w) { return w == "one" || w == "ones"; }
 
-// Subject pronouns that open a reduced relative clause ("the vehicle you'd wait for").
+// Subject pronouns that open a reduced relative clause ("the dish you'd order for dessert").
 bool isSubjectPronoun(const std::string &w)
 {
     return w == "you" || w == "they" || w == "we" || w == "i" || w == "he" || w == "she" || w == "it" ||
@@ -121,7 +121,7 @@ private:
             case WordClass::Content: break;
             }
             const Tag prev = i > 0 ? m_words[static_cast<size_t>(i - 1)].tag : Tag::Punct;
-            // A gerund after a word is its verb, not its noun ("the animal trailing its lead").
+            // A gerund after a word is its verb, not its noun ("the boy dragging a sledge").
             const bool nextGerund = i + 1 < n && endsWith(text(i + 1), "ing") && can(text(i + 1), WnPos::Verb);
             const bool nextNoun = nounCapable(i + 1) && canonicalColour(text(i + 1)).empty() && !nextGerund;
             const bool noun = can(s, WnPos::Noun), verb = can(s, WnPos::Verb), adj = can(s, WnPos::Adj);
@@ -153,7 +153,7 @@ private:
                 const bool verbSlot = prev == Tag::Rel || prev == Tag::Aux || verbNegator || gerundNext ||
                                       (prev == Tag::Pron && isSubjectPronoun(text(i - 1))) ||
                                       (i > 0 && text(i - 1) == "to" && !nextNoun);
-                // "a parent pushes their baby": a noun, then a word more often a verb, then its object.
+                // "a farmer feeds his goats": a noun, then a word more often a verb, then its object.
                 const Tag next = tagAhead(i + 1);
                 const bool verbMostly = senseCount(s, WnPos::Verb) >= senseCount(s, WnPos::Noun);
                 const bool thirdPerson = endsWith(s, "s") && !endsWith(s, "ss") && verbMostly &&
@@ -270,7 +270,7 @@ private:
                     lastNoun = j;
                 ++j;
             }
-            // The phrase may end in a pronoun re-mention ("a pale grey one") or a vague noun ("the thing").
+            // The phrase may end in a pronoun re-mention ("a dark green one") or a vague noun ("the thing").
             int headTok = lastNoun;
             bool reMention = false, vague = false;
             if (j < n && tagAt(j) == Tag::Pron && (isReMention(text(j)) || isVaguePronoun(text(j)))) {
@@ -281,7 +281,7 @@ private:
             }
             if (headTok < 0) {
                 // Only adjectives or colours: a predicate ("ends up airborne") or modifiers listed before the phrase
-                // they describe ("massive, nearly hairless, thick-skinned grey plant-eaters").
+                // they describe ("small, slow, hard-shelled green reptiles").
                 if (j < n && tagAt(j) == Tag::Punct && text(j) == ",")
                     for (int k = i; k < j; ++k)
                         if (tagAt(k) == Tag::Adj || tagAt(k) == Tag::Colour)
@@ -501,8 +501,8 @@ private:
         for (int i = 0; i < n; ++i) {
             if (tagAt(i) != Tag::Neg)
                 continue;
-            // "instead of sitting", "never using hands": a verb is negated; "no audience", "not the ones in blue":
-            // the phrase is.
+            // "instead of waiting", "never looking back": a verb is negated; "no passengers", "not the ones wearing
+            // green": the phrase is.
             int k = i + 1;
             while (k < n && (tagAt(k) == Tag::Prep || tagAt(k) == Tag::Adv || tagAt(k) == Tag::Aux) && k < i + 3)
                 ++k;
@@ -522,7 +522,7 @@ private:
         if (phrases.empty())
             return;
 
-        // The target: the first phrase (a leading gerund, "keeping the round object...", is an action on it).
+        // The target: the first phrase (a leading gerund, "juggling three clubs...", is an action on it).
         int target = 0;
         for (size_t p = 0; p < phrases.size(); ++p)
             if (!phrases[p].negated) {
@@ -546,7 +546,7 @@ private:
         const int lastTarget = m_out.targets.size() > 1
                                    ? phrases[static_cast<size_t>(m_out.targets.back())].lastToken
                                    : tp.lastToken;
-        // "a game of fetch ..., the animal trailing its lead": an activity is seen through who takes part in it.
+        // "a game of chess ..., the man moving a piece": an activity is seen through who takes part in it.
         if (isActivity(phrases[static_cast<size_t>(target)]))
             for (size_t q = static_cast<size_t>(target) + 1; q < phrases.size(); ++q)
                 if (!phrases[q].negated && (phrases[q].person || isOrganism(phrases[q]))) {
@@ -560,7 +560,7 @@ private:
         bool clauseHasVerb = false;
         bool reMentionNext = false;
         int i = lastTarget + 1;
-        // A clause opened right after the target ("that...", "whose...", "you'd...", "a fisherman would...").
+        // A clause opened right after the target ("that...", "whose...", "you'd...", "a baker would...").
         auto opensRelative = [&](int k) {
             if (k >= n)
                 return false;
@@ -568,7 +568,7 @@ private:
                 return true;
             if (tagAt(k) == Tag::Pron && isSubjectPronoun(text(k)))
                 return true;
-            // "something a fisherman would take out to sea", "the thing the world's favourite sport is played with":
+            // "something a baker would slide into an oven", "the thing a painter mixes colours on":
             // after a target that names no category, a new subject opens the clause that says what it is.
             const bool startsPhrase = m_phraseOf[static_cast<size_t>(k)] >= 0 || tagAt(k) == Tag::Det;
             if (startsPhrase && (tp.vague || tp.head.empty()))
@@ -577,7 +577,7 @@ private:
                         return true;
             return false;
         };
-        // "the animal poached for the horn on its nose": a past participle right after the target describes it.
+        // "the bird prized for the feathers on its tail": a past participle right after the target describes it.
         const bool pastParticiple = i < n && tagAt(i) == Tag::Verb &&
                                     (endsWith(text(i), "ed") || endsWith(text(i), "en") || text(i) == "said" ||
                                      text(i) == "known" || text(i) == "kept" || text(i) == "used");
@@ -588,7 +588,7 @@ private:
             const int ph = m_phraseOf[static_cast<size_t>(i)];
             if (w.tag == Tag::Punct) {
                 // A comma closes the describing clause once it has its verb, unless the clause's finite verb
-                // follows ("the fruit that, eaten once a day, keeps the doctor away").
+                // follows ("the plant that, watered once a week, grows tall").
                 const bool finiteNext = i + 1 < n && tagAt(i + 1) == Tag::Verb && endsWith(text(i + 1), "s") &&
                                         !endsWith(text(i + 1), "ss");
                 if (state == State::Relative && clauseHasVerb && !finiteNext)
@@ -596,7 +596,7 @@ private:
                 continue;
             }
             if (w.token.text == "here") {
-                // "here a brown female", "here a pale grey one": only the phrase right after "here" is the target again.
+                // "here a young male", "here a dark green one": only the phrase right after "here" is the target again.
                 const int nextPh = i + 1 < n ? m_phraseOf[static_cast<size_t>(i + 1)] : -1;
                 reMentionNext = nextPh >= 0;
                 continue;
@@ -606,7 +606,7 @@ private:
             if (state == State::Relative) {
                 if (w.tag == Tag::Verb || w.tag == Tag::Aux)
                     clauseHasVerb = true;
-                // Colours here are knowledge too ("gets its pink colour from shrimp"), so they join the description.
+                // Colours here are knowledge too ("whose leaves turn red in autumn"), so they join the description.
                 if ((w.tag == Tag::Noun || w.tag == Tag::Verb || w.tag == Tag::Adj || w.tag == Tag::Adv ||
                      w.tag == Tag::Num || w.tag == Tag::Colour) &&
                     w.token.text.size() > 1)
@@ -627,7 +627,7 @@ private:
             if (w.tag == Tag::Verb) {
                 const bool negatedVerb =
                     std::find(m_out.negatedWords.begin(), m_out.negatedWords.end(), w.lemma) != m_out.negatedWords.end();
-                // Past participles describe something else ("a wall hung with flowers"), not what the target does.
+                // Past participles describe something else ("a door painted with stripes"), not what the target does.
                 const bool participle = (endsWith(w.token.text, "ed") || endsWith(w.token.text, "en") ||
                                          w.token.text == "hung" || w.token.text == "held" || w.token.text == "kept") &&
                                         w.token.text != w.lemma;
@@ -641,13 +641,13 @@ private:
             NounPhrase &p = phrases[static_cast<size_t>(ph)];
             if (i != p.firstToken)
                 continue;
-            // "here a brown female", "the one in front", "a pale grey one": the target again.
+            // "here a young male", "the one on the left", "a dark green one": the target again.
             if (reMentionNext || p.head == "one") {
                 reMentionNext = false;
                 mergeReMention(tp, p, ph);
                 continue;
             }
-            // "in the pink tutu", "in a black dress", "wearing ...": what the target wears gives its colours.
+            // "in the orange vest", "in a white coat", "wearing ...": what the target wears gives its colours.
             const std::string prep = p.preposition;
             if ((prep == "in" || prep == "wearing") && !p.colours.empty() && phraseAdjacentToTarget(p)) {
                 for (const auto &c : p.colours)
@@ -693,7 +693,7 @@ private:
             if (phrases[p].possessive && phrases[p].role != PhraseRole::Target)
                 m_merged.insert(static_cast<int>(p));
         temporalPatterns();
-        // Phrases that were only knowledge about the target ("a fisherman would take out to sea") are dropped
+        // Phrases that were only knowledge about the target ("a baker would slide into an oven") are dropped
         // from the things to look for.
         std::vector<NounPhrase> kept;
         std::vector<int> remap(phrases.size(), -1);
@@ -719,7 +719,7 @@ private:
 
     bool phraseAdjacentToTarget(const NounPhrase &p) const
     {
-        // Clothing is said right after the target or after another piece of clothing ("in a helmet and harness").
+        // Clothing is said right after the target or after another piece of clothing ("in a scarf and gloves").
         for (int t : m_out.targets) {
             const NounPhrase &tp = m_out.phrases[static_cast<size_t>(t)];
             if (p.firstToken - tp.lastToken <= 4)
@@ -766,7 +766,7 @@ private:
             if (!p.head.empty() && p.head != "one")
                 tp.modifiers.push_back(p.head);
         }
-        // What follows a re-mention ("the one in front", "the ones in blue at the edges") is said of the target.
+        // What follows a re-mention ("the one on the left", "the ones in green by the door") is said of the target.
         const int after = p.lastToken + 1;
         if (after < size()) {
             const std::string prep = prepositionAfter(after);
@@ -779,8 +779,8 @@ private:
                 if (!neg && (s.relation == "in front of" || s.relation == "behind"))
                     m_out.spatial.push_back(std::move(s));
             }
-            // Colours said after a negated re-mention ("not the ones in blue") are colours to avoid, and what
-            // else it says ("at the edges") describes the ones to avoid, not the scene.
+            // Colours said after a negated re-mention ("not the ones wearing green") are colours to avoid, and what
+            // else it says ("by the door") describes the ones to avoid, not the scene.
             if (neg)
                 for (int k = after; k < size() && tagAt(k) != Tag::Punct; ++k) {
                     if (tagAt(k) == Tag::Colour)
@@ -849,7 +849,7 @@ private:
                 ++k;
             return k;
         };
-        // Phrases that describe a state of the pattern ("the whole frame" of "ends up filling the whole frame")
+        // Phrases that describe a state of the pattern ("the far bank" of "ends up reaching the far bank")
         // are part of the pattern, not things to find.
         auto consume = [this, n](int from, int to) {
             for (int k = std::max(0, from); k < std::min(to, n); ++k)

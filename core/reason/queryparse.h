@@ -1,8 +1,8 @@
 // A shallow grammar for implicit video queries, the built-in reasoner's reading of a query: noun phrases with
 // their heads, modifiers and colours, which phrase is the target (what the query asks for) and which are context,
-// the clause that describes the target ("that sleeps through the winter in a den"), actions, spatial prepositions,
+// the clause that describes the target ("that spins silk to trap its prey"), actions, spatial prepositions,
 // temporal patterns ("starts out ... ends up ...", "keeps ... instead of ..."), counts, numbers to read and
-// negation ("no audience", "not the ones in blue"). Language structure only: nothing here knows any video.
+// negation ("no passengers", "not the ones wearing green"). Language structure only: nothing here knows any video.
 #pragma once
 
 #include "knowledge/lexicon.h"

@@ -16,6 +16,10 @@ class TwinStore;
 
 enum class Aggregation { WeightedMean, Min };
 
+/// Who judges the candidates. Fast: the built-in judge reads every candidate (the LLM, when there is one, still
+/// decomposes the query). Deep: the LLM judges and asks for just-in-time refinement.
+enum class ReasoningMode { Fast, Deep };
+
 struct RetrievalOptions {
     int top = 10; ///< results returned (after the rerank)
     /// Top-K of the coarse stage that go to the reasoning stage; 0 = by reasoner: an LLM reads each candidate's
@@ -25,6 +29,11 @@ struct RetrievalOptions {
     bool align = true; ///< CA: off = every video goes to the reasoning stage, in library order
     bool reason = true; ///< LR: off = the coarse ranking is final
     bool jit = true; ///< JiT refinement during reasoning
+    ReasoningMode mode = ReasoningMode::Deep;
+    /// Deep mode on a slow LLM: the built-in judge reads every candidate first and the LLM judges only this many of
+    /// the best (0: the LLM judges every candidate). A video the LLM did not read cannot rank above one it accepted,
+    /// and its relevance is capped at the best the LLM gave, so "nothing fits" from the LLM holds for the rest too.
+    int deepCandidates = 0;
     double relevanceThreshold = 0.2; ///< reasoning relevance below which a candidate is dropped
     Aggregation aggregation = Aggregation::WeightedMean;
     bool saveToLibrary = false; ///< record the query, ranking and traces in the library database

@@ -171,43 +171,91 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
         for (const auto &t : twins)
             if (t)
                 ptrs.push_back(t.get());
-        Reasoner *primary = m_roles.reasoner ? m_roles.reasoner : m_roles.builtinReasoner;
-        primary->prepare(rq, ptrs);
-        if (primary != m_roles.builtinReasoner)
-            m_roles.builtinReasoner->prepare(rq, ptrs);
+        Reasoner *builtin = m_roles.builtinReasoner;
+        Reasoner *primary = m_roles.reasoner && options.mode == ReasoningMode::Deep ? m_roles.reasoner : builtin;
+        // Deep mode over a slow LLM: the built-in judge shortlists, the LLM reads the shortlist.
+        const bool cascade = primary != builtin && options.deepCandidates > 0 &&
+                             candidates.size() > static_cast<size_t>(options.deepCandidates);
+        if (primary == builtin || cascade)
+            builtin->prepare(rq, ptrs);
+        if (primary != builtin)
+            primary->prepare(rq, ptrs);
         std::vector<Result<ReasonVerdict>> verdicts(candidates.size(), Result<ReasonVerdict>::error("not run"));
+        std::vector<Reasoner *> judgedBy(candidates.size(), primary);
         std::vector<std::vector<TraceStep>> extraTrace(candidates.size());
         auto judge = [&](size_t i, const Twin &twin) {
-            Result<ReasonVerdict> v = primary->reason(rq, twin, cancel);
-            if (!v && primary != m_roles.builtinReasoner && !cancel.isCancelled()) {
-                extraTrace[i].push_back({"fallback", primary->name() + " failed (" + v.message() +
+            Result<ReasonVerdict> v = judgedBy[i]->reason(rq, twin, cancel);
+            if (!v && judgedBy[i] != builtin && !cancel.isCancelled()) {
+                extraTrace[i].push_back({"fallback", judgedBy[i]->name() + " failed (" + v.message() +
                                                          "); the built-in reasoner judged this video",
                                          "pipeline", -1, 0.0});
-                v = m_roles.builtinReasoner->reason(rq, twin, cancel);
+                v = builtin->reason(rq, twin, cancel);
             }
             return v;
         };
-        // LLM calls wait on the network: run several at once; the built-in reasoner is quick.
-        const int threads = std::max(1, std::min<int>(m_roles.reasoner ? 4 : 2, static_cast<int>(candidates.size())));
-        std::atomic<size_t> next{0};
-        std::atomic<int> finished{0};
-        auto worker = [&] {
-            for (size_t i = next++; i < candidates.size(); i = next++) {
-                if (cancel.isCancelled())
-                    return;
-                if (twins[i])
-                    verdicts[i] = judge(i, *twins[i]);
-                else
-                    verdicts[i] = Result<ReasonVerdict>::error("twin could not be loaded");
-                report(0.3 + 0.5 * (++finished) / std::max<size_t>(1, candidates.size()), "reasoning over candidates");
-            }
+        // LLM calls over the network wait: run several at once; the built-in reasoner is quick, and an embedded
+        // LLM serialises its calls anyway.
+        auto judgeAll = [&](const std::vector<size_t> &which, int threads, double from, double to) {
+            std::atomic<size_t> next{0};
+            std::atomic<int> finished{0};
+            auto worker = [&] {
+                for (size_t n = next++; n < which.size(); n = next++) {
+                    const size_t i = which[n];
+                    if (cancel.isCancelled())
+                        return;
+                    if (twins[i])
+                        verdicts[i] = judge(i, *twins[i]);
+                    else
+                        verdicts[i] = Result<ReasonVerdict>::error("twin could not be loaded");
+                    report(from + (to - from) * (++finished) / std::max<size_t>(1, which.size()),
+                           "reasoning over candidates");
+                }
+            };
+            std::vector<std::thread> pool;
+            for (int t = 1; t < std::min<int>(threads, static_cast<int>(which.size())); ++t)
+                pool.emplace_back(worker);
+            worker();
+            for (auto &th : pool)
+                th.join();
         };
-        std::vector<std::thread> pool;
-        for (int t = 1; t < threads; ++t)
-            pool.emplace_back(worker);
-        worker();
-        for (auto &th : pool)
-            th.join();
+        std::vector<size_t> all(candidates.size());
+        for (size_t i = 0; i < all.size(); ++i)
+            all[i] = i;
+        if (cascade) {
+            std::fill(judgedBy.begin(), judgedBy.end(), builtin);
+            judgeAll(all, 2, 0.3, 0.4);
+            std::vector<size_t> order;
+            for (size_t i : all)
+                if (verdicts[i])
+                    order.push_back(i);
+            std::stable_sort(order.begin(), order.end(),
+                             [&](size_t a, size_t b) { return verdicts[a]->relevance > verdicts[b]->relevance; });
+            order.resize(std::min(order.size(), static_cast<size_t>(options.deepCandidates)));
+            for (size_t i : order)
+                judgedBy[i] = primary;
+            judgeAll(order, 4, 0.4, 0.8);
+            // The LLM read the most promising videos; the others rank after those it accepted and are believed no
+            // more relevant than the best it found.
+            double best = 0.0;
+            for (size_t i : order)
+                if (verdicts[i] && judgedBy[i] == primary)
+                    best = std::max(best, verdicts[i]->relevance);
+            for (size_t i : all)
+                if (judgedBy[i] == builtin && verdicts[i] && verdicts[i]->relevance > best) {
+                    verdicts[i]->relevance = best;
+                    verdicts[i]->trace.push_back({"cascade",
+                                                  "not read by " + primary->name() + "; relevance capped at " +
+                                                      std::to_string(best).substr(0, 4) +
+                                                      ", the best it gave to the videos it read",
+                                                  "pipeline", -1, 0.0});
+                }
+            out.trace.push_back({"reason",
+                                 "deep mode: the built-in judge shortlisted " + std::to_string(order.size()) + " of " +
+                                     std::to_string(candidates.size()) + " candidates for " + primary->name(),
+                                 "pipeline", -1, 0.0});
+        } else {
+            judgeAll(all, primary != builtin ? 4 : 2, 0.3, 0.8);
+        }
         if (cancel.isCancelled())
             return R::error("cancelled");
         out.timings.push_back({"reason", msSince(t0)});
@@ -275,8 +323,8 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             r.videoId = candidates[i].row->id;
             r.coarseScore = candidates[i].coarse;
             r.relevance = v.relevance;
-            // The coarse score only breaks near-ties of the reasoning.
-            r.score = v.relevance + coarseWeight() * candidates[i].coarse;
+            // The coarse score only breaks near-ties of the reasoning; in a cascade the LLM's verdicts come first.
+            r.score = v.relevance + coarseWeight() * candidates[i].coarse + (cascade && judgedBy[i] == primary ? 1.0 : 0.0);
             r.objects = v.objects;
             r.satisfied = v.satisfied;
             r.reasoner = v.source;

@@ -54,6 +54,12 @@ Twin sampleTwin()
 }
 
 
+bool requirementsAreMandatory()
+{
+    const QByteArray ci = qgetenv("CI").trimmed().toLower();
+    return ci == "true" || ci == "1" || ci == "yes";
+}
+
 QString corpusDir()
 {
     const QByteArray env = qgetenv("TWINSEEK_CORPUS_DIR");

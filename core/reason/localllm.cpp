@@ -1,0 +1,376 @@
+#include "reason/localllm.h"
+
+#include "reason/gbnf.h"
+#include "reason/jsonschema.h"
+
+#include <llama.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+namespace ts {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+/// llama.cpp reports loading details at info level; only its errors reach the user's terminal.
+void quietLog(ggml_log_level level, const char *text, void *)
+{
+    if (level == GGML_LOG_LEVEL_ERROR)
+        std::fputs(text, stderr);
+}
+
+const char *roleName(LlmMessageRole role)
+{
+    switch (role) {
+    case LlmMessageRole::System:
+        return "system";
+    case LlmMessageRole::Assistant:
+        return "assistant";
+    default:
+        return "user";
+    }
+}
+
+struct SamplerDeleter {
+    void operator()(llama_sampler *s) const { llama_sampler_free(s); }
+};
+using SamplerPtr = std::unique_ptr<llama_sampler, SamplerDeleter>;
+
+} // namespace
+
+struct LocalLlm::Impl {
+    LocalLlmOptions options;
+    llama_model *model = nullptr;
+    llama_context *ctx = nullptr;
+    const llama_vocab *vocab = nullptr;
+    std::string name;
+
+    std::mutex mutex; ///< one generation at a time
+    const CancelToken *cancel = nullptr; ///< of the running generation, read by the abort callback
+    std::vector<llama_token> inMemory; ///< the tokens whose keys and values are in sequence 0 of the KV memory
+    std::vector<llama_token_data> candidates;
+    LocalLlmStats totals;
+
+    ~Impl()
+    {
+        if (ctx)
+            llama_free(ctx);
+        if (model)
+            llama_model_free(model);
+    }
+
+    static bool abortRequested(void *self)
+    {
+        const CancelToken *c = static_cast<Impl *>(self)->cancel;
+        return c && c->isCancelled();
+    }
+
+    Result<std::string> formatChat(const std::vector<LlmMessage> &messages) const
+    {
+        std::vector<llama_chat_message> chat;
+        size_t chars = 0;
+        for (const LlmMessage &m : messages) {
+            chat.push_back({roleName(m.role), m.text.c_str()});
+            chars += m.text.size();
+        }
+        const char *tmpl = llama_model_chat_template(model, nullptr);
+        std::string buf(2 * chars + 1024, '\0');
+        int n = llama_chat_apply_template(tmpl, chat.data(), chat.size(), true, buf.data(), static_cast<int>(buf.size()));
+        if (n > static_cast<int>(buf.size())) {
+            buf.resize(static_cast<size_t>(n));
+            n = llama_chat_apply_template(tmpl, chat.data(), chat.size(), true, buf.data(), static_cast<int>(buf.size()));
+        }
+        if (n < 0)
+            return Result<std::string>::error("the model's chat template is not one llama.cpp can apply");
+        buf.resize(static_cast<size_t>(n));
+        return buf;
+    }
+
+    Result<std::vector<llama_token>> tokenize(const std::string &text) const
+    {
+        std::vector<llama_token> tokens(text.size() + 16);
+        int n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(),
+                               static_cast<int32_t>(tokens.size()), true, true);
+        if (n < 0) {
+            tokens.resize(static_cast<size_t>(-n));
+            n = llama_tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(),
+                               static_cast<int32_t>(tokens.size()), true, true);
+        }
+        if (n < 0)
+            return Result<std::vector<llama_token>>::error("the prompt could not be tokenised");
+        tokens.resize(static_cast<size_t>(n));
+        return tokens;
+    }
+
+    /// Evaluates tokens after what the KV memory already holds; the memory is forgotten on any failure.
+    Status decode(const llama_token *tokens, size_t count)
+    {
+        for (size_t at = 0; at < count;) {
+            const int32_t n = static_cast<int32_t>(std::min<size_t>(count - at, static_cast<size_t>(options.batchTokens)));
+            const int rc = llama_decode(ctx, llama_batch_get_one(const_cast<llama_token *>(tokens + at), n));
+            if (rc != 0) {
+                forget();
+                return Status::error(rc == 2 ? "cancelled" : "llama_decode failed (" + std::to_string(rc) + ")");
+            }
+            inMemory.insert(inMemory.end(), tokens + at, tokens + at + n);
+            at += static_cast<size_t>(n);
+        }
+        return Status::ok();
+    }
+
+    void forget()
+    {
+        llama_memory_clear(llama_get_memory(ctx), true);
+        inMemory.clear();
+    }
+
+    /// Keeps the longest common prefix of the memory and the prompt; returns how many prompt tokens it holds.
+    size_t reusePrefix(const std::vector<llama_token> &prompt)
+    {
+        size_t common = 0;
+        while (common < inMemory.size() && common < prompt.size() && inMemory[common] == prompt[common])
+            ++common;
+        if (common == prompt.size() && common > 0)
+            --common; // the last prompt token is evaluated again: its logits start the reply
+        if (common < inMemory.size()) {
+            if (!llama_memory_seq_rm(llama_get_memory(ctx), 0, static_cast<llama_pos>(common), -1)) {
+                forget();
+                return 0;
+            }
+            inMemory.resize(common);
+        }
+        return common;
+    }
+
+    /// The most likely token the grammar allows. The unconstrained best is checked first: the grammar accepts it
+    /// almost always, and checking one token is far cheaper than filtering the whole vocabulary.
+    llama_token pick(llama_sampler *grammar)
+    {
+        const float *logits = llama_get_logits_ith(ctx, -1);
+        const int nVocab = llama_vocab_n_tokens(vocab);
+        llama_token best = static_cast<llama_token>(std::max_element(logits, logits + nVocab) - logits);
+        if (!grammar)
+            return best;
+        llama_token_data one{best, logits[best], 0.f};
+        llama_token_data_array single{&one, 1, -1, false};
+        llama_sampler_apply(grammar, &single);
+        if (std::isfinite(one.logit))
+            return best;
+        candidates.resize(static_cast<size_t>(nVocab));
+        for (int t = 0; t < nVocab; ++t)
+            candidates[static_cast<size_t>(t)] = {t, logits[t], 0.f};
+        llama_token_data_array all{candidates.data(), candidates.size(), -1, false};
+        llama_sampler_apply(grammar, &all);
+        float bestLogit = -INFINITY;
+        best = -1;
+        for (size_t i = 0; i < all.size; ++i)
+            if (all.data[i].logit > bestLogit) {
+                bestLogit = all.data[i].logit;
+                best = all.data[i].id;
+            }
+        return best;
+    }
+
+    std::string piece(llama_token token) const
+    {
+        char buf[256];
+        const int n = llama_token_to_piece(vocab, token, buf, sizeof buf, 0, false);
+        return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+    }
+};
+
+LocalLlm::LocalLlm(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+LocalLlm::~LocalLlm() = default;
+
+Result<std::shared_ptr<LocalLlm>> LocalLlm::load(const LocalLlmOptions &options)
+{
+    using R = Result<std::shared_ptr<LocalLlm>>;
+    static std::once_flag backendOnce;
+    std::call_once(backendOnce, [] {
+        llama_log_set(quietLog, nullptr);
+        llama_backend_init();
+    });
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    if (impl->options.threads <= 0)
+        impl->options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    llama_model_params mp = llama_model_default_params();
+    mp.n_gpu_layers = 0;
+    impl->model = llama_model_load_from_file(options.modelPath.c_str(), mp);
+    if (!impl->model)
+        return R::error("cannot load the language model " + options.modelPath + " (not a GGUF file llama.cpp reads)");
+    impl->vocab = llama_model_get_vocab(impl->model);
+    llama_context_params cp = llama_context_default_params();
+    cp.n_ctx = static_cast<uint32_t>(std::max(512, options.contextTokens));
+    cp.n_batch = static_cast<uint32_t>(std::max(32, options.batchTokens));
+    cp.n_ubatch = cp.n_batch;
+    cp.n_seq_max = 1;
+    cp.n_threads = impl->options.threads;
+    cp.n_threads_batch = impl->options.threads;
+    cp.abort_callback = &Impl::abortRequested;
+    cp.abort_callback_data = impl.get();
+    impl->ctx = llama_init_from_model(impl->model, cp);
+    if (!impl->ctx)
+        return R::error("cannot make a context of " + std::to_string(cp.n_ctx) + " tokens for " + options.modelPath);
+    char buf[256] = {0};
+    if (llama_model_meta_val_str(impl->model, "general.name", buf, sizeof buf) > 0)
+        impl->name = buf;
+    else
+        impl->name = options.modelPath.substr(options.modelPath.find_last_of('/') + 1);
+    return std::shared_ptr<LocalLlm>(new LocalLlm(std::move(impl)));
+}
+
+const std::string &LocalLlm::modelName() const { return m_impl->name; }
+const LocalLlmOptions &LocalLlm::options() const { return m_impl->options; }
+
+LocalLlmStats LocalLlm::totals() const
+{
+    std::lock_guard<std::mutex> lock(m_impl->mutex);
+    return m_impl->totals;
+}
+
+Result<std::string> LocalLlm::generate(const std::vector<LlmMessage> &messages, const std::string &grammar,
+                                       int maxTokens, const CancelToken &cancel, LocalLlmStats *stats)
+{
+    using R = Result<std::string>;
+    Impl &d = *m_impl;
+    // Waits for the running generation, giving up at once when cancelled.
+    std::unique_lock<std::mutex> lock(d.mutex, std::defer_lock);
+    while (!lock.try_lock()) {
+        if (cancel.isCancelled())
+            return R::error("cancelled");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (const LlmMessage &m : messages)
+        if (!m.images.empty())
+            return R::error("the embedded model " + d.name + " reads no images");
+    auto text = d.formatChat(messages);
+    if (!text)
+        return R::error(text.message());
+    auto prompt = d.tokenize(*text);
+    if (!prompt)
+        return R::error(prompt.message());
+    const int nCtx = static_cast<int>(llama_n_ctx(d.ctx));
+    if (static_cast<int>(prompt->size()) + maxTokens > nCtx)
+        return R::error("prompt of " + std::to_string(prompt->size()) + " tokens and a reply of up to " +
+                        std::to_string(maxTokens) + " do not fit the context of " + std::to_string(nCtx) + " tokens");
+    SamplerPtr grammarSampler;
+    if (!grammar.empty()) {
+        grammarSampler.reset(llama_sampler_init_grammar(d.vocab, grammar.c_str(), "root"));
+        if (!grammarSampler)
+            return R::error("llama.cpp rejected the output grammar");
+    }
+    d.cancel = &cancel;
+    struct Reset {
+        Impl &d;
+        ~Reset() { d.cancel = nullptr; }
+    } reset{d};
+
+    LocalLlmStats s;
+    s.promptTokens = static_cast<int>(prompt->size());
+    auto t0 = Clock::now();
+    const size_t reused = d.reusePrefix(*prompt);
+    s.reusedTokens = static_cast<int>(reused);
+    if (Status st = d.decode(prompt->data() + reused, prompt->size() - reused); !st)
+        return R::error(st.message());
+    s.promptMs = msSince(t0);
+
+    t0 = Clock::now();
+    std::string out;
+    for (int i = 0; i < maxTokens; ++i) {
+        if (cancel.isCancelled())
+            return R::error("cancelled");
+        const llama_token token = d.pick(grammarSampler.get());
+        if (token < 0)
+            return R::error("the grammar allows no token here (the model's vocabulary cannot spell the reply)");
+        if (llama_vocab_is_eog(d.vocab, token))
+            break;
+        if (grammarSampler)
+            llama_sampler_accept(grammarSampler.get(), token);
+        out += d.piece(token);
+        ++s.generatedTokens;
+        if (Status st = d.decode(&token, 1); !st)
+            return R::error(st.message());
+    }
+    s.generateMs = msSince(t0);
+    d.totals.promptTokens += s.promptTokens;
+    d.totals.reusedTokens += s.reusedTokens;
+    d.totals.generatedTokens += s.generatedTokens;
+    d.totals.promptMs += s.promptMs;
+    d.totals.generateMs += s.generateMs;
+    if (stats)
+        *stats = s;
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+namespace {
+
+class LocalLlmClient : public LlmClient {
+public:
+    LocalLlmClient(std::shared_ptr<LocalLlm> model, int maxTokens) : m_model(std::move(model))
+    {
+        m_endpoint.baseUrl = "local";
+        m_endpoint.model = m_model->modelName();
+        m_endpoint.maxTokens = maxTokens;
+        m_endpoint.maxRetries = 0;
+        m_endpoint.maxConcurrent = 1;
+    }
+
+    Result<LlmReply> complete(const LlmRequest &request, const CancelToken &cancel) override
+    {
+        using R = Result<LlmReply>;
+        const auto t0 = Clock::now();
+        std::string grammar;
+        if (!request.schema.is_null()) {
+            auto g = jsonSchemaToGbnf(request.schema);
+            if (!g)
+                return R::error("the reply schema cannot be turned into a grammar: " + g.message());
+            grammar = std::move(g).value();
+        }
+        LocalLlmStats stats;
+        auto text = m_model->generate(request.messages, grammar, m_endpoint.maxTokens, cancel, &stats);
+        if (!text)
+            return R::error(text.message());
+        LlmReply reply;
+        reply.rawText = *text;
+        reply.model = m_model->modelName();
+        reply.attempts = 1;
+        if (!request.schema.is_null()) {
+            reply.json = nlohmann::json::parse(reply.rawText, nullptr, false);
+            if (reply.json.is_discarded())
+                return R::error("the reply is not JSON (it stopped after " + std::to_string(stats.generatedTokens) +
+                                " tokens; raise the token limit?)");
+            if (const Status v = validateJson(request.schema, reply.json); !v)
+                return R::error("schema violation: " + v.message());
+        }
+        reply.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        return reply;
+    }
+
+    const LlmEndpoint &endpoint() const override { return m_endpoint; }
+    std::string name() const override { return "local:" + m_model->modelName(); }
+
+private:
+    std::shared_ptr<LocalLlm> m_model;
+    LlmEndpoint m_endpoint;
+};
+
+} // namespace
+
+std::unique_ptr<LlmClient> makeLocalLlmClient(std::shared_ptr<LocalLlm> model, int maxTokens)
+{
+    return std::make_unique<LocalLlmClient>(std::move(model), maxTokens);
+}
+
+} // namespace ts
