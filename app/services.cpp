@@ -272,6 +272,23 @@ private:
 
 } // namespace
 
+LlmUsage Services::localLlmUsage()
+{
+    std::shared_ptr<LocalLlm> model;
+    {
+        std::lock_guard<std::mutex> lock(m_llmMutex);
+        model = m_llm;
+    }
+    LlmUsage u;
+#ifdef TWINSEEK_HAVE_LLAMA
+    if (model) {
+        const LocalLlmStats s = model->totals();
+        u = {s.promptTokens, s.reusedTokens, s.generatedTokens, s.promptMs, s.generateMs};
+    }
+#endif
+    return u;
+}
+
 std::string Services::llmReplyCacheDir() const
 {
     return QDir(QString::fromStdString(m_paths.cacheDir)).filePath("llm-replies").toStdString();

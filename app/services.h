@@ -27,6 +27,20 @@ class LlmClient;
 class LocalLlm;
 class TextEncoder;
 
+/// Token counts and times of the embedded LLM (for benchmarks).
+struct LlmUsage {
+    int promptTokens = 0;
+    int reusedTokens = 0; ///< of promptTokens, served by the prefix cache
+    int generatedTokens = 0;
+    double promptMs = 0.0;
+    double generateMs = 0.0;
+    LlmUsage operator-(const LlmUsage &o) const
+    {
+        return {promptTokens - o.promptTokens, reusedTokens - o.reusedTokens, generatedTokens - o.generatedTokens,
+                promptMs - o.promptMs, generateMs - o.generateMs};
+    }
+};
+
 /// Whether an engine may use the embedded LLM for the roles no endpoint serves.
 enum class EmbeddedLlm { Use, Skip };
 
@@ -93,6 +107,10 @@ public:
     std::unique_ptr<LlmClient> makeLazyLocalLlmClient();
     /// Where LLM answers are cached ($TWINSEEK_CACHE_DIR/llm-replies).
     std::string llmReplyCacheDir() const;
+    /// On by default; benchmarks switch it off to time the model itself. Affects engines made afterwards.
+    void setLlmReplyCacheEnabled(bool enabled) { m_llmReplyCache = enabled; }
+    /// Totals of the embedded LLM since it was loaded (zero when it is not).
+    LlmUsage localLlmUsage();
 
 private:
     AppPaths m_paths;
@@ -116,6 +134,7 @@ private:
     std::shared_ptr<LocalLlm> m_llm;
     std::string m_llmError;
     bool m_llmTried = false;
+    bool m_llmReplyCache = true;
 };
 
 std::string twinseekVersion();

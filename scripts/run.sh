@@ -16,7 +16,24 @@ CLI="$BUILD/app/twinseek-cli"
 echo "==> ingesting $LIBRARY into $DB"
 "$CLI" ingest --db "$DB" "$LIBRARY" || echo "(some files could not be ingested; see above)"
 echo "==> query: $QUERY"
-"$CLI" query --db "$DB" --top 5 "$QUERY"
+"$CLI" query --db "$DB" --top 5 "$QUERY" || echo "(the query failed; see above)"
+
+# What a user needs to know next: where the library is, what is in it, what runs on a real model.
+echo
+echo "==> summary"
+echo "library:  $DB"
+"$CLI" list --db "$DB" --json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+try:
+    rows = json.load(sys.stdin)
+except Exception:
+    rows = []
+rows = rows.get("videos", rows) if isinstance(rows, dict) else rows
+done = [r for r in rows if r.get("status") == "done"]
+print("ingested: %d of %d videos ready to query" % (len(done), len(rows)))
+' || true
+"$CLI" models --summary
+echo "next:     $CLI query --db \"$DB\" \"your own query\"   (--mode deep lets the LLM judge; --json for masks)"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "==> opening the TwinSeek window"
   exec "$BUILD/app/twinseek" --db "$DB" --query "$QUERY"

@@ -152,6 +152,9 @@ private slots:
         const json outOfRange = {{"relevance", 1.5}, {"reason", "very"}};
         FakeLlmReply tooMany = FakeLlmReply::http(429, R"({"error":"rate limited"})");
         tooMany.headers.push_back({"Retry-After", "0"});
+        FakeLlmReply waitForever = FakeLlmReply::http(429, R"({"error":"rate limited"})");
+        waitForever.headers.push_back({"Retry-After", "2147484"}); // * 1000 overflows a 32-bit int
+        const FakeLlmReply huge = FakeLlmReply::plain(std::string(20 * 1024 * 1024, 'x'));
 
         for (LlmProtocol p : kProtocols) {
             const QString t = protocolTag(p) + ": ";
@@ -166,6 +169,10 @@ private slots:
                                               FakeLlmReply::json(goodAnswer())}
                                     << 1 << QString() << 2;
             row("429 then success") << Script{tooMany, FakeLlmReply::json(goodAnswer())} << 1 << QString() << 2;
+            row("429 asking for weeks is not waited for")
+                << Script{waitForever, FakeLlmReply::json(goodAnswer())} << 2
+                << "HTTP 429: the server asks to retry after 2147484 s; not waiting that long" << 1;
+            row("oversized reply is refused") << Script{huge} << 2 << "reply too large: over 16 MB" << 1;
             row("persistent 500") << Script(3, FakeLlmReply::http(500, R"({"error":"model crashed"})")) << 2
                                   << "HTTP 500: model crashed (after 3 attempts)" << 3;
             row("persistent timeout") << Script(2, FakeLlmReply::hang()) << 1

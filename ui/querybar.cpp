@@ -4,6 +4,8 @@
 
 #include <QAction>
 #include <QComboBox>
+
+#include <algorithm>
 #include <QHBoxLayout>
 #include <QHelpEvent>
 #include <QPainter>
@@ -176,9 +178,28 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     m_stage = new QLabel(this);
     m_stage->setVisible(false);
 
+    // Fast: the LLM decomposes, the built-in judge reads the candidates (seconds). Deep: the LLM also judges the
+    // best candidates and asks for refinement (up to a minute on a CPU).
+    m_mode = new QComboBox(this);
+    m_mode->setObjectName("modeSwitch");
+    m_mode->addItem(tr("Fast"), "fast");
+    m_mode->addItem(tr("Deep"), "deep");
+    m_mode->setItemData(0, tr("The language model decomposes the query; the built-in reasoner judges each candidate."),
+                        Qt::ToolTipRole);
+    m_mode->setItemData(1, tr("The language model also reads the best candidates' twins, judges them and asks for "
+                              "just-in-time refinement. Slower on a CPU."),
+                        Qt::ToolTipRole);
+    m_mode->setCurrentIndex(m_settings && m_settings->value("query/mode", "fast").toString() == "deep" ? 1 : 0);
+    m_mode->setToolTip(tr("Reasoning mode"));
+    connect(m_mode, &QComboBox::currentIndexChanged, this, [this] {
+        if (m_settings)
+            m_settings->setValue("query/mode", m_mode->currentData().toString());
+    });
+
     auto *row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_edit, 1);
+    row->addWidget(m_mode);
     row->addWidget(m_search);
     row->addWidget(m_cancel);
     row->addWidget(m_optionsButton);
@@ -302,6 +323,8 @@ RetrievalOptions QueryBar::options() const
     o.align = m_align->isChecked();
     o.reason = m_reason->isChecked();
     o.jit = m_jit->isChecked();
+    o.mode = m_mode->currentData().toString() == "deep" ? ReasoningMode::Deep : ReasoningMode::Fast;
+    o.deepCandidates = m_settings ? std::max(0, m_settings->value("query/deepCandidates", 3).toInt()) : 3;
     o.saveToLibrary = true;
     return o;
 }

@@ -52,6 +52,7 @@ private:
 
     QSettings *m_settings = nullptr;
     QComboBox *m_edit = nullptr;
+    QComboBox *m_mode = nullptr; ///< fast / deep
     QToolButton *m_search = nullptr;
     QToolButton *m_cancel = nullptr;
     QToolButton *m_optionsButton = nullptr;

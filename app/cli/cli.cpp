@@ -254,12 +254,53 @@ int cmdCheck(Services &, const QStringList &args)
     return 0;
 }
 
+/// One line per role of the query pipeline: which real model serves it, or which fallback does and why.
+void printQueryRoles(Services &services)
+{
+    auto roles = Services::llmRolesFromEnv();
+    const std::string local = services.localLlmManifest();
+    const std::string localName = local.empty() ? "" : local.substr(local.find_last_of('/') + 1);
+    auto llmLine = [&](const char *role, const std::optional<LlmEndpoint> &e, const char *fallback) {
+        if (roles && e)
+            std::printf("  %-12s LLM endpoint %s:%s\n", role, toString(e->protocol).c_str(), e->model.c_str());
+        else if (!local.empty())
+            std::printf("  %-12s embedded LLM %s (llama.cpp, this CPU)\n", role, localName.c_str());
+        else
+            std::printf("  %-12s fallback: %s (%s)\n", role, fallback, services.localLlmError().empty()
+                                                                         ? "no language model installed"
+                                                                         : services.localLlmError().c_str());
+    };
+    std::printf("roles of the query pipeline:\n");
+    llmLine("decompose", roles ? roles->decompose : std::nullopt, "built-in query grammar");
+    llmLine("reason", roles ? roles->reason : std::nullopt, "built-in reasoner (WordNet + word vectors)");
+    if (roles && roles->describe)
+        std::printf("  %-12s VLM endpoint %s\n", "describe", roles->describe->model.c_str());
+    else
+        std::printf("  %-12s none: no vision-language model here (configure TWINSEEK_DESCRIBE_URL)\n", "describe");
+    if (services.aligner())
+        std::printf("  %-12s trained paired encoders (%s)\n", "coarse", services.alignerPath().c_str());
+    else
+        std::printf("  %-12s fallback: every video goes to the reasoning stage (%s)\n", "coarse",
+                    services.alignerError().c_str());
+    if (services.wordVectors())
+        std::printf("  %-12s GloVe 100-d\n", "word vectors");
+    else
+        std::printf("  %-12s missing: %s\n", "word vectors", services.wordVectorsError().c_str());
+    if (!roles)
+        std::printf("  (LLM endpoint settings are invalid: %s)\n", roles.message().c_str());
+}
+
 int cmdModels(Services &services, const QStringList &args)
 {
     QCommandLineParser p;
     p.addOption({"json", "Print JSON."});
+    p.addOption({"summary", "Only what runs for each role of the query pipeline, one line each."});
     if (!parse(p, args, "models", ""))
         return 2;
+    if (p.isSet("summary")) {
+        printQueryRoles(services);
+        return 0;
+    }
     auto &models = services.models();
     json out = json::array();
     for (const ModelManifest &m : models.manifests()) {
@@ -294,6 +335,8 @@ int cmdModels(Services &services, const QStringList &args)
         std::printf("  %-14s %-26s %-12s %s\n", r.role.c_str(), r.model.c_str(), r.runtime.c_str(), r.status.c_str());
     if (!services.wordnet())
         std::printf("  wordnet: %s\n", services.wordnetError().c_str());
+    std::printf("\n");
+    printQueryRoles(services);
     return 0;
 }
 

@@ -197,10 +197,13 @@ int benchQuery(Services &services, const QStringList &args)
     QCommandLineParser p;
     p.addOption(dbOption());
     p.addOption({"bench", "Query set whose queries are timed (JSON Lines).", "FILE"});
-    p.addOption({"repeat", "Timed passes over the queries after one warm-up pass (default 3).", "N", "3"});
+    p.addOption({"repeat", "Timed passes over the queries after one warm-up pass (default 3; 1 with an LLM).", "N"});
+    p.addOption({"limit", "Time only the first N queries.", "N"});
     addRetrievalOptions(p);
     if (!parse(p, args, "bench-query", ""))
         return 2;
+    // Timing an LLM means asking it: answers from the reply cache would time the disk.
+    services.setLlmReplyCacheEnabled(false);
     if (!p.isSet("bench"))
         return fail("bench-query: --bench FILE is required");
     auto store = openDb(p);
@@ -216,22 +219,27 @@ int benchQuery(Services &services, const QStringList &args)
                 queries.push_back(j["query"].get<std::string>());
         }
     }
+    if (p.isSet("limit") && p.value("limit").toInt() > 0 && p.value("limit").toInt() < static_cast<int>(queries.size()))
+        queries.resize(static_cast<size_t>(p.value("limit").toInt()));
     if (queries.empty())
         return fail("bench-query: no queries in " + p.value("bench").toStdString());
     auto roles = Services::llmRolesFromEnv();
     if (!roles)
         return fail(roles.message());
     auto engine = services.makeRetrievalEngine(*roles);
+    const bool llm = roles->decompose || roles->reason || !services.localLlmManifest().empty();
     RetrievalOptions options = retrievalOptions(p, reasonerIsLocal(services, *roles));
     CancelToken cancel;
-    // Warm-up: loads WordNet, the word vectors, the twins and the concept profiles once, as a running app has.
+    // Warm-up: loads WordNet, the word vectors, the twins and the concept profiles once, as a running app has; with
+    // an LLM one query suffices (it also loads the model).
     const auto tw = std::chrono::steady_clock::now();
-    for (const std::string &q : queries)
-        engine->run(**store, q, options, cancel, {});
+    for (size_t i = 0; i < (llm ? std::min<size_t>(1, queries.size()) : queries.size()); ++i)
+        engine->run(**store, queries[i], options, cancel, {});
     const double warm = std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
+    const LlmUsage usageBefore = services.localLlmUsage();
     std::vector<double> total;
     std::map<std::string, std::vector<double>> stages;
-    const int repeat = std::max(1, p.value("repeat").toInt());
+    const int repeat = std::max(1, p.isSet("repeat") ? p.value("repeat").toInt() : (llm ? 1 : 3));
     for (int r = 0; r < repeat; ++r)
         for (const std::string &q : queries) {
             auto res = engine->run(**store, q, options, cancel, {});
@@ -250,6 +258,17 @@ int benchQuery(Services &services, const QStringList &args)
                 pct(total, 1.0));
     for (const auto &[stage, v] : stages)
         std::printf("  %-10s p50 %7.1f ms  p95 %7.1f ms\n", stage.c_str(), pct(v, 0.5), pct(v, 0.95));
+    const LlmUsage usage = services.localLlmUsage() - usageBefore;
+    if (usage.promptTokens > 0 || usage.generatedTokens > 0)
+        std::printf("embedded LLM: prompt %.1f tokens/s (%d evaluated, %d more reused from the prefix cache), "
+                    "generation %.1f tokens/s (%d tokens)\n",
+                    usage.promptMs > 0 ? 1000.0 * (usage.promptTokens - usage.reusedTokens) / usage.promptMs : 0.0,
+                    usage.promptTokens - usage.reusedTokens, usage.reusedTokens,
+                    usage.generateMs > 0 ? 1000.0 * usage.generatedTokens / usage.generateMs : 0.0,
+                    usage.generatedTokens);
+    struct rusage ru {};
+    getrusage(RUSAGE_SELF, &ru);
+    std::printf("peak RSS %.0f MB\n", ru.ru_maxrss / 1024.0);
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "knowledge/text.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -196,6 +197,7 @@ Result<Decomposition> BuiltinDecomposer::decompose(const std::string &query, con
 struct BuiltinReasoner::QueryState {
     std::string text;
     bool decomposed = true;
+    bool explicitSubQueries = false;
     std::vector<std::string> refinements; ///< see ReasonQuery
     bool canRefine(const std::string &kind) const
     {
@@ -371,15 +373,53 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
 
 } // namespace
 
+void BuiltinReasoner::adoptNamedTarget(QueryAnalysis &a, const std::vector<SubQuery> &subQueries) const
+{
+    // The first concept of the first object sub-query that WordNet knows as a noun: what the query is looking for,
+    // named by a model with the world knowledge the grammar lacks. The clause that described the target stays: its
+    // words still weigh the evidence.
+    for (const SubQuery &s : subQueries) {
+        if (s.kind != SubQueryKind::Object || s.negated)
+            continue;
+        for (const std::string &concept : s.concepts) {
+            std::string lemma = concept;
+            std::transform(lemma.begin(), lemma.end(), lemma.begin(), [](unsigned char c) { return std::tolower(c); });
+            auto senses = m_lex.nounSenses(lemma);
+            if (senses.empty() && lemma.find(' ') != std::string::npos)
+                senses = m_lex.nounSenses(lemma.substr(lemma.find_last_of(' ') + 1));
+            if (senses.empty())
+                continue;
+            if (a.targets.empty()) {
+                NounPhrase p;
+                p.role = PhraseRole::Target;
+                p.text = concept;
+                a.phrases.push_back(p);
+                a.targets.push_back(static_cast<int>(a.phrases.size() - 1));
+            }
+            NounPhrase &target = a.phrases[static_cast<size_t>(a.targets.front())];
+            if (target.person && !target.vague)
+                return; // "a woman ...": the grammar's person is already concrete
+            target.head = lemma;
+            target.senses = std::move(senses);
+            target.vague = false;
+            return;
+        }
+        return; // only the first object sub-query names the target
+    }
+}
+
 std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const ReasonQuery &query,
                                                                              const std::vector<const Twin *> &twins)
 {
     auto st = std::make_shared<QueryState>();
     st->text = query.text;
     st->decomposed = query.decomposed;
+    st->explicitSubQueries = query.explicitSubQueries;
     st->refinements = query.refinements;
     if (query.decomposed) {
         st->analysis = parseQuery(query.text, m_lex);
+        if (query.explicitSubQueries)
+            adoptNamedTarget(st->analysis, query.subQueries);
     } else {
         // Without decomposition the query is one bag of words describing one unknown thing.
         QueryAnalysis a;
@@ -518,7 +558,7 @@ Result<ReasonVerdict> BuiltinReasoner::reason(const ReasonQuery &query, const Tw
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         if (m_state && m_state->text == query.text && m_state->decomposed == query.decomposed &&
-            m_state->refinements == query.refinements)
+            m_state->explicitSubQueries == query.explicitSubQueries && m_state->refinements == query.refinements)
             st = m_state;
     }
     if (!st) {
@@ -885,8 +925,8 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
                 return best;
             };
             const std::vector<std::string> after = c.after.empty() && c.kind == TemporalKind::Keeps ? std::vector<std::string>{} : c.after;
-            const float up = closeness(after, {"airborne", "fly", "sky", "air", "rise", "up"});
-            const float grow = closeness(after, {"fill", "frame", "close", "closer", "whole", "big"});
+            const float up = closeness(after, {"fly", "sky", "air", "rise", "up", "lift"});
+            const float grow = closeness(after, {"grow", "larger", "approach", "near", "big", "enlarge"});
             const float stop = closeness(after, {"stop", "still", "rest", "sit", "halt"});
             const float leave = closeness(after, {"disappear", "leave", "gone", "vanish", "away"});
             const float moveScore = std::clamp((yEarly - yLate) / 0.15f, 0.f, 1.f);

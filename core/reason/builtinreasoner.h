@@ -43,6 +43,8 @@ public:
     struct QueryState; ///< the parsed query and its per-concept fit tables (internal)
 
 private:
+    /// Takes the target an LLM decomposition named (its first object sub-query) into the parsed query.
+    void adoptNamedTarget(QueryAnalysis &analysis, const std::vector<SubQuery> &subQueries) const;
     std::shared_ptr<QueryState> stateFor(const ReasonQuery &query, const std::vector<const Twin *> &twins);
     /// The verdict on one twin; `components` receives the evidence scores in a fixed order per query.
     ReasonVerdict judge(const QueryState &state, const Twin &twin, std::vector<float> &components,

@@ -26,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 // How often a blocked call looks at its CancelToken (which has no callback of its own).
 constexpr int kCancelPollMs = 20;
 constexpr int kMaxBackoffMs = 30000;
+constexpr qint64 kMaxReplyBytes = 16 * 1024 * 1024; ///< far above any structured answer
 constexpr size_t kSnippetChars = 200;
 
 std::string dumpJson(const json &j)
@@ -139,7 +140,7 @@ struct Attempt {
     QByteArray body;
     std::string error;
     bool retryableNetwork = false;
-    int retryAfterMs = -1;
+    long long retryAfterMs = -1; ///< from Retry-After (seconds on the wire, any size)
     std::string location;
 };
 
@@ -224,7 +225,7 @@ private:
                     const long long grown = static_cast<long long>(m_endpoint.backoffMs) << std::min(attempt - 2, 16);
                     int delayMs = int(std::min<long long>(kMaxBackoffMs, grown));
                     if (last.retryAfterMs > delayMs)
-                        delayMs = std::min(kMaxBackoffMs, last.retryAfterMs);
+                        delayMs = static_cast<int>(std::min<long long>(kMaxBackoffMs, last.retryAfterMs));
                     if (!sleepCancellable(delayMs, cancel))
                         return R::error("cancelled");
                 }
@@ -243,8 +244,13 @@ private:
                         return R::error(last.error);
                     continue;
                 }
-                if (last.status == 429 || last.status >= 500)
+                if (last.status == 429 || last.status >= 500) {
+                    // A server that asks for a longer wait than a retry may take is answered now, not waited for.
+                    if (last.retryAfterMs > std::max<long long>(kMaxBackoffMs, m_endpoint.timeoutMs))
+                        return R::error("HTTP " + std::to_string(last.status) + ": the server asks to retry after " +
+                                        std::to_string(last.retryAfterMs / 1000) + " s; not waiting that long");
                     continue;
+                }
                 if (last.status >= 300 && last.status < 400)
                     return R::error("HTTP " + std::to_string(last.status) + ": the server redirects"
                                     + (last.location.empty() ? std::string() : " to " + last.location)
@@ -327,6 +333,14 @@ private:
                 reply->abort();
             }
         });
+        // A reply bigger than any answer a model gives is a broken or hostile server: stop reading it.
+        bool tooLarge = false;
+        QObject::connect(reply.get(), &QNetworkReply::downloadProgress, &loop, [&](qint64 received, qint64) {
+            if (received > kMaxReplyBytes && !tooLarge) {
+                tooLarge = true;
+                reply->abort();
+            }
+        });
         QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
         if (cancel.isCancelled()) {
             cancelled = true;
@@ -349,15 +363,22 @@ private:
             a.kind = Attempt::Kind::Timeout;
             return a;
         }
+        if (tooLarge) {
+            a.kind = Attempt::Kind::NetworkError;
+            a.error = "reply too large: over " + std::to_string(kMaxReplyBytes / (1024 * 1024)) + " MB";
+            a.retryableNetwork = false;
+            return a;
+        }
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         if (status.isValid()) {
             a.kind = Attempt::Kind::Reply;
             a.status = status.toInt();
             a.body = reply->readAll();
             bool ok = false;
-            const int seconds = reply->rawHeader("Retry-After").trimmed().toInt(&ok);
+            // Read as a 64-bit count and clamped to a day, so a huge value cannot overflow.
+            const qint64 seconds = reply->rawHeader("Retry-After").trimmed().toLongLong(&ok);
             if (ok && seconds >= 0)
-                a.retryAfterMs = seconds * 1000;
+                a.retryAfterMs = std::min<qint64>(seconds, 86400) * 1000;
             a.location = reply->rawHeader("Location").toStdString();
             return a;
         }

@@ -253,7 +253,7 @@ LlmReasoner::LlmReasoner(std::unique_ptr<LlmClient> client, LlmReasonerOptions o
 
 std::string LlmReasoner::name() const { return m_client->name(); }
 
-json LlmReasoner::outputSchema(int maxGaps)
+json LlmReasoner::outputSchema(int maxGaps, int maxSteps, int maxStepChars)
 {
     const json frameSpan = {
         {"type", "array"}, {"minItems", 2}, {"maxItems", 2}, {"items", {{"type", "integer"}, {"minimum", 0}}}};
@@ -275,7 +275,10 @@ json LlmReasoner::outputSchema(int maxGaps)
     return {{"type", "object"},
             {"properties",
              {{"relevance", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
-              {"reasoning", {{"type", "array"}, {"maxItems", 12}, {"items", {{"type", "string"}, {"maxLength", 400}}}}},
+              {"reasoning",
+               {{"type", "array"},
+                {"maxItems", std::max(1, maxSteps)},
+                {"items", {{"type", "string"}, {"maxLength", std::max(20, maxStepChars)}}}}},
               {"satisfied", {{"type", "array"}, {"maxItems", 16}, {"items", {{"type", "integer"}, {"minimum", 0}}}}},
               {"objects", {{"type", "array"}, {"maxItems", 24}, {"items", object}}},
               {"gaps", {{"type", "array"}, {"maxItems", std::max(0, maxGaps)}, {"items", gap}}}}},
@@ -312,7 +315,7 @@ LlmRequest LlmReasoner::buildRequest(const ReasonQuery &query, const Twin &twin,
     LlmRequest r;
     r.messages.push_back({LlmMessageRole::System, kReasonSystem, {}});
     r.messages.push_back({LlmMessageRole::User, std::move(user), {}});
-    r.schema = outputSchema(m_options.maxGaps);
+    r.schema = outputSchema(m_options.maxGaps, m_options.maxSteps, m_options.maxStepChars);
     r.schemaName = "verdict";
     if (compacted)
         *compacted = std::move(c);

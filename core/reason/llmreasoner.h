@@ -66,6 +66,8 @@ private:
 struct LlmReasonerOptions {
     CompactOptions compact; ///< the twin's share of the context
     int maxGaps = 3;        ///< refinement requests a verdict may carry
+    int maxSteps = 12;      ///< reasoning steps a verdict may carry
+    int maxStepChars = 400; ///< length of one reasoning step
 };
 
 class LlmReasoner : public Reasoner {
@@ -76,7 +78,7 @@ public:
     Result<ReasonVerdict> reason(const ReasonQuery &query, const Twin &twin, const CancelToken &cancel) override;
     std::string name() const override;
 
-    static nlohmann::json outputSchema(int maxGaps);
+    static nlohmann::json outputSchema(int maxGaps, int maxSteps = 12, int maxStepChars = 400);
     /// What the model is told about one candidate (system: task and contract; user: query, then the twin as data).
     LlmRequest buildRequest(const ReasonQuery &query, const Twin &twin, CompactTwin *compacted = nullptr) const;
     /// The verdict of a schema-valid reply, after the checks the schema cannot make, or what is wrong.

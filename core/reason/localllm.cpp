@@ -19,6 +19,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// Prompt prefixes kept at once (sequences of the KV memory): the decomposition's and the judgements'.
+constexpr uint32_t kPrefixSlots = 2;
+
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 /// llama.cpp reports loading details at info level; only its errors reach the user's terminal.
@@ -56,12 +59,22 @@ struct LocalLlm::Impl {
 
     std::mutex mutex; ///< one generation at a time
     const CancelToken *cancel = nullptr; ///< of the running generation, read by the abort callback
-    std::vector<llama_token> inMemory; ///< the tokens whose keys and values are in sequence 0 of the KV memory
+    /// Prompt prefixes kept in the KV memory, one sequence each: a query's decomposition and its judgements have
+    /// different instructions, and each keeps its own so neither evicts the other.
+    struct Slot {
+        std::vector<llama_token> tokens; ///< whose keys and values sequence `index` holds
+        uint64_t lastUse = 0;
+    };
+    std::vector<Slot> slots;
+    uint64_t clock = 0;
+    llama_batch batch{};
     std::vector<llama_token_data> candidates;
     LocalLlmStats totals;
 
     ~Impl()
     {
+        if (batch.token)
+            llama_batch_free(batch);
         if (ctx)
             llama_free(ctx);
         if (model)
@@ -111,44 +124,70 @@ struct LocalLlm::Impl {
         return tokens;
     }
 
-    /// Evaluates tokens after what the KV memory already holds; the memory is forgotten on any failure.
-    Status decode(const llama_token *tokens, size_t count)
+    /// Evaluates tokens after what the slot's sequence already holds; the slot is forgotten on any failure.
+    Status decode(size_t slot, const llama_token *tokens, size_t count)
     {
+        Slot &sl = slots[slot];
         for (size_t at = 0; at < count;) {
-            const int32_t n = static_cast<int32_t>(std::min<size_t>(count - at, static_cast<size_t>(options.batchTokens)));
-            const int rc = llama_decode(ctx, llama_batch_get_one(const_cast<llama_token *>(tokens + at), n));
+            const size_t n = std::min<size_t>(count - at, static_cast<size_t>(options.batchTokens));
+            batch.n_tokens = static_cast<int32_t>(n);
+            for (size_t i = 0; i < n; ++i) {
+                batch.token[i] = tokens[at + i];
+                batch.pos[i] = static_cast<llama_pos>(sl.tokens.size() + i);
+                batch.n_seq_id[i] = 1;
+                batch.seq_id[i][0] = static_cast<llama_seq_id>(slot);
+                batch.logits[i] = i + 1 == n; // only the last token's logits are read
+            }
+            const int rc = llama_decode(ctx, batch);
             if (rc != 0) {
-                forget();
+                forget(slot);
                 return Status::error(rc == 2 ? "cancelled" : "llama_decode failed (" + std::to_string(rc) + ")");
             }
-            inMemory.insert(inMemory.end(), tokens + at, tokens + at + n);
-            at += static_cast<size_t>(n);
+            sl.tokens.insert(sl.tokens.end(), tokens + at, tokens + at + n);
+            at += n;
         }
         return Status::ok();
     }
 
-    void forget()
+    void forget(size_t slot)
     {
-        llama_memory_clear(llama_get_memory(ctx), true);
-        inMemory.clear();
+        llama_memory_seq_rm(llama_get_memory(ctx), static_cast<llama_seq_id>(slot), -1, -1);
+        slots[slot].tokens.clear();
     }
 
-    /// Keeps the longest common prefix of the memory and the prompt; returns how many prompt tokens it holds.
-    size_t reusePrefix(const std::vector<llama_token> &prompt)
+    static size_t commonPrefix(const std::vector<llama_token> &a, const std::vector<llama_token> &b)
     {
-        size_t common = 0;
-        while (common < inMemory.size() && common < prompt.size() && inMemory[common] == prompt[common])
-            ++common;
+        size_t n = 0;
+        while (n < a.size() && n < b.size() && a[n] == b[n])
+            ++n;
+        return n;
+    }
+
+    /// The slot sharing the longest prefix with the prompt (else the least recently used), trimmed to that prefix;
+    /// returns the slot and how many prompt tokens it already holds.
+    std::pair<size_t, size_t> reusePrefix(const std::vector<llama_token> &prompt)
+    {
+        size_t best = 0, bestCommon = 0;
+        for (size_t i = 0; i < slots.size(); ++i) {
+            const size_t c = commonPrefix(slots[i].tokens, prompt);
+            if (c > bestCommon || (c == bestCommon && slots[i].lastUse < slots[best].lastUse)) {
+                best = i;
+                bestCommon = c;
+            }
+        }
+        slots[best].lastUse = ++clock;
+        size_t common = bestCommon;
         if (common == prompt.size() && common > 0)
             --common; // the last prompt token is evaluated again: its logits start the reply
-        if (common < inMemory.size()) {
-            if (!llama_memory_seq_rm(llama_get_memory(ctx), 0, static_cast<llama_pos>(common), -1)) {
-                forget();
-                return 0;
+        if (common < slots[best].tokens.size()) {
+            if (!llama_memory_seq_rm(llama_get_memory(ctx), static_cast<llama_seq_id>(best),
+                                     static_cast<llama_pos>(common), -1)) {
+                forget(best);
+                return {best, 0};
             }
-            inMemory.resize(common);
+            slots[best].tokens.resize(common);
         }
-        return common;
+        return {best, common};
     }
 
     /// The most likely token the grammar allows. The unconstrained best is checked first: the grammar accepts it
@@ -213,7 +252,10 @@ Result<std::shared_ptr<LocalLlm>> LocalLlm::load(const LocalLlmOptions &options)
     cp.n_ctx = static_cast<uint32_t>(std::max(512, options.contextTokens));
     cp.n_batch = static_cast<uint32_t>(std::max(32, options.batchTokens));
     cp.n_ubatch = cp.n_batch;
-    cp.n_seq_max = 1;
+    cp.n_seq_max = kPrefixSlots;
+    cp.kv_unified = true; // the slots share one context of n_ctx tokens
+    cp.swa_full = true;   // sliding-window models keep every token, so a prefix can be trimmed and reused
+    cp.no_perf = true;
     cp.n_threads = impl->options.threads;
     cp.n_threads_batch = impl->options.threads;
     cp.abort_callback = &Impl::abortRequested;
@@ -221,6 +263,8 @@ Result<std::shared_ptr<LocalLlm>> LocalLlm::load(const LocalLlmOptions &options)
     impl->ctx = llama_init_from_model(impl->model, cp);
     if (!impl->ctx)
         return R::error("cannot make a context of " + std::to_string(cp.n_ctx) + " tokens for " + options.modelPath);
+    impl->slots.resize(kPrefixSlots);
+    impl->batch = llama_batch_init(static_cast<int32_t>(cp.n_batch), 0, 1);
     char buf[256] = {0};
     if (llama_model_meta_val_str(impl->model, "general.name", buf, sizeof buf) > 0)
         impl->name = buf;
@@ -278,9 +322,17 @@ Result<std::string> LocalLlm::generate(const std::vector<LlmMessage> &messages, 
     LocalLlmStats s;
     s.promptTokens = static_cast<int>(prompt->size());
     auto t0 = Clock::now();
-    const size_t reused = d.reusePrefix(*prompt);
+    const auto [slot, reused] = d.reusePrefix(*prompt);
+    // The slots share the context: the others give way when this prompt and its reply need the room.
+    size_t others = 0;
+    for (size_t i = 0; i < d.slots.size(); ++i)
+        others += i == slot ? 0 : d.slots[i].tokens.size();
+    if (others + prompt->size() + static_cast<size_t>(maxTokens) > static_cast<size_t>(nCtx))
+        for (size_t i = 0; i < d.slots.size(); ++i)
+            if (i != slot)
+                d.forget(i);
     s.reusedTokens = static_cast<int>(reused);
-    if (Status st = d.decode(prompt->data() + reused, prompt->size() - reused); !st)
+    if (Status st = d.decode(slot, prompt->data() + reused, prompt->size() - reused); !st)
         return R::error(st.message());
     s.promptMs = msSince(t0);
 
@@ -298,7 +350,7 @@ Result<std::string> LocalLlm::generate(const std::vector<LlmMessage> &messages, 
             llama_sampler_accept(grammarSampler.get(), token);
         out += d.piece(token);
         ++s.generatedTokens;
-        if (Status st = d.decode(&token, 1); !st)
+        if (Status st = d.decode(slot, &token, 1); !st)
             return R::error(st.message());
     }
     s.generateMs = msSince(t0);

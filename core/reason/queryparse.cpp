@@ -628,8 +628,11 @@ private:
                 const bool negatedVerb =
                     std::find(m_out.negatedWords.begin(), m_out.negatedWords.end(), w.lemma) != m_out.negatedWords.end();
                 // Past participles describe something else ("a door painted with stripes"), not what the target does.
+                static const std::set<std::string> kIrregularParticiples = {
+                    "hung", "held", "kept", "built", "made", "worn", "torn", "drawn", "sewn", "shown", "grown",
+                    "thrown", "caught", "bought", "found", "bound", "wound", "spun", "struck", "stuck", "lit", "laid"};
                 const bool participle = (endsWith(w.token.text, "ed") || endsWith(w.token.text, "en") ||
-                                         w.token.text == "hung" || w.token.text == "held" || w.token.text == "kept") &&
+                                         kIrregularParticiples.count(w.token.text) > 0) &&
                                         w.token.text != w.lemma;
                 if (!negatedVerb && !participle)
                     m_out.actions.push_back(w.lemma);

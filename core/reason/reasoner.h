@@ -52,6 +52,9 @@ struct ReasonQuery {
     std::string text;
     std::vector<SubQuery> subQueries;
     bool decomposed = true; ///< false in the ablation without query decomposition
+    /// The sub-queries came from an LLM that named the concrete things an implicit query means ("penguin" for "the
+    /// flightless bird of the Antarctic"): a reasoner without world knowledge should take its targets from them.
+    bool explicitSubQueries = false;
     /// Refinement kinds the pipeline can run now ("ocr", "mask", "dense", "faces", "depth", "describe"); empty
     /// when any may be asked for. A reasoner does not ask for what cannot run.
     std::vector<std::string> refinements;

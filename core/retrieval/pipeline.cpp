@@ -67,6 +67,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
 
     // 1. Query decomposition.
     report(0.0, "decomposing the query");
+    bool explicitSubQueries = false;
     auto t0 = Clock::now();
     if (options.decompose) {
         Result<Decomposition> d = Result<Decomposition>::error("no LLM decomposer");
@@ -85,6 +86,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             return R::error("decomposition failed: " + d.message());
         out.subQueries = d->subQueries;
         out.decomposer = d->source;
+        explicitSubQueries = m_roles.decomposer && d->source == m_roles.decomposer->name();
         for (auto &s : d->trace)
             out.trace.push_back(s);
     } else {
@@ -161,7 +163,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
     if (options.reason) {
         report(0.3, "reasoning over candidates");
         t0 = Clock::now();
-        ReasonQuery rq{query, out.subQueries, options.decompose, m_roles.refineKinds};
+        ReasonQuery rq{query, out.subQueries, options.decompose, explicitSubQueries, m_roles.refineKinds};
         if (!options.jit || !m_roles.refine)
             rq.refinements = {"none"}; // nothing can run: gaps are still noted in the trace, not requested
         std::vector<std::shared_ptr<const Twin>> twins(candidates.size());
@@ -176,8 +178,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
         // Deep mode over a slow LLM: the built-in judge shortlists, the LLM reads the shortlist.
         const bool cascade = primary != builtin && options.deepCandidates > 0 &&
                              candidates.size() > static_cast<size_t>(options.deepCandidates);
-        if (primary == builtin || cascade)
-            builtin->prepare(rq, ptrs);
+        builtin->prepare(rq, ptrs); // the default, the shortlist of a cascade, and the fallback of an LLM
         if (primary != builtin)
             primary->prepare(rq, ptrs);
         std::vector<Result<ReasonVerdict>> verdicts(candidates.size(), Result<ReasonVerdict>::error("not run"));

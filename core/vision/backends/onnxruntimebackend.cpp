@@ -13,7 +13,11 @@ Ort::Env &environment()
     // ORT wants exactly one environment per process; it is created on first use and lives until exit.
     static std::once_flag once;
     static std::unique_ptr<Ort::Env> env;
-    std::call_once(once, [] { env = std::make_unique<Ort::Env>(ORT_LOGGING_LEVEL_ERROR, "twinseek"); });
+    std::call_once(once, [] {
+        env = std::make_unique<Ort::Env>(ORT_LOGGING_LEVEL_ERROR, "twinseek");
+        // A local video tool does not phone home: ONNX Runtime's usage telemetry is on unless told otherwise.
+        env->DisableTelemetryEvents();
+    });
     return *env;
 }
 

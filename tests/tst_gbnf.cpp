@@ -1,0 +1,102 @@
+// JSON Schema -> GBNF for constrained decoding: the reply schemas of the LLM roles convert, properties come in the
+// order of "required" (the reasoning before the score), enums and bounds reach the grammar, and what the grammar
+// cannot express is an error naming where, never a silently looser grammar.
+#include "reason/gbnf.h"
+#include "reason/llmreasoner.h"
+#include "testsupport.h"
+
+#include <QTest>
+
+using namespace ts;
+using nlohmann::json;
+
+class TestGbnf : public QObject {
+    Q_OBJECT
+
+private slots:
+    void roleSchemasConvert_data()
+    {
+        QTest::addColumn<QString>("role");
+        QTest::newRow("decompose") << "decompose";
+        QTest::newRow("reason") << "reason";
+    }
+
+    void roleSchemasConvert()
+    {
+        QFETCH(QString, role);
+        const json schema = role == "decompose" ? LlmDecomposer::outputSchema() : LlmReasoner::outputSchema(2);
+        auto g = jsonSchemaToGbnf(schema);
+        QVERIFY2(g.isOk(), g.message().c_str());
+        const QString text = QString::fromStdString(*g);
+        QVERIFY(text.startsWith("root ::= "));
+        QVERIFY(text.contains("ws ::= "));
+        QVERIFY(text.contains("char ::= "));
+        if (role == "decompose") {
+            QVERIFY(text.contains(R"("\"object\"")"));
+            QVERIFY(text.contains(R"("\"temporal\"")"));
+        } else {
+            // The reasoning is written before the relevance score.
+            const int reasoning = text.indexOf(R"("\"reasoning\"")");
+            const int relevance = text.indexOf(R"("\"relevance\"")");
+            QVERIFY(reasoning >= 0 && relevance > reasoning);
+            // At most two gaps: one item, then at most one more.
+            QVERIFY(text.contains("{0,1}"));
+        }
+    }
+
+    void boundsAndTypes()
+    {
+        const json schema = {{"type", "object"},
+                             {"properties",
+                              {{"score", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+                               {"count", {{"type", "integer"}, {"minimum", 0}}},
+                               {"delta", {{"type", "integer"}}},
+                               {"name", {{"type", "string"}, {"minLength", 1}, {"maxLength", 20}}},
+                               {"flag", {{"type", "boolean"}}},
+                               {"maybe", {{"type", {"string", "null"}}}},
+                               {"tags", {{"type", "array"}, {"minItems", 2}, {"maxItems", 4}, {"items", {{"type", "string"}}}}},
+                               {"optional", {{"type", "string"}}}}},
+                             {"required", {"score", "count", "delta", "name", "flag", "maybe", "tags"}},
+                             {"additionalProperties", false}};
+        auto g = jsonSchemaToGbnf(schema);
+        QVERIFY2(g.isOk(), g.message().c_str());
+        const QString text = QString::fromStdString(*g);
+        QVERIFY(text.contains("char{1,20}"));         // string length
+        QVERIFY(text.contains(R"("\"null\"")") || text.contains(R"("null")"));
+        QVERIFY(text.contains("{1,3}"));              // two to four tags: one, then one to three more
+        QVERIFY(!text.contains("optional"));          // optional properties are never generated
+        QVERIFY(text.contains(R"("-"?)"));            // a signed integer for delta
+        QVERIFY(text.contains(R"("0" ("." [0-9]{1,3})? | "1")")); // the 0..1 score form
+    }
+
+    void refusesWhatItCannotExpress_data()
+    {
+        QTest::addColumn<QString>("schema");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unsupported keyword") << R"({"type":"string","pattern":"a+"})" << "pattern";
+        QTest::newRow("required without schema")
+            << R"({"type":"object","properties":{},"required":["x"]})" << "'x'";
+        QTest::newRow("array without items") << R"({"type":"array"})" << "items";
+        QTest::newRow("no type") << R"({"properties":{}})" << "no type";
+    }
+
+    void refusesWhatItCannotExpress()
+    {
+        QFETCH(QString, schema);
+        QFETCH(QString, expected);
+        auto g = jsonSchemaToGbnf(json::parse(schema.toStdString()));
+        QVERIFY(!g.isOk());
+        QVERIFY2(QString::fromStdString(g.message()).contains(expected), g.message().c_str());
+    }
+
+    void literalsAreEscaped()
+    {
+        const json schema = {{"enum", {"say \"hi\"", "back\\slash"}}};
+        auto g = jsonSchemaToGbnf(schema);
+        QVERIFY2(g.isOk(), g.message().c_str());
+        QVERIFY2(g->find(R"("\"say \\\"hi\\\"\"")") != std::string::npos, g->c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGbnf)
+#include "tst_gbnf.moc"

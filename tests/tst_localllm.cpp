@@ -1,0 +1,189 @@
+// The embedded LLM end to end on the real llama.cpp path with the small GGUF of the model cache (Gemma 3 270M):
+// decomposition and one judgement, both schema-valid through grammar-constrained decoding; the prompt-prefix cache
+// re-evaluating only what differs; cancellation before and during a generation; the reply cache answering a
+// repeated request without the model; and the OpenAI-compatible client against a real peer, llama-server built from
+// the same sources, on loopback.
+#include "reason/llmcache.h"
+#include "reason/llmreasoner.h"
+#include "reason/localllm.h"
+#include "services.h"
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <thread>
+
+using namespace ts;
+using nlohmann::json;
+
+class TestLocalLlm : public QObject {
+    Q_OBJECT
+
+private:
+    std::shared_ptr<LocalLlm> m_model;
+    std::string m_path;
+
+private slots:
+    void initTestCase()
+    {
+        ModelRegistry models(defaultAppPaths().manifestDirs,
+                             QDir(QString::fromStdString(defaultAppPaths().cacheDir)).filePath("models").toStdString());
+        models.loadManifests();
+        const ModelManifest *m = models.find("gemma3_270m");
+        if (!m || !models.availability(*m).available)
+            TS_MISSING("gemma3_270m is not in the model cache (run scripts/setup.sh)");
+        m_path = models.modelPath(*m);
+        LocalLlmOptions o;
+        o.modelPath = m_path;
+        o.contextTokens = 4096;
+        auto loaded = LocalLlm::load(o);
+        QVERIFY2(loaded.isOk(), loaded.message().c_str());
+        m_model = *loaded;
+    }
+
+    void decomposesSchemaValid()
+    {
+        LlmDecomposer d(makeLocalLlmClient(m_model, 400));
+        CancelToken cancel;
+        auto r = d.decompose("a red car parked next to a tree", cancel);
+        QVERIFY2(r.isOk(), r.message().c_str());
+        QVERIFY(!r->subQueries.empty());
+        QVERIFY(r->source.rfind("local:", 0) == 0);
+        for (const SubQuery &s : r->subQueries)
+            QVERIFY(!s.text.empty());
+    }
+
+    void judgesOneTwinSchemaValid()
+    {
+        LlmReasonerOptions options;
+        options.compact.maxTokens = 800;
+        options.maxGaps = 1;
+        LlmReasoner reasoner(makeLocalLlmClient(m_model, 500), options);
+        ReasonQuery q{"a brown dog", {{SubQueryKind::Object, "brown dog", 1.f, false, {"dog"}}}, true, true, {"none"}};
+        CancelToken cancel;
+        auto v = reasoner.reason(q, test::sampleTwin(), cancel);
+        QVERIFY2(v.isOk(), v.message().c_str());
+        QVERIFY(v->relevance >= 0.0 && v->relevance <= 1.0);
+        for (const GroundedObject &o : v->objects)
+            QCOMPARE(o.trackId, TrackId(1)); // the only track of the sample twin
+    }
+
+    void prefixCacheReusesTheSharedPrompt()
+    {
+        const std::string system(1200, 'x');
+        auto ask = [&](const std::string &tail, LocalLlmStats *stats) {
+            CancelToken cancel;
+            std::vector<LlmMessage> msgs{{LlmMessageRole::System, "Instructions " + system, {}},
+                                         {LlmMessageRole::User, "query: dogs. candidate: " + tail, {}}};
+            return m_model->generate(msgs, "root ::= \"ok\"", 4, cancel, stats);
+        };
+        LocalLlmStats first, second;
+        QVERIFY(ask("one", &first).isOk());
+        auto r = ask("two two two", &second);
+        QVERIFY2(r.isOk(), r.message().c_str());
+        QCOMPARE(QString::fromStdString(*r), QString("ok"));
+        // Everything up to the candidate's text was already evaluated.
+        QVERIFY2(second.reusedTokens > second.promptTokens / 2,
+                 qPrintable(QString("reused %1 of %2").arg(second.reusedTokens).arg(second.promptTokens)));
+        QVERIFY(second.reusedTokens < second.promptTokens);
+    }
+
+    void cancelStopsBeforeAndDuring()
+    {
+        std::vector<LlmMessage> msgs{{LlmMessageRole::User, "Count from one to one thousand in words.", {}}};
+        CancelToken before;
+        before.cancel();
+        auto r = m_model->generate(msgs, {}, 2000, before);
+        QVERIFY(!r.isOk());
+        QCOMPARE(QString::fromStdString(r.message()), QString("cancelled"));
+
+        CancelToken during;
+        std::thread stopper([during] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            during.cancel();
+        });
+        QElapsedTimer t;
+        t.start();
+        r = m_model->generate(msgs, {}, 2000, during);
+        stopper.join();
+        QVERIFY(!r.isOk());
+        QCOMPARE(QString::fromStdString(r.message()), QString("cancelled"));
+        QVERIFY2(t.elapsed() < 20000, qPrintable(QString::number(t.elapsed())));
+        // The model still answers afterwards (the interrupted state was dropped, not reused).
+        CancelToken fresh;
+        auto again = m_model->generate({{LlmMessageRole::User, "Say yes.", {}}}, "root ::= \"yes\"", 4, fresh);
+        QVERIFY2(again.isOk(), again.message().c_str());
+        QCOMPARE(QString::fromStdString(*again), QString("yes"));
+    }
+
+    void replyCacheAnswersRepeats()
+    {
+        QTemporaryDir dir;
+        auto client = makeCachingLlmClient(makeLocalLlmClient(m_model, 400), dir.path().toStdString());
+        LlmDecomposer probe(makeLocalLlmClient(m_model, 400));
+        LlmRequest req = probe.buildRequest("two people on a bench");
+        CancelToken cancel;
+        auto first = client->complete(req, cancel);
+        QVERIFY2(first.isOk(), first.message().c_str());
+        QCOMPARE(first->attempts, 1);
+        const LocalLlmStats before = m_model->totals();
+        auto second = client->complete(req, cancel);
+        QVERIFY2(second.isOk(), second.message().c_str());
+        QCOMPARE(second->attempts, 0); // from the cache
+        QCOMPARE(second->rawText, first->rawText);
+        QCOMPARE(m_model->totals().generatedTokens, before.generatedTokens);
+        // A different request is a different key.
+        QVERIFY(llmCacheKey("m", req) != llmCacheKey("m", probe.buildRequest("three people on a bench")));
+        QVERIFY(llmCacheKey("m", req) != llmCacheKey("n", req));
+    }
+
+    void openAiClientAgainstLlamaServer()
+    {
+#ifndef TWINSEEK_LLAMA_SERVER
+        TS_MISSING("llama-server was not built (run scripts/setup.sh)");
+#else
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        QProcess server;
+        server.setProcessChannelMode(QProcess::MergedChannels);
+        server.start(TWINSEEK_LLAMA_SERVER, {"-m", QString::fromStdString(m_path), "--host", "127.0.0.1", "--port",
+                                              QString::number(port), "-c", "2048", "-t", "2", "--no-webui"});
+        QVERIFY(server.waitForStarted(10000));
+        LlmEndpoint e;
+        e.protocol = LlmProtocol::OpenAiCompatible;
+        e.baseUrl = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+        e.model = "gemma";
+        e.timeoutMs = 60000;
+        e.maxTokens = 300;
+        e.maxRetries = 0;
+        auto client = makeLlmClient(e);
+        LlmDecomposer probeReq(makeLocalLlmClient(m_model, 300));
+        const LlmRequest req = probeReq.buildRequest("a cat on a sofa");
+        Result<LlmReply> reply = Result<LlmReply>::error("not run");
+        // The server loads the model first; until then it refuses connections or answers 503.
+        for (int attempt = 0; attempt < 60; ++attempt) {
+            CancelToken cancel;
+            reply = client->complete(req, cancel);
+            if (reply.isOk() || server.state() != QProcess::Running)
+                break;
+            QThread::msleep(1000);
+        }
+        const QByteArray log = server.readAll();
+        server.terminate();
+        server.waitForFinished(10000);
+        QVERIFY2(reply.isOk(), (reply.message() + "\n" + log.right(800).toStdString()).c_str());
+        auto subs = LlmDecomposer::interpret(reply->json);
+        QVERIFY2(subs.isOk(), subs.message().c_str());
+#endif
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLocalLlm)
+#include "tst_localllm.moc"
