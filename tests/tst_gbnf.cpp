@@ -24,7 +24,7 @@ private slots:
     void roleSchemasConvert()
     {
         QFETCH(QString, role);
-        const json schema = role == "decompose" ? LlmDecomposer::outputSchema() : LlmReasoner::outputSchema(2);
+        const json schema = role == "decompose" ? LlmDecomposer::outputSchema() : LlmReasoner::outputSchema(3);
         auto g = jsonSchemaToGbnf(schema);
         QVERIFY2(g.isOk(), g.message().c_str());
         const QString text = QString::fromStdString(*g);
@@ -39,8 +39,8 @@ private slots:
             const int reasoning = text.indexOf(R"("\"reasoning\"")");
             const int relevance = text.indexOf(R"("\"relevance\"")");
             QVERIFY(reasoning >= 0 && relevance > reasoning);
-            // At most two gaps: one item, then at most one more.
-            QVERIFY(text.contains("{0,1}"));
+            // At most three gaps: one item, then at most two more.
+            QVERIFY(text.contains("{0,2}"));
         }
     }
 
@@ -73,6 +73,9 @@ private slots:
     {
         QTest::addColumn<QString>("schema");
         QTest::addColumn<QString>("expected");
+        QTest::newRow("reversed item bounds") << R"({"type":"array","items":{"type":"integer"},"minItems":5,"maxItems":3})"
+                                              << "minItems";
+        QTest::newRow("reversed length bounds") << R"({"type":"string","minLength":9,"maxLength":2})" << "minLength";
         QTest::newRow("unsupported keyword") << R"({"type":"string","pattern":"a+"})" << "pattern";
         QTest::newRow("required without schema")
             << R"({"type":"object","properties":{},"required":["x"]})" << "'x'";
@@ -87,6 +90,14 @@ private slots:
         auto g = jsonSchemaToGbnf(json::parse(schema.toStdString()));
         QVERIFY(!g.isOk());
         QVERIFY2(QString::fromStdString(g.message()).contains(expected), g.message().c_str());
+    }
+
+    void positiveIntegersStartAtOne()
+    {
+        auto g = jsonSchemaToGbnf(json{{"type", "integer"}, {"minimum", 1}});
+        QVERIFY2(g.isOk(), g.message().c_str());
+        QVERIFY2(g->find("[1-9] [0-9]{0,15}") != std::string::npos, g->c_str());
+        QVERIFY(g->find("\"-\"") == std::string::npos);
     }
 
     void literalsAreEscaped()

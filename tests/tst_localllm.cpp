@@ -48,7 +48,7 @@ private slots:
 
     void decomposesSchemaValid()
     {
-        LlmDecomposer d(makeLocalLlmClient(m_model, 400));
+        LlmDecomposer d(makeLocalLlmClient(m_model, 1024));
         CancelToken cancel;
         auto r = d.decompose("a red car parked next to a tree", cancel);
         QVERIFY2(r.isOk(), r.message().c_str());
@@ -63,7 +63,9 @@ private slots:
         LlmReasonerOptions options;
         options.compact.maxTokens = 800;
         options.maxGaps = 1;
-        LlmReasoner reasoner(makeLocalLlmClient(m_model, 500), options);
+        options.maxSteps = 3;
+        options.maxStepChars = 120;
+        LlmReasoner reasoner(makeLocalLlmClient(m_model, 1024), options);
         ReasonQuery q{"a brown dog", {{SubQueryKind::Object, "brown dog", 1.f, false, {"dog"}}}, true, true, {"none"}};
         CancelToken cancel;
         auto v = reasoner.reason(q, test::sampleTwin(), cancel);

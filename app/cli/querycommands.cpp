@@ -4,6 +4,7 @@
 #include "reason/builtinreasoner.h"
 #include "terminal.h"
 
+#include <sys/resource.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>

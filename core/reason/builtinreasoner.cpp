@@ -385,8 +385,10 @@ void BuiltinReasoner::adoptNamedTarget(QueryAnalysis &a, const std::vector<SubQu
             std::string lemma = concept;
             std::transform(lemma.begin(), lemma.end(), lemma.begin(), [](unsigned char c) { return std::tolower(c); });
             auto senses = m_lex.nounSenses(lemma);
-            if (senses.empty() && lemma.find(' ') != std::string::npos)
-                senses = m_lex.nounSenses(lemma.substr(lemma.find_last_of(' ') + 1));
+            if (senses.empty() && lemma.find(' ') != std::string::npos) {
+                lemma = lemma.substr(lemma.find_last_of(' ') + 1); // "brown bear" -> "bear"
+                senses = m_lex.nounSenses(lemma);
+            }
             if (senses.empty())
                 continue;
             if (a.targets.empty()) {

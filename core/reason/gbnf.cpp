@@ -52,6 +52,17 @@ std::string repeat(const std::string &item, int min, int max)
     return item + "{" + std::to_string(min) + "," + (max >= 0 ? std::to_string(max) : std::string()) + "}";
 }
 
+/// Reversed or huge bounds would make llama.cpp's grammar expansion loop or throw.
+Status checkBounds(int min, int max, const char *minName, const std::string &path)
+{
+    if (min < 0 || (max >= 0 && min > max))
+        return Status::error(path + ": " + minName + " " + std::to_string(min) + " does not fit the maximum " +
+                             std::to_string(max));
+    if (min > kMaxExpandedBound)
+        return Status::error(path + ": " + minName + " " + std::to_string(min) + " is more than a grammar can expand");
+    return Status::ok();
+}
+
 class Builder {
 public:
     Result<std::string> build(const json &schema)
@@ -125,11 +136,16 @@ private:
         if (type == "string") {
             const int min = s.value("minLength", 0);
             const int max = s.contains("maxLength") ? s["maxLength"].get<int>() : -1;
+            if (Status b = checkBounds(min, max, "minLength", path); !b)
+                return R::error(b.message());
             return rule("\"\\\"\" " + repeat("char", min, max) + " \"\\\"\"");
         }
         if (type == "integer") {
-            const bool nonNegative = s.contains("minimum") && s["minimum"].get<double>() >= 0;
-            return rule(std::string(nonNegative ? "" : "\"-\"? ") + "([0-9] | [1-9] [0-9]{1,15})");
+            // Only the sign and a lower bound of 1 shape the digits; other bounds are checked after decoding.
+            const double lo = std::max(s.value("minimum", -INFINITY), s.value("exclusiveMinimum", -INFINITY) + 1.0);
+            if (lo >= 1.0)
+                return rule("[1-9] [0-9]{0,15}");
+            return rule(std::string(lo >= 0.0 ? "" : "\"-\"? ") + "([0-9] | [1-9] [0-9]{1,15})");
         }
         if (type == "number") {
             const double lo = s.value("minimum", -INFINITY), hi = s.value("maximum", INFINITY);
@@ -146,6 +162,8 @@ private:
                 return item;
             const int min = s.value("minItems", 0);
             const int max = s.contains("maxItems") ? s["maxItems"].get<int>() : -1;
+            if (Status b = checkBounds(min, max, "minItems", path); !b)
+                return R::error(b.message());
             if (max == 0)
                 return rule("\"[\" ws \"]\"");
             const std::string more = "(\",\" ws " + *item + ")";

@@ -1,5 +1,7 @@
 #include "reason/llmcache.h"
 
+#include "reason/jsonschema.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -23,7 +25,10 @@ public:
         const QString path = m_dir.filePath(QString::fromStdString(llmCacheKey(m_client->name(), request)) + ".json");
         if (QFile f(path); f.open(QIODevice::ReadOnly)) {
             const json j = json::parse(f.readAll().toStdString(), nullptr, false);
-            if (j.is_object() && j.contains("raw") && j["raw"].is_string()) {
+            // A damaged or outdated entry is ignored (and replaced), never served.
+            const bool valid = j.is_object() && j.contains("raw") && j["raw"].is_string() &&
+                               (request.schema.is_null() || (j.contains("json") && validateJson(request.schema, j["json"])));
+            if (valid) {
                 LlmReply r;
                 r.rawText = j["raw"].get<std::string>();
                 r.json = j.value("json", json());

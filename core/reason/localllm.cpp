@@ -10,6 +10,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -21,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 
 /// Prompt prefixes kept at once (sequences of the KV memory): the decomposition's and the judgements'.
 constexpr uint32_t kPrefixSlots = 2;
+/// Shared tokens that make a slot worth reusing (more than a chat template's opening).
+constexpr size_t kMinSharedPrefix = 32;
 
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
@@ -87,14 +90,47 @@ struct LocalLlm::Impl {
         return c && c->isCancelled();
     }
 
+    /// The text of the vocabulary's control tokens ("<|im_start|>", "<end_of_turn>"...), found at load.
+    std::vector<std::string> controlTexts;
+    std::vector<char> isControl; ///< per token: a control token that is not an end of generation
+
+    void indexControlTokens()
+    {
+        const int n = llama_vocab_n_tokens(vocab);
+        isControl.assign(static_cast<size_t>(n), 0);
+        for (llama_token t = 0; t < n; ++t) {
+            if (!(llama_vocab_get_attr(vocab, t) & LLAMA_TOKEN_ATTR_CONTROL))
+                continue;
+            if (!llama_vocab_is_eog(vocab, t))
+                isControl[static_cast<size_t>(t)] = 1;
+            const char *text = llama_vocab_get_text(vocab, t);
+            if (text && std::strlen(text) >= 3)
+                controlTexts.emplace_back(text);
+        }
+    }
+
+    /// Message text may quote a control token's spelling; the prompt is tokenised with special tokens parsed (the
+    /// chat template needs them), so such a spelling is broken with a zero-width space to stay plain text.
+    std::string neutralised(std::string text) const
+    {
+        for (const std::string &c : controlTexts)
+            for (size_t at = text.find(c); at != std::string::npos; at = text.find(c, at + c.size() + 3))
+                text.insert(at + 1, "\u200b");
+        return text;
+    }
+
     Result<std::string> formatChat(const std::vector<LlmMessage> &messages) const
     {
         std::vector<llama_chat_message> chat;
+        std::vector<std::string> texts;
+        texts.reserve(messages.size());
         size_t chars = 0;
         for (const LlmMessage &m : messages) {
-            chat.push_back({roleName(m.role), m.text.c_str()});
-            chars += m.text.size();
+            texts.push_back(neutralised(m.text));
+            chars += texts.back().size();
         }
+        for (size_t i = 0; i < messages.size(); ++i)
+            chat.push_back({roleName(messages[i].role), texts[i].c_str()});
         const char *tmpl = llama_model_chat_template(model, nullptr);
         std::string buf(2 * chars + 1024, '\0');
         int n = llama_chat_apply_template(tmpl, chat.data(), chat.size(), true, buf.data(), static_cast<int>(buf.size()));
@@ -167,13 +203,23 @@ struct LocalLlm::Impl {
     /// returns the slot and how many prompt tokens it already holds.
     std::pair<size_t, size_t> reusePrefix(const std::vector<llama_token> &prompt)
     {
+        // A slot counts as a match only when it shares more than the chat template's opening with the prompt;
+        // otherwise the prompt takes an empty or the least recently used slot, and the other prefix survives.
         size_t best = 0, bestCommon = 0;
+        bool matched = false;
         for (size_t i = 0; i < slots.size(); ++i) {
             const size_t c = commonPrefix(slots[i].tokens, prompt);
-            if (c > bestCommon || (c == bestCommon && slots[i].lastUse < slots[best].lastUse)) {
+            if (c >= kMinSharedPrefix && c > bestCommon) {
                 best = i;
                 bestCommon = c;
+                matched = true;
             }
+        }
+        if (!matched) {
+            for (size_t i = 0; i < slots.size(); ++i)
+                if (slots[i].lastUse < slots[best].lastUse)
+                    best = i;
+            bestCommon = commonPrefix(slots[best].tokens, prompt);
         }
         slots[best].lastUse = ++clock;
         size_t common = bestCommon;
@@ -196,8 +242,16 @@ struct LocalLlm::Impl {
     {
         const float *logits = llama_get_logits_ith(ctx, -1);
         const int nVocab = llama_vocab_n_tokens(vocab);
-        llama_token best = static_cast<llama_token>(std::max_element(logits, logits + nVocab) - logits);
-        if (!grammar)
+        // Control tokens other than the end of generation never belong in a reply (the grammar would accept
+        // their spelling inside a string, and they print as nothing).
+        llama_token best = -1;
+        float bestLogit = -INFINITY;
+        for (int t = 0; t < nVocab; ++t)
+            if (logits[t] > bestLogit && !isControl[static_cast<size_t>(t)]) {
+                bestLogit = logits[t];
+                best = t;
+            }
+        if (!grammar || best < 0)
             return best;
         llama_token_data one{best, logits[best], 0.f};
         llama_token_data_array single{&one, 1, -1, false};
@@ -206,10 +260,10 @@ struct LocalLlm::Impl {
             return best;
         candidates.resize(static_cast<size_t>(nVocab));
         for (int t = 0; t < nVocab; ++t)
-            candidates[static_cast<size_t>(t)] = {t, logits[t], 0.f};
+            candidates[static_cast<size_t>(t)] = {t, isControl[static_cast<size_t>(t)] ? -INFINITY : logits[t], 0.f};
         llama_token_data_array all{candidates.data(), candidates.size(), -1, false};
         llama_sampler_apply(grammar, &all);
-        float bestLogit = -INFINITY;
+        bestLogit = -INFINITY;
         best = -1;
         for (size_t i = 0; i < all.size; ++i)
             if (all.data[i].logit > bestLogit) {
@@ -221,9 +275,14 @@ struct LocalLlm::Impl {
 
     std::string piece(llama_token token) const
     {
-        char buf[256];
-        const int n = llama_token_to_piece(vocab, token, buf, sizeof buf, 0, false);
-        return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+        std::string buf(64, '\0');
+        int n = llama_token_to_piece(vocab, token, buf.data(), static_cast<int32_t>(buf.size()), 0, false);
+        if (n < 0) {
+            buf.resize(static_cast<size_t>(-n));
+            n = llama_token_to_piece(vocab, token, buf.data(), static_cast<int32_t>(buf.size()), 0, false);
+        }
+        buf.resize(static_cast<size_t>(std::max(0, n)));
+        return buf;
     }
 };
 
@@ -240,6 +299,8 @@ Result<std::shared_ptr<LocalLlm>> LocalLlm::load(const LocalLlmOptions &options)
     });
     auto impl = std::make_unique<Impl>();
     impl->options = options;
+    impl->options.batchTokens = std::clamp(options.batchTokens, 32, 4096);
+    impl->options.contextTokens = std::max(512, options.contextTokens);
     if (impl->options.threads <= 0)
         impl->options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     llama_model_params mp = llama_model_default_params();
@@ -248,9 +309,10 @@ Result<std::shared_ptr<LocalLlm>> LocalLlm::load(const LocalLlmOptions &options)
     if (!impl->model)
         return R::error("cannot load the language model " + options.modelPath + " (not a GGUF file llama.cpp reads)");
     impl->vocab = llama_model_get_vocab(impl->model);
+    impl->indexControlTokens();
     llama_context_params cp = llama_context_default_params();
-    cp.n_ctx = static_cast<uint32_t>(std::max(512, options.contextTokens));
-    cp.n_batch = static_cast<uint32_t>(std::max(32, options.batchTokens));
+    cp.n_ctx = static_cast<uint32_t>(impl->options.contextTokens);
+    cp.n_batch = static_cast<uint32_t>(impl->options.batchTokens);
     cp.n_ubatch = cp.n_batch;
     cp.n_seq_max = kPrefixSlots;
     cp.kv_unified = true; // the slots share one context of n_ctx tokens

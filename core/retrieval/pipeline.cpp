@@ -190,6 +190,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                 extraTrace[i].push_back({"fallback", judgedBy[i]->name() + " failed (" + v.message() +
                                                          "); the built-in reasoner judged this video",
                                          "pipeline", -1, 0.0});
+                judgedBy[i] = builtin; // each worker writes only its own candidate
                 v = builtin->reason(rq, twin, cancel);
             }
             return v;
@@ -219,6 +220,17 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             for (auto &th : pool)
                 th.join();
         };
+        double llmBest = 0.0; // cascade: the best relevance the LLM gave
+        auto capUnread = [&](size_t i) {
+            if (!cascade || judgedBy[i] != builtin || !verdicts[i] || verdicts[i]->relevance <= llmBest)
+                return;
+            verdicts[i]->relevance = llmBest;
+            verdicts[i]->trace.push_back({"cascade",
+                                          "not read by " + primary->name() + "; relevance capped at " +
+                                              std::to_string(llmBest).substr(0, 4) +
+                                              ", the best it gave to the videos it read",
+                                          "pipeline", -1, 0.0});
+        };
         std::vector<size_t> all(candidates.size());
         for (size_t i = 0; i < all.size(); ++i)
             all[i] = i;
@@ -237,19 +249,11 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             judgeAll(order, 4, 0.4, 0.8);
             // The LLM read the most promising videos; the others rank after those it accepted and are believed no
             // more relevant than the best it found.
-            double best = 0.0;
             for (size_t i : order)
                 if (verdicts[i] && judgedBy[i] == primary)
-                    best = std::max(best, verdicts[i]->relevance);
+                    llmBest = std::max(llmBest, verdicts[i]->relevance);
             for (size_t i : all)
-                if (judgedBy[i] == builtin && verdicts[i] && verdicts[i]->relevance > best) {
-                    verdicts[i]->relevance = best;
-                    verdicts[i]->trace.push_back({"cascade",
-                                                  "not read by " + primary->name() + "; relevance capped at " +
-                                                      std::to_string(best).substr(0, 4) +
-                                                      ", the best it gave to the videos it read",
-                                                  "pipeline", -1, 0.0});
-                }
+                capUnread(i);
             out.trace.push_back({"reason",
                                  "deep mode: the built-in judge shortlisted " + std::to_string(order.size()) + " of " +
                                      std::to_string(candidates.size()) + " candidates for " + primary->name(),
@@ -304,6 +308,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                     // The refined verdict's own gaps are what is still missing; do not loop on them.
                     again->gaps.clear();
                     verdicts[i] = std::move(again);
+                    capUnread(i);
                 }
                 for (auto &s : steps)
                     extraTrace[i].push_back(s);
@@ -328,6 +333,12 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             r.score = v.relevance + coarseWeight() * candidates[i].coarse + (cascade && judgedBy[i] == primary ? 1.0 : 0.0);
             r.objects = v.objects;
             r.satisfied = v.satisfied;
+            if (explicitSubQueries && judgedBy[i] == builtin) {
+                // The built-in judge counts its own parse of the query, not the LLM's sub-queries the result shows.
+                r.satisfied.clear();
+                for (GroundedObject &o : r.objects)
+                    o.subQueries.clear();
+            }
             r.reasoner = v.source;
             r.trace = extraTrace[i];
             for (const auto &s : v.trace)
