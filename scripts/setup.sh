@@ -5,6 +5,8 @@
 #              TWINSEEK_MODEL_MIRROR (default ../shared/models when present).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# ccache hits across checkouts: paths relative to the checkout, the working directory not hashed.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 CACHE=${TWINSEEK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/twinseek}
 BUILD=${TWINSEEK_BUILD_DIR:-$ROOT/build}
 MIRROR=${TWINSEEK_MODEL_MIRROR:-$ROOT/../shared/models}

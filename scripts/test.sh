@@ -5,6 +5,8 @@
 # Under CI (CI=true) a test whose requirement (corpus, default model) is missing fails instead of skipping.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# ccache hits across checkouts: paths relative to the checkout, the working directory not hashed.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 BUILD=${TWINSEEK_BUILD_DIR:-$ROOT/build}
 SANITIZE_BUILD=${TWINSEEK_SANITIZE_BUILD_DIR:-$ROOT/build-sanitize}
 "$ROOT/scripts/setup.sh"

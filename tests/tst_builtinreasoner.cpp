@@ -165,7 +165,7 @@ private slots:
         TwinMaker m(*m_wn);
         const std::vector<Twin> twins = {m.make("grows", {{1, "car", 0.9f, "", 0.02f, 0.6f}}),
                                          m.make("shrinks", {{1, "car", 0.9f, "", 0.6f, 0.02f}})};
-        const auto v = judge("a car driving along a road that ends up filling the whole frame", twins);
+        const auto v = judge("a car on a road that keeps coming closer until it fills the picture", twins);
         QVERIFY(v[0].relevance > v[1].relevance);
     }
 

@@ -126,8 +126,8 @@ private slots:
     void replyCacheAnswersRepeats()
     {
         QTemporaryDir dir;
-        auto client = makeCachingLlmClient(makeLocalLlmClient(m_model, 400), dir.path().toStdString());
-        LlmDecomposer probe(makeLocalLlmClient(m_model, 400));
+        auto client = makeCachingLlmClient(makeLocalLlmClient(m_model, 1024), dir.path().toStdString());
+        LlmDecomposer probe(makeLocalLlmClient(m_model, 1024));
         LlmRequest req = probe.buildRequest("two people on a bench");
         CancelToken cancel;
         auto first = client->complete(req, cancel);

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "reason/builtinreasoner.h"
+#include "reason/llmreasoner.h"
 #include "terminal.h"
 
 #include <sys/resource.h>
@@ -168,13 +169,31 @@ int decompose(Services &services, const QStringList &args)
 {
     QCommandLineParser p;
     p.addOption({"json", "Print JSON."});
+    p.addOption({"builtin", "Use the built-in grammar even when an LLM is available."});
     if (!parse(p, args, "decompose", "QUERY: the query to split into sub-queries."))
         return 2;
     const std::string text = p.positionalArguments().mid(1).join(' ').toStdString();
     if (text.empty())
         return fail("decompose: give the query text");
-    BuiltinDecomposer builtin(services.lexicon());
-    auto d = builtin.decompose(text, CancelToken());
+    // The decomposer a query would get: a configured endpoint, else the embedded LLM, else the built-in grammar.
+    std::unique_ptr<LlmClient> client;
+    if (!p.isSet("builtin")) {
+        auto roles = Services::llmRolesFromEnv();
+        if (!roles)
+            return fail(roles.message());
+        client = roles->decompose ? makeLlmClient(*roles->decompose) : services.makeLazyLocalLlmClient();
+    }
+    Result<Decomposition> d = Result<Decomposition>::error("no LLM");
+    if (client) {
+        LlmDecomposer llm(std::move(client));
+        d = llm.decompose(text, CancelToken());
+        if (!d)
+            std::fprintf(stderr, "LLM decomposition failed (%s); the built-in grammar decomposes\n", d.message().c_str());
+    }
+    if (!d) {
+        BuiltinDecomposer builtin(services.lexicon());
+        d = builtin.decompose(text, CancelToken());
+    }
     if (!d)
         return fail(d.message());
     if (p.isSet("json")) {
@@ -184,8 +203,14 @@ int decompose(Services &services, const QStringList &args)
         std::cout << json{{"query", text}, {"source", d->source}, {"sub_queries", subs}}.dump(2) << "\n";
         return 0;
     }
-    for (const SubQuery &s : d->subQueries)
-        std::printf("%-9s %s%s (%.2f)\n", subQueryKindName(s.kind).c_str(), s.negated ? "NOT " : "", s.text.c_str(), s.weight);
+    std::printf("decomposed by %s\n", d->source.c_str());
+    for (const SubQuery &s : d->subQueries) {
+        std::string concepts;
+        for (const std::string &c : s.concepts)
+            concepts += (concepts.empty() ? " [" : ", ") + c;
+        std::printf("%-9s %s%s (%.2f)%s\n", subQueryKindName(s.kind).c_str(), s.negated ? "NOT " : "", s.text.c_str(),
+                    s.weight, concepts.empty() ? "" : (concepts + "]").c_str());
+    }
     return 0;
 }
 

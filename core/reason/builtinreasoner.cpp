@@ -928,7 +928,7 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
             };
             const std::vector<std::string> after = c.after.empty() && c.kind == TemporalKind::Keeps ? std::vector<std::string>{} : c.after;
             const float up = closeness(after, {"fly", "sky", "air", "rise", "up", "lift"});
-            const float grow = closeness(after, {"grow", "larger", "approach", "near", "big", "enlarge"});
+            const float grow = closeness(after, {"grow", "larger", "approach", "fill", "closer", "big"});
             const float stop = closeness(after, {"stop", "still", "rest", "sit", "halt"});
             const float leave = closeness(after, {"disappear", "leave", "gone", "vanish", "away"});
             const float moveScore = std::clamp((yEarly - yLate) / 0.15f, 0.f, 1.f);

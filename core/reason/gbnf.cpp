@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -16,6 +17,7 @@ using nlohmann::json;
 // Repetition bounds longer than this are left open ({m,}): the expansion of x{0,n} grows with n, and a string's
 // length is checked again after decoding anyway.
 constexpr int kMaxExpandedBound = 512;
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// A GBNF string literal for text (quotes, backslashes and control characters escaped).
 std::string literal(const std::string &text)
@@ -142,13 +144,13 @@ private:
         }
         if (type == "integer") {
             // Only the sign and a lower bound of 1 shape the digits; other bounds are checked after decoding.
-            const double lo = std::max(s.value("minimum", -INFINITY), s.value("exclusiveMinimum", -INFINITY) + 1.0);
+            const double lo = std::max(s.value("minimum", -kInf), s.value("exclusiveMinimum", -kInf) + 1.0);
             if (lo >= 1.0)
                 return rule("[1-9] [0-9]{0,15}");
             return rule(std::string(lo >= 0.0 ? "" : "\"-\"? ") + "([0-9] | [1-9] [0-9]{1,15})");
         }
         if (type == "number") {
-            const double lo = s.value("minimum", -INFINITY), hi = s.value("maximum", INFINITY);
+            const double lo = s.value("minimum", -kInf), hi = s.value("maximum", kInf);
             if (lo >= 0.0 && hi <= 1.0) // a score: 0, 0.xyz or 1
                 return rule("(\"0\" (\".\" [0-9]{1,3})? | \"1\" (\".\" \"0\"{1,3})?)");
             return rule(std::string(lo >= 0.0 ? "" : "\"-\"? ") +

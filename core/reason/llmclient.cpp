@@ -335,12 +335,17 @@ private:
         });
         // A reply bigger than any answer a model gives is a broken or hostile server: stop reading it.
         bool tooLarge = false;
-        QObject::connect(reply.get(), &QNetworkReply::downloadProgress, &loop, [&](qint64 received, qint64) {
-            if (received > kMaxReplyBytes && !tooLarge) {
+        auto refuse = [&](qint64 bytes) {
+            if (bytes > kMaxReplyBytes && !tooLarge) {
                 tooLarge = true;
                 reply->abort();
             }
+        };
+        QObject::connect(reply.get(), &QNetworkReply::metaDataChanged, &loop, [&] {
+            refuse(reply->header(QNetworkRequest::ContentLengthHeader).toLongLong()); // declared size
         });
+        QObject::connect(reply.get(), &QNetworkReply::downloadProgress, &loop,
+                         [&](qint64 received, qint64) { refuse(received); });
         QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
         if (cancel.isCancelled()) {
             cancelled = true;

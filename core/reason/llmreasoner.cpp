@@ -209,8 +209,10 @@ Result<std::vector<SubQuery>> LlmDecomposer::interpret(const json &reply)
         weightSum += s.weight;
         out.push_back(std::move(s));
     }
+    // Zero weight everywhere says nothing about which condition matters more: all count the same.
     if (weightSum <= 0.f)
-        return R::error("semantic violation: every sub-query has weight 0");
+        for (SubQuery &s : out)
+            s.weight = 1.f;
     return out;
 }
 

@@ -68,7 +68,7 @@ struct LocalLlm::Impl {
         std::vector<llama_token> tokens; ///< whose keys and values sequence `index` holds
         uint64_t lastUse = 0;
     };
-    std::vector<Slot> slots;
+    std::vector<Slot> prefixes;
     uint64_t clock = 0;
     llama_batch batch{};
     std::vector<llama_token_data> candidates;
@@ -163,7 +163,7 @@ struct LocalLlm::Impl {
     /// Evaluates tokens after what the slot's sequence already holds; the slot is forgotten on any failure.
     Status decode(size_t slot, const llama_token *tokens, size_t count)
     {
-        Slot &sl = slots[slot];
+        Slot &sl = prefixes[slot];
         for (size_t at = 0; at < count;) {
             const size_t n = std::min<size_t>(count - at, static_cast<size_t>(options.batchTokens));
             batch.n_tokens = static_cast<int32_t>(n);
@@ -188,7 +188,7 @@ struct LocalLlm::Impl {
     void forget(size_t slot)
     {
         llama_memory_seq_rm(llama_get_memory(ctx), static_cast<llama_seq_id>(slot), -1, -1);
-        slots[slot].tokens.clear();
+        prefixes[slot].tokens.clear();
     }
 
     static size_t commonPrefix(const std::vector<llama_token> &a, const std::vector<llama_token> &b)
@@ -207,8 +207,8 @@ struct LocalLlm::Impl {
         // otherwise the prompt takes an empty or the least recently used slot, and the other prefix survives.
         size_t best = 0, bestCommon = 0;
         bool matched = false;
-        for (size_t i = 0; i < slots.size(); ++i) {
-            const size_t c = commonPrefix(slots[i].tokens, prompt);
+        for (size_t i = 0; i < prefixes.size(); ++i) {
+            const size_t c = commonPrefix(prefixes[i].tokens, prompt);
             if (c >= kMinSharedPrefix && c > bestCommon) {
                 best = i;
                 bestCommon = c;
@@ -216,22 +216,22 @@ struct LocalLlm::Impl {
             }
         }
         if (!matched) {
-            for (size_t i = 0; i < slots.size(); ++i)
-                if (slots[i].lastUse < slots[best].lastUse)
+            for (size_t i = 0; i < prefixes.size(); ++i)
+                if (prefixes[i].lastUse < prefixes[best].lastUse)
                     best = i;
-            bestCommon = commonPrefix(slots[best].tokens, prompt);
+            bestCommon = commonPrefix(prefixes[best].tokens, prompt);
         }
-        slots[best].lastUse = ++clock;
+        prefixes[best].lastUse = ++clock;
         size_t common = bestCommon;
         if (common == prompt.size() && common > 0)
             --common; // the last prompt token is evaluated again: its logits start the reply
-        if (common < slots[best].tokens.size()) {
+        if (common < prefixes[best].tokens.size()) {
             if (!llama_memory_seq_rm(llama_get_memory(ctx), static_cast<llama_seq_id>(best),
                                      static_cast<llama_pos>(common), -1)) {
                 forget(best);
                 return {best, 0};
             }
-            slots[best].tokens.resize(common);
+            prefixes[best].tokens.resize(common);
         }
         return {best, common};
     }
@@ -315,7 +315,7 @@ Result<std::shared_ptr<LocalLlm>> LocalLlm::load(const LocalLlmOptions &options)
     cp.n_batch = static_cast<uint32_t>(impl->options.batchTokens);
     cp.n_ubatch = cp.n_batch;
     cp.n_seq_max = kPrefixSlots;
-    cp.kv_unified = true; // the slots share one context of n_ctx tokens
+    cp.kv_unified = true; // the prefixes share one context of n_ctx tokens
     cp.swa_full = true;   // sliding-window models keep every token, so a prefix can be trimmed and reused
     cp.no_perf = true;
     cp.n_threads = impl->options.threads;
@@ -325,7 +325,7 @@ Result<std::shared_ptr<LocalLlm>> LocalLlm::load(const LocalLlmOptions &options)
     impl->ctx = llama_init_from_model(impl->model, cp);
     if (!impl->ctx)
         return R::error("cannot make a context of " + std::to_string(cp.n_ctx) + " tokens for " + options.modelPath);
-    impl->slots.resize(kPrefixSlots);
+    impl->prefixes.resize(kPrefixSlots);
     impl->batch = llama_batch_init(static_cast<int32_t>(cp.n_batch), 0, 1);
     char buf[256] = {0};
     if (llama_model_meta_val_str(impl->model, "general.name", buf, sizeof buf) > 0)
@@ -385,12 +385,12 @@ Result<std::string> LocalLlm::generate(const std::vector<LlmMessage> &messages, 
     s.promptTokens = static_cast<int>(prompt->size());
     auto t0 = Clock::now();
     const auto [slot, reused] = d.reusePrefix(*prompt);
-    // The slots share the context: the others give way when this prompt and its reply need the room.
+    // The prefixes share the context: the others give way when this prompt and its reply need the room.
     size_t others = 0;
-    for (size_t i = 0; i < d.slots.size(); ++i)
-        others += i == slot ? 0 : d.slots[i].tokens.size();
+    for (size_t i = 0; i < d.prefixes.size(); ++i)
+        others += i == slot ? 0 : d.prefixes[i].tokens.size();
     if (others + prompt->size() + static_cast<size_t>(maxTokens) > static_cast<size_t>(nCtx))
-        for (size_t i = 0; i < d.slots.size(); ++i)
+        for (size_t i = 0; i < d.prefixes.size(); ++i)
             if (i != slot)
                 d.forget(i);
     s.reusedTokens = static_cast<int>(reused);
