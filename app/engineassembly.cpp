@@ -28,7 +28,7 @@ public:
             m_llmDecomposer = std::make_unique<LlmDecomposer>(makeLlmClient(*parts.roles.decompose),
                                                               healthOf(*parts.roles.decompose));
         } else if (parts.localClient && (local = parts.localClient())) {
-            m_llmDecomposer = std::make_unique<LlmDecomposer>(std::move(local));
+            m_llmDecomposer = std::make_unique<LlmDecomposer>(std::move(local), nullptr, DecompositionFormat::Compact);
         }
         roles.decomposer = m_llmDecomposer.get();
         if (parts.roles.reason) {

@@ -2,6 +2,7 @@
 // order of "required" (the reasoning before the score), enums and bounds reach the grammar, and what the grammar
 // cannot express is an error naming where, never a silently looser grammar.
 #include "reason/gbnf.h"
+#include "reason/jsonschema.h"
 #include "reason/llmreasoner.h"
 #include "testsupport.h"
 
@@ -19,19 +20,25 @@ private slots:
         QTest::addColumn<QString>("role");
         QTest::newRow("decompose") << "decompose";
         QTest::newRow("reason") << "reason";
+        QTest::newRow("decompose-compact") << "decompose-compact";
     }
 
     void roleSchemasConvert()
     {
         QFETCH(QString, role);
-        const json schema = role == "decompose" ? LlmDecomposer::outputSchema() : LlmReasoner::outputSchema(3);
+        const json schema = role == "decompose"           ? LlmDecomposer::outputSchema()
+                            : role == "decompose-compact" ? LlmDecomposer::outputSchema(DecompositionFormat::Compact)
+                                                          : LlmReasoner::outputSchema(3);
         auto g = jsonSchemaToGbnf(schema);
         QVERIFY2(g.isOk(), g.message().c_str());
         const QString text = QString::fromStdString(*g);
         QVERIFY(text.startsWith("root ::= "));
         QVERIFY(text.contains("ws ::= "));
         QVERIFY(text.contains("char ::= "));
-        if (role == "decompose") {
+        if (role == "decompose-compact") {
+            QVERIFY(text.contains("\"\\\"q\\\"\""));
+            QVERIFY(text.contains("{0,3}")); // at most 4 conditions: one, then up to three more
+        } else if (role == "decompose") {
             QVERIFY(text.contains("\"\\\"object\\\"\""));
             QVERIFY(text.contains("\"\\\"temporal\\\"\""));
         } else {
@@ -90,6 +97,21 @@ private slots:
         auto g = jsonSchemaToGbnf(json::parse(schema.toStdString()));
         QVERIFY(!g.isOk());
         QVERIFY2(QString::fromStdString(g.message()).contains(expected), g.message().c_str());
+    }
+
+    void compactDecompositionReads()
+    {
+        const json reply = json::parse("{\"q\":[{\"k\":\"object\",\"t\":\"penguin\",\"n\":false,\"c\":[\"penguin\",\"bird\"]},"
+                                       "{\"k\":\"attribute\",\"t\":\"no snow\",\"n\":true,\"c\":[]}]}");
+        QVERIFY(validateJson(LlmDecomposer::outputSchema(DecompositionFormat::Compact), reply).isOk());
+        auto subs = LlmDecomposer::interpret(reply);
+        QVERIFY2(subs.isOk(), subs.message().c_str());
+        QCOMPARE(subs->size(), size_t(2));
+        QCOMPARE(QString::fromStdString((*subs)[0].text), QString("penguin"));
+        QCOMPARE((*subs)[0].concepts.size(), size_t(2));
+        QVERIFY((*subs)[1].negated);
+        QCOMPARE((*subs)[1].kind, SubQueryKind::Attribute);
+        QCOMPARE((*subs)[0].weight, 1.f);
     }
 
     void positiveIntegersStartAtOne()

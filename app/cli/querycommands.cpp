@@ -177,15 +177,17 @@ int decompose(Services &services, const QStringList &args)
         return fail("decompose: give the query text");
     // The decomposer a query would get: a configured endpoint, else the embedded LLM, else the built-in grammar.
     std::unique_ptr<LlmClient> client;
+    bool local = false;
     if (!p.isSet("builtin")) {
         auto roles = Services::llmRolesFromEnv();
         if (!roles)
             return fail(roles.message());
         client = roles->decompose ? makeLlmClient(*roles->decompose) : services.makeLazyLocalLlmClient();
+        local = !roles->decompose;
     }
     Result<Decomposition> d = Result<Decomposition>::error("no LLM");
     if (client) {
-        LlmDecomposer llm(std::move(client));
+        LlmDecomposer llm(std::move(client), nullptr, local ? DecompositionFormat::Compact : DecompositionFormat::Full);
         d = llm.decompose(text, CancelToken());
         if (!d)
             std::fprintf(stderr, "LLM decomposition failed (%s); the built-in grammar decomposes\n", d.message().c_str());

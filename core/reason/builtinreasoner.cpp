@@ -375,39 +375,60 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
 
 void BuiltinReasoner::adoptNamedTarget(QueryAnalysis &a, const std::vector<SubQuery> &subQueries) const
 {
-    // The first concept of the first object sub-query that WordNet knows as a noun: what the query is looking for,
-    // named by a model with the world knowledge the grammar lacks. The clause that described the target stays: its
-    // words still weigh the evidence.
-    for (const SubQuery &s : subQueries) {
-        if (s.kind != SubQueryKind::Object || s.negated)
-            continue;
-        for (const std::string &concept : s.concepts) {
-            std::string lemma = concept;
-            std::transform(lemma.begin(), lemma.end(), lemma.begin(), [](unsigned char c) { return std::tolower(c); });
-            auto senses = m_lex.nounSenses(lemma);
-            if (senses.empty() && lemma.find(' ') != std::string::npos) {
-                lemma = lemma.substr(lemma.find_last_of(' ') + 1); // "brown bear" -> "bear"
-                senses = m_lex.nounSenses(lemma);
-            }
-            if (senses.empty())
-                continue;
-            if (a.targets.empty()) {
-                NounPhrase p;
-                p.role = PhraseRole::Target;
-                p.text = concept;
-                a.phrases.push_back(p);
-                a.targets.push_back(static_cast<int>(a.phrases.size() - 1));
-            }
-            NounPhrase &target = a.phrases[static_cast<size_t>(a.targets.front())];
-            if (target.person && !target.vague)
-                return; // "a woman ...": the grammar's person is already concrete
-            target.head = lemma;
-            target.senses = std::move(senses);
-            target.vague = false;
-            return;
+    // The concepts of the first object sub-query: what the query is looking for, named by a model with the world
+    // knowledge the grammar lacks. A small model often lists a few candidates ("bear, fox"), so each of them (up to
+    // three) stands for the target. The clause that described the target stays: its words still weigh the evidence.
+    const SubQuery *named = nullptr;
+    for (const SubQuery &s : subQueries)
+        if (s.kind == SubQueryKind::Object && !s.negated) {
+            named = &s;
+            break;
         }
-        return; // only the first object sub-query names the target
+    if (!named)
+        return;
+    if (a.targets.empty()) {
+        NounPhrase p;
+        p.role = PhraseRole::Target;
+        p.vague = true;
+        p.text = named->text;
+        a.phrases.push_back(p);
+        a.targets.push_back(static_cast<int>(a.phrases.size() - 1));
     }
+    NounPhrase &target = a.phrases[static_cast<size_t>(a.targets.front())];
+    if (target.person && !target.vague)
+        return; // "a woman ...": the grammar's person is already concrete
+    std::vector<SynsetId> adopted;
+    std::string head;
+    for (size_t c = 0; c < named->concepts.size() && c < 3; ++c) {
+        std::string lemma = named->concepts[c];
+        std::transform(lemma.begin(), lemma.end(), lemma.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        auto senses = m_lex.nounSenses(lemma);
+        if (senses.empty() && lemma.find(' ') != std::string::npos) {
+            lemma = lemma.substr(lemma.find_last_of(' ') + 1); // "brown bear" -> "bear"
+            senses = m_lex.nounSenses(lemma);
+        }
+        if (senses.empty() || lemma == target.head)
+            continue;
+        // A named thing replaces a vague target ("something", "the thing") or narrows a general one it is a kind of
+        // ("animal" -> "bear"); a model that names something other than the query's own noun is not believed.
+        senses.resize(std::min<size_t>(2, senses.size()));
+        bool narrower = target.vague || target.senses.empty();
+        for (SynsetId sense : senses)
+            for (SynsetId general : target.senses)
+                narrower = narrower || m_lex.isA(sense, general);
+        if (!narrower)
+            continue;
+        if (head.empty())
+            head = lemma;
+        for (SynsetId sense : senses)
+            if (std::find(adopted.begin(), adopted.end(), sense) == adopted.end())
+                adopted.push_back(sense);
+    }
+    if (adopted.empty())
+        return;
+    target.head = head;
+    target.senses = std::move(adopted);
+    target.vague = false;
 }
 
 std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const ReasonQuery &query,

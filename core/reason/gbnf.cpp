@@ -77,7 +77,7 @@ public:
         std::string out = "root ::= " + root + "\n";
         for (const auto &[name, body] : m_rules)
             out += name + " ::= " + body + "\n";
-        out += "ws ::= [ ]?\n";
+        out += "ws ::= \"\"\n"; // compact JSON: whitespace costs generated tokens and says nothing
         out += "char ::= [^\"\\\\\\x7F\\x00-\\x1F] | \"\\\\\" ([\"\\\\/bfnrt] | \"u\" [0-9a-fA-F]{4})\n";
         return out;
     }

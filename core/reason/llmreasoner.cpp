@@ -51,8 +51,8 @@ json stringEnum(const char *const *names, size_t n)
 
 const char *const kDecomposeSystem =
     "You split a search query over a video library into explicit, atomic sub-queries that vision models can check "
-    "one by one. Queries are often implicit (\"the flightless bird that huddles on Antarctic ice\"): name the "
-    "concrete things they mean (\"penguin\"), using common object names a detector would use. For each sub-query "
+    "one by one. Queries are often implicit (\"the kitchen appliance that keeps food cold\"): name the "
+    "concrete things they mean (\"refrigerator\"), using common object names a detector would use. For each sub-query "
     "give:\n"
     "- kind: object, attribute, spatial, temporal, count, scene or action;\n"
     "- text: the explicit condition in a few words (\"grey penguin\", \"person left of the car\");\n"
@@ -62,6 +62,16 @@ const char *const kDecomposeSystem =
     "Use 1 to 8 sub-queries; the first names the main thing the query is looking for. Always write the sub-queries "
     "and concepts in English, whatever the language of the query. The user message holds the query as JSON; "
     "answer with JSON only.";
+
+const char *const kDecomposeSystemCompact =
+    "You split a search query over a video library into at most 4 explicit conditions that vision models can "
+    "check. Queries are often implicit (\"the kitchen appliance that keeps food cold\"): name the concrete thing "
+    "they mean (\"refrigerator\") with a common object name a detector would use; the example is only an "
+    "illustration of the task, never an answer. Answer with JSON only: "
+    "{\"q\": [conditions]}, each condition {\"k\": kind, \"t\": text, \"n\": negated, \"c\": concepts} where "
+    "k is object, attribute, spatial, temporal, count, scene or action; t the condition in a few words; n true when "
+    "the video must NOT show it; c up to 3 English object nouns it involves, most specific first. The first "
+    "condition is the main thing looked for. Write English whatever the query's language. Only visible things.";
 
 const char *const kReasonSystem =
     "You judge whether one candidate video satisfies a search query, using only the video's digital twin: a JSON "
@@ -150,15 +160,32 @@ bool EndpointHealth::isTransportFailure(const std::string &m)
 
 // ---------------------------------------------------------------------------------------------------------------
 
-LlmDecomposer::LlmDecomposer(std::unique_ptr<LlmClient> client, std::shared_ptr<EndpointHealth> health)
-    : m_client(std::move(client)), m_health(health ? std::move(health) : std::make_shared<EndpointHealth>())
+LlmDecomposer::LlmDecomposer(std::unique_ptr<LlmClient> client, std::shared_ptr<EndpointHealth> health,
+                             DecompositionFormat format)
+    : m_client(std::move(client)), m_health(health ? std::move(health) : std::make_shared<EndpointHealth>()),
+      m_format(format)
 {
 }
 
 std::string LlmDecomposer::name() const { return m_client->name(); }
 
-json LlmDecomposer::outputSchema()
+json LlmDecomposer::outputSchema(DecompositionFormat format)
 {
+    if (format == DecompositionFormat::Compact) {
+        const json subQuery = {
+            {"type", "object"},
+            {"properties",
+             {{"k", {{"type", "string"}, {"enum", stringEnum(kSubQueryKinds, std::size(kSubQueryKinds))}}},
+              {"t", {{"type", "string"}, {"minLength", 1}, {"maxLength", 60}}},
+              {"n", {{"type", "boolean"}}},
+              {"c", {{"type", "array"}, {"maxItems", 3}, {"items", {{"type", "string"}, {"maxLength", 30}}}}}}},
+            {"required", {"k", "t", "n", "c"}},
+            {"additionalProperties", false}};
+        return {{"type", "object"},
+                {"properties", {{"q", {{"type", "array"}, {"minItems", 1}, {"maxItems", 4}, {"items", subQuery}}}}},
+                {"required", {"q"}},
+                {"additionalProperties", false}};
+    }
     const json subQuery = {
         {"type", "object"},
         {"properties",
@@ -179,9 +206,10 @@ json LlmDecomposer::outputSchema()
 LlmRequest LlmDecomposer::buildRequest(const std::string &query) const
 {
     LlmRequest r;
-    r.messages.push_back({LlmMessageRole::System, kDecomposeSystem, {}});
+    const bool compact = m_format == DecompositionFormat::Compact;
+    r.messages.push_back({LlmMessageRole::System, compact ? kDecomposeSystemCompact : kDecomposeSystem, {}});
     r.messages.push_back({LlmMessageRole::User, dumpForPrompt(json{{"query", query}}), {}});
-    r.schema = outputSchema();
+    r.schema = outputSchema(m_format);
     r.schemaName = "decomposition";
     return r;
 }
@@ -191,17 +219,18 @@ Result<std::vector<SubQuery>> LlmDecomposer::interpret(const json &reply)
     using R = Result<std::vector<SubQuery>>;
     std::vector<SubQuery> out;
     float weightSum = 0.f;
-    const json &items = reply.at("sub_queries");
+    const bool compact = reply.contains("q");
+    const json &items = reply.at(compact ? "q" : "sub_queries");
     for (size_t i = 0; i < items.size(); ++i) {
         const json &e = items[i];
         SubQuery s;
-        s.kind = subQueryKindFromName(e.at("kind").get<std::string>());
-        s.text = trimmed(e.at("text").get<std::string>());
+        s.kind = subQueryKindFromName(e.at(compact ? "k" : "kind").get<std::string>());
+        s.text = trimmed(e.at(compact ? "t" : "text").get<std::string>());
         if (s.text.empty())
             return R::error("semantic violation: sub_queries[" + std::to_string(i) + "].text is blank");
-        s.weight = e.at("weight").get<float>();
-        s.negated = e.at("negated").get<bool>();
-        for (const json &c : e.at("concepts")) {
+        s.weight = compact ? 1.f : e.at("weight").get<float>();
+        s.negated = e.at(compact ? "n" : "negated").get<bool>();
+        for (const json &c : e.at(compact ? "c" : "concepts")) {
             const std::string concept = trimmed(c.get<std::string>());
             if (!concept.empty())
                 s.concepts.push_back(concept);

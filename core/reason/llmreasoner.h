@@ -46,21 +46,27 @@ private:
     std::atomic<int> m_trips{0};
 };
 
+/// The reply format of a decomposition. Full: named fields with weights, for servers. Compact: one-letter keys, no
+/// weights, at most 4 sub-queries of 3 concepts, for a model on a CPU, where every generated token costs ~0.1-0.2 s.
+enum class DecompositionFormat { Full, Compact };
+
 class LlmDecomposer : public Decomposer {
 public:
-    explicit LlmDecomposer(std::unique_ptr<LlmClient> client, std::shared_ptr<EndpointHealth> health = {});
+    explicit LlmDecomposer(std::unique_ptr<LlmClient> client, std::shared_ptr<EndpointHealth> health = {},
+                           DecompositionFormat format = DecompositionFormat::Full);
     /// Blocking; worker threads only.
     Result<Decomposition> decompose(const std::string &query, const CancelToken &cancel) override;
     std::string name() const override;
 
-    static nlohmann::json outputSchema();
+    static nlohmann::json outputSchema(DecompositionFormat format = DecompositionFormat::Full);
     LlmRequest buildRequest(const std::string &query) const;
-    /// The sub-queries of a schema-valid reply, or what is wrong with them.
+    /// The sub-queries of a schema-valid reply (either format), or what is wrong with them.
     static Result<std::vector<SubQuery>> interpret(const nlohmann::json &reply);
 
 private:
     std::unique_ptr<LlmClient> m_client;
     std::shared_ptr<EndpointHealth> m_health;
+    DecompositionFormat m_format;
 };
 
 struct LlmReasonerOptions {

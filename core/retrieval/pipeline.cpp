@@ -120,7 +120,11 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
     };
     std::vector<Candidate> candidates;
     if (options.align && m_roles.coarse) {
-        const int wanted = options.candidates > 0 ? options.candidates : std::max(options.top, m_roles.reasoner ? 30 : 200);
+        // An LLM reading every candidate's twin takes 30; the built-in judge (fast mode, or the shortlist of a deep
+        // cascade) reads 200 in well under a second.
+        const bool llmReadsAll = m_roles.reasoner && options.mode == ReasoningMode::Deep && options.deepCandidates <= 0;
+        const int wanted =
+            options.candidates > 0 ? options.candidates : std::max(options.top, llmReadsAll ? 30 : 200);
         const int k = options.reason ? wanted : std::max(options.top, wanted);
         auto hits = m_roles.coarse->search(store, out.subQueries, k, options.aggregation, cancel);
         if (!hits)
