@@ -65,9 +65,9 @@ const char *const kDecomposeSystem =
 
 const char *const kDecomposeSystemCompact =
     "You split a search query over a video library into at most 4 explicit conditions that vision models can "
-    "check. Queries are often implicit (\"the kitchen appliance that keeps food cold\"): name the concrete thing "
-    "they mean (\"refrigerator\") with a common object name a detector would use; the example is only an "
-    "illustration of the task, never an answer. Answer with JSON only: "
+    "check. Queries are often implicit: they describe a thing by what it does, what it is used for or facts about "
+    "it; work out which concrete thing they mean and name it with the common object name a detector would use. "
+    "Answer with JSON only: "
     "{\"q\": [conditions]}, each condition {\"k\": kind, \"t\": text, \"n\": negated, \"c\": concepts} where "
     "k is object, attribute, spatial, temporal, count, scene or action; t the condition in a few words; n true when "
     "the video must NOT show it; c up to 3 English object nouns it involves, most specific first. The first "
