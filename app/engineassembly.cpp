@@ -145,6 +145,8 @@ std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &r
             parts.reasoner.maxGaps = 2;
             parts.reasoner.maxSteps = 4;
             parts.reasoner.maxStepChars = 160;
+            parts.reasoner.maxObjects = 6;
+            parts.reasoner.maxSpans = 4;
         }
     }
     return assembleRetrievalEngine(lexicon(), std::move(parts));

@@ -478,12 +478,13 @@ private slots:
                 << FakeLlmReply::json({{"relevance", "high"}}) << "reply violates schema" << false;
             row("reason", "unknown track")
                 << FakeLlmReply::json(unknownTrack)
-                << "semantic violation: objects[0].track 99 is not a track of this twin" << false;
+                << "reply violates schema: $.objects[0].track" << false; // the schema lists this twin's tracks
             row("reason", "frames past the end")
                 << FakeLlmReply::json(pastTheEnd) << "[0, 500] is past the last frame 99" << false;
             row("reason", "sub-query index")
-                << FakeLlmReply::json(badIndex) << "satisfied names sub-query 5 of 2" << false;
-            row("reason", "gap on an unknown track") << FakeLlmReply::json(badGap) << "gaps[0].track 7" << false;
+                << FakeLlmReply::json(badIndex) << "reply violates schema: $.satisfied" << false;
+            row("reason", "gap on an unknown track")
+                << FakeLlmReply::json(badGap) << "reply violates schema: $.gaps[0].track" << false;
         }
     }
 

@@ -65,6 +65,8 @@ private slots:
         options.maxGaps = 1;
         options.maxSteps = 3;
         options.maxStepChars = 120;
+        options.maxObjects = 4; // the grammar bounds the reply well within the token budget
+        options.maxSpans = 2;
         LlmReasoner reasoner(makeLocalLlmClient(m_model, 1024), options);
         ReasonQuery q{"a brown dog", {{SubQueryKind::Object, "brown dog", 1.f, false, {"dog"}}}, true, true, {"none"}};
         CancelToken cancel;
@@ -162,18 +164,26 @@ private slots:
         e.protocol = LlmProtocol::OpenAiCompatible;
         e.baseUrl = "http://127.0.0.1:" + std::to_string(port) + "/v1";
         e.model = "gemma";
-        e.timeoutMs = 60000;
-        e.maxTokens = 300;
         e.maxRetries = 0;
+        // A small structured request: the server must honour the JSON schema (response_format) and the client
+        // must read its reply. The server loads the model first; until then connections fail or it answers 503.
+        LlmRequest req;
+        req.messages = {{LlmMessageRole::User, "Is a cat an animal? Answer in JSON.", {}}};
+        req.schema = {{"type", "object"},
+                      {"properties", {{"answer", {{"type", "boolean"}}}}},
+                      {"required", {"answer"}},
+                      {"additionalProperties", false}};
+        req.schemaName = "answer";
+        e.maxTokens = 20;
+        e.timeoutMs = 120000;
         auto client = makeLlmClient(e);
-        LlmDecomposer probeReq(makeLocalLlmClient(m_model, 300));
-        const LlmRequest req = probeReq.buildRequest("a cat on a sofa");
         Result<LlmReply> reply = Result<LlmReply>::error("not run");
-        // The server loads the model first; until then it refuses connections or answers 503.
-        for (int attempt = 0; attempt < 60; ++attempt) {
+        for (int attempt = 0; attempt < 120; ++attempt) {
             CancelToken cancel;
             reply = client->complete(req, cancel);
-            if (reply.isOk() || server.state() != QProcess::Running)
+            const std::string m = reply.isOk() ? std::string() : reply.message();
+            const bool notReady = m.rfind("cannot reach", 0) == 0 || m.rfind("HTTP 503", 0) == 0;
+            if (!notReady || server.state() != QProcess::Running)
                 break;
             QThread::msleep(1000);
         }
@@ -181,8 +191,7 @@ private slots:
         server.terminate();
         server.waitForFinished(10000);
         QVERIFY2(reply.isOk(), (reply.message() + "\n" + log.right(800).toStdString()).c_str());
-        auto subs = LlmDecomposer::interpret(reply->json);
-        QVERIFY2(subs.isOk(), subs.message().c_str());
+        QVERIFY(reply->json.contains("answer") && reply->json["answer"].is_boolean());
 #endif
     }
 };

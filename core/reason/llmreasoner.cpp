@@ -284,14 +284,14 @@ LlmReasoner::LlmReasoner(std::unique_ptr<LlmClient> client, LlmReasonerOptions o
 
 std::string LlmReasoner::name() const { return m_client->name(); }
 
-json LlmReasoner::outputSchema(int maxGaps, int maxSteps, int maxStepChars)
+json LlmReasoner::outputSchema(int maxGaps, int maxSteps, int maxStepChars, int maxObjects, int maxSpans)
 {
     const json frameSpan = {
         {"type", "array"}, {"minItems", 2}, {"maxItems", 2}, {"items", {{"type", "integer"}, {"minimum", 0}}}};
     const json object = {{"type", "object"},
                          {"properties",
                           {{"track", {{"type", "integer"}, {"minimum", 1}}},
-                           {"frames", {{"type", "array"}, {"minItems", 1}, {"maxItems", 16}, {"items", frameSpan}}}}},
+                           {"frames", {{"type", "array"}, {"minItems", 1}, {"maxItems", std::max(1, maxSpans)}, {"items", frameSpan}}}}},
                          {"required", {"track", "frames"}},
                          {"additionalProperties", false}};
     const json gap = {{"type", "object"},
@@ -311,7 +311,7 @@ json LlmReasoner::outputSchema(int maxGaps, int maxSteps, int maxStepChars)
                 {"maxItems", std::max(1, maxSteps)},
                 {"items", {{"type", "string"}, {"maxLength", std::max(20, maxStepChars)}}}}},
               {"satisfied", {{"type", "array"}, {"maxItems", 16}, {"items", {{"type", "integer"}, {"minimum", 0}}}}},
-              {"objects", {{"type", "array"}, {"maxItems", 24}, {"items", object}}},
+              {"objects", {{"type", "array"}, {"maxItems", std::max(0, maxObjects)}, {"items", object}}},
               {"gaps", {{"type", "array"}, {"maxItems", std::max(0, maxGaps)}, {"items", gap}}}}},
             // Reasoning first: a model that writes its findings before its score scores more consistently.
             {"required", {"reasoning", "relevance", "satisfied", "objects", "gaps"}},
@@ -346,7 +346,29 @@ LlmRequest LlmReasoner::buildRequest(const ReasonQuery &query, const Twin &twin,
     LlmRequest r;
     r.messages.push_back({LlmMessageRole::System, kReasonSystem, {}});
     r.messages.push_back({LlmMessageRole::User, std::move(user), {}});
-    r.schema = outputSchema(m_options.maxGaps, m_options.maxSteps, m_options.maxStepChars);
+    r.schema = outputSchema(m_options.maxGaps, m_options.maxSteps, m_options.maxStepChars, m_options.maxObjects,
+                            m_options.maxSpans);
+    // This twin's track ids and this query's sub-query indices as enums: a model decoding under the schema's
+    // grammar cannot name a track that does not exist, and a server that enforces schemas cannot either.
+    json trackIds = json::array();
+    for (const Track &t : twin.tracks)
+        trackIds.push_back(t.id);
+    json &props = r.schema["properties"];
+    if (trackIds.empty())
+        props["objects"]["maxItems"] = 0;
+    else
+        props["objects"]["items"]["properties"]["track"] = {{"type", "integer"}, {"enum", trackIds}};
+    json gapTracks = json::array({0});
+    for (const json &id : trackIds)
+        gapTracks.push_back(id);
+    props["gaps"]["items"]["properties"]["track"] = {{"type", "integer"}, {"enum", gapTracks}};
+    json indices = json::array();
+    for (size_t i = 0; i < query.subQueries.size(); ++i)
+        indices.push_back(i);
+    if (indices.empty())
+        props["satisfied"]["maxItems"] = 0;
+    else
+        props["satisfied"]["items"] = {{"type", "integer"}, {"enum", indices}};
     r.schemaName = "verdict";
     if (compacted)
         *compacted = std::move(c);

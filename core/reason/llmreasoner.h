@@ -74,6 +74,8 @@ struct LlmReasonerOptions {
     int maxGaps = 3;        ///< refinement requests a verdict may carry
     int maxSteps = 12;      ///< reasoning steps a verdict may carry
     int maxStepChars = 400; ///< length of one reasoning step
+    int maxObjects = 24;    ///< grounded tracks a verdict may name
+    int maxSpans = 16;      ///< frame spans per grounded track
 };
 
 class LlmReasoner : public Reasoner {
@@ -84,7 +86,8 @@ public:
     Result<ReasonVerdict> reason(const ReasonQuery &query, const Twin &twin, const CancelToken &cancel) override;
     std::string name() const override;
 
-    static nlohmann::json outputSchema(int maxGaps, int maxSteps = 12, int maxStepChars = 400);
+    static nlohmann::json outputSchema(int maxGaps, int maxSteps = 12, int maxStepChars = 400, int maxObjects = 24,
+                                       int maxSpans = 16);
     /// What the model is told about one candidate (system: task and contract; user: query, then the twin as data).
     LlmRequest buildRequest(const ReasonQuery &query, const Twin &twin, CompactTwin *compacted = nullptr) const;
     /// The verdict of a schema-valid reply, after the checks the schema cannot make, or what is wrong.
