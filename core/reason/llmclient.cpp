@@ -57,18 +57,6 @@ std::string snippet(const std::string &text)
     return s;
 }
 
-const char *roleName(LlmMessageRole role)
-{
-    switch (role) {
-    case LlmMessageRole::System:
-        return "system";
-    case LlmMessageRole::Assistant:
-        return "assistant";
-    case LlmMessageRole::User:
-        break;
-    }
-    return "user";
-}
 
 /// "image/png", "image/jpeg", or empty for anything else.
 std::string imageMime(const std::vector<std::uint8_t> &bytes)
@@ -581,6 +569,19 @@ std::unique_ptr<LlmClient> makeLlmClient(const LlmEndpoint &endpoint)
     if (endpoint.protocol == LlmProtocol::Ollama)
         return std::make_unique<OllamaClient>(endpoint);
     return std::make_unique<OpenAiClient>(endpoint);
+}
+
+const char *roleName(LlmMessageRole role)
+{
+    switch (role) {
+    case LlmMessageRole::System:
+        return "system";
+    case LlmMessageRole::Assistant:
+        return "assistant";
+    case LlmMessageRole::User:
+        break;
+    }
+    return "user";
 }
 
 } // namespace ts

@@ -19,6 +19,9 @@ namespace ts {
 
 enum class LlmMessageRole { System, User, Assistant };
 
+/// "system", "user" or "assistant": the chat roles of both protocols and of GGUF chat templates.
+const char *roleName(LlmMessageRole role);
+
 struct LlmMessage {
     LlmMessageRole role = LlmMessageRole::User;
     /// Text that came from a video (OCR, descriptions) belongs here as quoted JSON data, never as instructions.

@@ -34,18 +34,6 @@ void quietLog(ggml_log_level level, const char *text, void *)
         std::fputs(text, stderr);
 }
 
-const char *roleName(LlmMessageRole role)
-{
-    switch (role) {
-    case LlmMessageRole::System:
-        return "system";
-    case LlmMessageRole::Assistant:
-        return "assistant";
-    default:
-        return "user";
-    }
-}
-
 struct SamplerDeleter {
     void operator()(llama_sampler *s) const { llama_sampler_free(s); }
 };
