@@ -272,7 +272,11 @@ void printQueryRoles(Services &services)
     };
     std::printf("roles of the query pipeline:\n");
     llmLine("decompose", roles ? roles->decompose : std::nullopt, "built-in query grammar");
-    llmLine("reason", roles ? roles->reason : std::nullopt, "built-in reasoner (WordNet + word vectors)");
+    if (!(roles && roles->reason) && !local.empty())
+        std::printf("  %-12s built-in reasoner in fast mode (the default); embedded LLM %s with --mode deep\n",
+                    "reason", localName.c_str());
+    else
+        llmLine("reason", roles ? roles->reason : std::nullopt, "built-in reasoner (WordNet + word vectors)");
     if (roles && roles->describe)
         std::printf("  %-12s VLM endpoint %s\n", "describe", roles->describe->model.c_str());
     else
