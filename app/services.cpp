@@ -2,6 +2,7 @@
 
 #include "align/alignedsearch.h"
 #include "align/embedding.h"
+#include "align/sentenceencoder.h"
 #include "align/textencoder.h"
 #include "reason/llmclient.h"
 #ifdef TWINSEEK_HAVE_LLAMA
@@ -124,11 +125,11 @@ std::unique_ptr<TwinBuilder> Services::makeBuilder(const TwinBuilderConfig &conf
 
 Result<std::unique_ptr<TwinStore>> Services::openStore(const std::string &path) { return TwinStore::open(path); }
 
-std::string Services::alignerPath() const
+std::vector<std::string> Services::alignerPaths() const
 {
     const QByteArray env = qgetenv("TWINSEEK_ALIGNER");
     if (!env.isEmpty())
-        return QString::fromLocal8Bit(env).toStdString();
+        return {QString::fromLocal8Bit(env).toStdString()};
     namespace fs = std::filesystem;
     for (const std::string &dir : m_paths.manifestDirs) {
         std::error_code ec;
@@ -138,17 +139,57 @@ std::string Services::alignerPath() const
             if (name.rfind("aligner-", 0) == 0 && entry.path().extension() == ".bin")
                 found.push_back(entry.path().string());
         }
-        if (!found.empty())
-            return *std::max_element(found.begin(), found.end());
+        if (!found.empty()) {
+            std::sort(found.rbegin(), found.rend());
+            return found;
+        }
     }
     return {};
+}
+
+std::string Services::alignerPath()
+{
+    aligner();
+    if (!m_alignerLoadedPath.empty())
+        return m_alignerLoadedPath;
+    const std::vector<std::string> paths = alignerPaths();
+    return paths.empty() ? std::string() : paths.front();
+}
+
+const SentenceEncoder *Services::sentenceEncoder()
+{
+    std::call_once(m_sentenceOnce, [this] {
+        if (qEnvironmentVariable("TWINSEEK_SENTENCE_ENCODER").trimmed().compare("off", Qt::CaseInsensitive) == 0) {
+            m_sentenceError = "the sentence encoder is switched off (TWINSEEK_SENTENCE_ENCODER=off)";
+            return;
+        }
+        const ModelManifest *m = m_models->bestAvailable("sentence-encoder");
+        if (!m) {
+            m_sentenceError = "no sentence encoder installed (role sentence-encoder; run scripts/setup.sh)";
+            return;
+        }
+        std::string vocab;
+        for (const ModelFileSpec &f : m->files)
+            if (QString::fromStdString(f.name).endsWith("vocab.txt"))
+                vocab = m_models->filePath(*m, f.name);
+        if (vocab.empty()) {
+            m_sentenceError = m->manifestPath + ": the sentence encoder lists no vocab.txt";
+            return;
+        }
+        auto loaded = SentenceEncoder::load(m_models->modelPath(*m), vocab);
+        if (loaded)
+            m_sentence = std::move(loaded).value();
+        else
+            m_sentenceError = loaded.message();
+    });
+    return m_sentence.get();
 }
 
 const TextEncoder *Services::aligner()
 {
     std::call_once(m_alignerOnce, [this] {
-        const std::string path = alignerPath();
-        if (path.empty()) {
+        const std::vector<std::string> paths = alignerPaths();
+        if (paths.empty()) {
             m_alignerError = "no trained aligner installed (models/trained/aligner-*.bin; see `twinseek-cli train-aligner`)";
             return;
         }
@@ -156,11 +197,16 @@ const TextEncoder *Services::aligner()
             m_alignerError = "the aligner needs word vectors: " + m_vectorsError;
             return;
         }
-        auto encoder = TextEncoder::load(path, wordVectors(), wordnet());
-        if (encoder)
-            m_aligner = std::move(encoder).value();
-        else
-            m_alignerError = encoder.message();
+        // Newest first; one that needs a missing sentence encoder gives way to an older one, and says why.
+        for (const std::string &path : paths) {
+            auto encoder = TextEncoder::load(path, wordVectors(), wordnet(), sentenceEncoder());
+            if (encoder) {
+                m_aligner = std::move(encoder).value();
+                m_alignerLoadedPath = path;
+                return;
+            }
+            m_alignerError += (m_alignerError.empty() ? "" : "; ") + encoder.message();
+        }
     });
     return m_aligner.get();
 }

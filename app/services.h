@@ -25,6 +25,7 @@ namespace ts {
 class CoarseSearch;
 class LlmClient;
 class LocalLlm;
+class SentenceEncoder;
 class TextEncoder;
 
 /// Token counts and times of the embedded LLM (for benchmarks).
@@ -81,11 +82,19 @@ public:
     static Result<LlmRoles> llmRolesFromEnv(const LlmRoles &base = {});
     static Result<std::unique_ptr<TwinStore>> openStore(const std::string &path);
 
-    /// Where the trained aligner's weights are: $TWINSEEK_ALIGNER, else the last aligner-*.bin under trained/ of
-    /// the first manifest directory that has one (user's, then installed, then the source tree). Empty if none.
-    std::string alignerPath() const;
-    /// The trained aligner (paired text encoders), loaded on first use; nullptr with alignerError() when none is
-    /// installed or it does not fit the installed word vectors.
+    /// The pretrained sentence encoder (role "sentence-encoder"), loaded on first use; nullptr with
+    /// sentenceEncoderError() when none is installed. $TWINSEEK_SENTENCE_ENCODER=off leaves it out.
+    const SentenceEncoder *sentenceEncoder();
+    const std::string &sentenceEncoderError() const { return m_sentenceError; }
+
+    /// The trained aligners' weights, preferred first: $TWINSEEK_ALIGNER alone, else the aligner-*.bin under
+    /// trained/ of the first manifest directory that has any (user's, then installed, then the source tree),
+    /// newest name first. Empty if none.
+    std::vector<std::string> alignerPaths() const;
+    /// The aligner in use (the first of alignerPaths() that loads), or the preferred one before loading.
+    std::string alignerPath();
+    /// The trained aligner (paired text encoders), loaded on first use: the first candidate whose word vectors and
+    /// sentence encoder are installed; nullptr with alignerError() when none loads.
     const TextEncoder *aligner();
     const std::string &alignerError() const { return m_alignerError; }
     /// Ingest hook that stores a twin's components embedded by the aligner (texts only without one), on the
@@ -125,8 +134,12 @@ private:
     std::string m_vectorsError;
     std::once_flag m_lexiconOnce;
     std::unique_ptr<Lexicon> m_lexicon;
+    std::once_flag m_sentenceOnce;
+    std::unique_ptr<SentenceEncoder> m_sentence;
+    std::string m_sentenceError;
     std::once_flag m_alignerOnce;
     std::unique_ptr<TextEncoder> m_aligner;
+    std::string m_alignerLoadedPath;
     std::string m_alignerError;
     std::once_flag m_coarseOnce;
     std::unique_ptr<CoarseSearch> m_coarse;

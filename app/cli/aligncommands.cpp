@@ -6,6 +6,7 @@
 #include "align/componentindex.h"
 #include "align/components.h"
 #include "align/embedding.h"
+#include "align/sentenceencoder.h"
 #include "align/textencoder.h"
 #include "align/trainingdata.h"
 #include "terminal.h"
@@ -125,6 +126,10 @@ int trainAlignerCommand(Services &services, const QStringList &args)
     p.addOption({"videos", "Synthetic videos drawn from the label vocabulary (default 6000).", "N", "6000"});
     p.addOption({"batch", "Sub-queries per batch (default 512).", "N", "512"});
     p.addOption({"name", "Model generation recorded in the version (default aligner-v1).", "NAME", "aligner-v1"});
+    p.addOption({"features",
+                 "Input features: 'sentence' (GloVe slots + the installed sentence encoder; the default when one is "
+                 "installed) or 'glove' (GloVe slots only).",
+                 "KIND"});
     if (!parse(p, args, "train-aligner", ""))
         return 2;
 #ifndef TWINSEEK_HAVE_ALIGN_TRAIN
@@ -174,7 +179,15 @@ int trainAlignerCommand(Services &services, const QStringList &args)
     to.seed = seed;
     to.threads = std::max(1, p.value("threads").toInt());
     to.batchSize = std::max(2, p.value("batch").toInt());
-    TextFeaturizer featurizer(services.wordVectors(), services.wordnet());
+    const QString kind = p.value("features").isEmpty() ? (services.sentenceEncoder() ? "sentence" : "glove")
+                                                        : p.value("features");
+    if (kind != "sentence" && kind != "glove")
+        return fail("train-aligner: --features is 'sentence' or 'glove', not '" + kind.toStdString() + "'");
+    if (kind == "sentence" && !services.sentenceEncoder())
+        return fail("train-aligner: " + services.sentenceEncoderError());
+    const SentenceEncoder *sentence = kind == "sentence" ? services.sentenceEncoder() : nullptr;
+    TextFeaturizer featurizer(services.wordVectors(), services.wordnet(), sentence);
+    std::printf("features: %s (%d inputs)\n", featurizer.recipe().c_str(), featurizer.dimensions());
     TerminalProgress bar;
     CancelToken cancel;
     auto trained = trainAligner(
@@ -204,7 +217,7 @@ int trainAlignerCommand(Services &services, const QStringList &args)
     std::printf("initial loss %.4f -> final %.4f\n", trained->initialLoss, trained->epochs.back().loss);
 
     // The exported weights must give what the trained torch modules gave.
-    auto encoder = TextEncoder::fromWeights(weights, services.wordVectors(), services.wordnet());
+    auto encoder = TextEncoder::fromWeights(weights, services.wordVectors(), services.wordnet(), sentence);
     if (!encoder)
         return fail("train-aligner: exported weights do not load: " + encoder.message());
     double maxDiff = 0.0;

@@ -2,6 +2,8 @@
 
 #include "commands.h"
 
+#include "align/sentenceencoder.h"
+#include "align/textencoder.h"
 #include "ingest/ingestor.h"
 #include "terminal.h"
 #include "twin/twin.h"
@@ -281,9 +283,14 @@ void printQueryRoles(Services &services)
         std::printf("  %-12s VLM endpoint %s\n", "describe", roles->describe->model.c_str());
     else
         std::printf("  %-12s none: no vision-language model here (configure TWINSEEK_DESCRIBE_URL)\n", "describe");
-    if (services.aligner())
-        std::printf("  %-12s trained paired encoders (%s)\n", "coarse", services.alignerPath().c_str());
-    else
+    if (const TextEncoder *aligner = services.aligner()) {
+        const SentenceEncoder *sentence = aligner->featurizer().sentenceEncoder();
+        std::printf("  %-12s trained paired encoders over %s (%s)\n", "coarse",
+                    sentence ? ("GloVe slots + sentence encoder " + sentence->identity()).c_str() : "GloVe slots",
+                    QFileInfo(QString::fromStdString(services.alignerPath())).fileName().toUtf8().constData());
+        if (!services.alignerError().empty())
+            std::printf("  %-12s newer aligner not loaded: %s\n", "", services.alignerError().c_str());
+    } else
         std::printf("  %-12s fallback: every video goes to the reasoning stage (%s)\n", "coarse",
                     services.alignerError().c_str());
     if (services.wordVectors())

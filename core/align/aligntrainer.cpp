@@ -60,22 +60,31 @@ struct FeatureTable {
 };
 
 FeatureTable featurize(const std::vector<std::string> &texts, const TextFeaturizer &featurizer,
-                       const CancelToken &cancel)
+                       const CancelToken &cancel, const std::function<void(double)> &progress)
 {
     FeatureTable t;
     const size_t dim = static_cast<size_t>(featurizer.dimensions());
     std::unordered_map<std::string, int64_t> seen;
+    std::vector<std::string> distinct;
     t.rowOf.reserve(texts.size());
     for (const std::string &text : texts) {
         auto [it, inserted] = seen.emplace(text, t.rows);
         if (inserted) {
-            t.data.resize(static_cast<size_t>(t.rows + 1) * dim);
-            featurizer.features(text, t.data.data() + static_cast<size_t>(t.rows) * dim);
+            distinct.push_back(text);
             ++t.rows;
         }
         t.rowOf.push_back(it->second);
-        if (cancel.isCancelled())
-            break;
+    }
+    // In chunks, so a sentence encoder packs many texts per matrix product and cancel is seen between chunks.
+    constexpr size_t kChunk = 512;
+    t.data.resize(distinct.size() * dim);
+    for (size_t first = 0; first < distinct.size() && !cancel.isCancelled(); first += kChunk) {
+        const size_t n = std::min(kChunk, distinct.size() - first);
+        const std::vector<std::string> chunk(distinct.begin() + static_cast<std::ptrdiff_t>(first),
+                                             distinct.begin() + static_cast<std::ptrdiff_t>(first + n));
+        featurizer.features(chunk, t.data.data() + first * dim);
+        if (progress)
+            progress(static_cast<double>(first + n) / static_cast<double>(distinct.size()));
     }
     return t;
 }
@@ -110,8 +119,15 @@ Result<TrainResult> trainAligner(const TrainingSet &set, const TextFeaturizer &f
         const int input = featurizer.dimensions();
         ProgressThrottle throttle(progress);
         throttle.report(0.0, "computing features");
-        const FeatureTable qf = featurize(set.queryTexts, featurizer, cancel);
-        const FeatureTable cf = featurize(set.componentTexts, featurizer, cancel);
+        // Features take a few seconds with word vectors alone, minutes with a sentence encoder: report them.
+        const double qShare = static_cast<double>(set.queryTexts.size()) /
+                              static_cast<double>(std::max<size_t>(1, set.queryTexts.size() + set.componentTexts.size()));
+        const FeatureTable qf = featurize(set.queryTexts, featurizer, cancel, [&](double f) {
+            throttle.report(0.1 * f * qShare, "computing features");
+        });
+        const FeatureTable cf = featurize(set.componentTexts, featurizer, cancel, [&](double f) {
+            throttle.report(0.1 * (qShare + f * (1.0 - qShare)), "computing features");
+        });
         if (cancel.isCancelled())
             return R::error("cancelled");
         const torch::Tensor xq =
@@ -257,7 +273,7 @@ Result<TrainResult> trainAligner(const TrainingSet &set, const TextFeaturizer &f
                 loss.backward();
                 optimizer.step();
                 sum += loss.item<double>();
-                throttle.report(static_cast<double>(step + 1) / totalSteps,
+                throttle.report(0.1 + 0.9 * static_cast<double>(step + 1) / totalSteps,
                                 "epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs));
             }
             queryNet->eval();
@@ -272,7 +288,7 @@ Result<TrainResult> trainAligner(const TrainingSet &set, const TextFeaturizer &f
                 onEpoch(report);
         }
 
-        result.weights.featureRecipe = TextFeaturizer::kRecipe;
+        result.weights.featureRecipe = featurizer.recipe();
         result.weights.wordDim = featurizer.vectors() ? featurizer.vectors()->dimensions() : 0;
         result.weights.query = exportTower(queryNet, input, o.hiddenDim, o.embedDim);
         result.weights.component = exportTower(componentNet, input, o.hiddenDim, o.embedDim);

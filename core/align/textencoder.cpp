@@ -1,6 +1,7 @@
 #include "textencoder.h"
 
 #include "align/blas.h"
+#include "align/sentenceencoder.h"
 
 #include <cmath>
 #include <cstdio>
@@ -286,13 +287,14 @@ std::vector<float> towerForward(const TowerWeights &t, const float *input, int r
     return out;
 }
 
-TextEncoder::TextEncoder(AlignerWeights weights, const WordVectors *vectors, const WordNet *wordnet)
-    : m_weights(std::move(weights)), m_featurizer(vectors, wordnet), m_version(m_weights.version())
+TextEncoder::TextEncoder(AlignerWeights weights, const WordVectors *vectors, const WordNet *wordnet,
+                         const SentenceEncoder *sentence)
+    : m_weights(std::move(weights)), m_featurizer(vectors, wordnet, sentence), m_version(m_weights.version())
 {
 }
 
 Result<std::unique_ptr<TextEncoder>> TextEncoder::fromWeights(AlignerWeights weights, const WordVectors *vectors,
-                                                              const WordNet *wordnet)
+                                                              const WordNet *wordnet, const SentenceEncoder *sentence)
 {
     using R = Result<std::unique_ptr<TextEncoder>>;
     if (!vectors)
@@ -300,13 +302,24 @@ Result<std::unique_ptr<TextEncoder>> TextEncoder::fromWeights(AlignerWeights wei
     Status shapes = checkShapes(weights);
     if (!shapes)
         return R::error(shapes.message());
-    if (weights.featureRecipe != TextFeaturizer::kRecipe)
-        return R::error("weights were trained on features '" + weights.featureRecipe + "', this build makes '" +
-                        TextFeaturizer::kRecipe + "'");
+    const std::string wantSentence = TextFeaturizer::sentenceIdentity(weights.featureRecipe);
+    if (wantSentence.empty()) {
+        sentence = nullptr;
+    } else if (!sentence) {
+        return R::error("the aligner was trained on the sentence encoder " + wantSentence +
+                        ", which is not installed (run scripts/setup.sh)");
+    } else if (sentence->identity() != wantSentence) {
+        return R::error("the aligner was trained on the sentence encoder " + wantSentence + ", the installed one is " +
+                        sentence->identity());
+    }
+    const std::string made = TextFeaturizer(vectors, wordnet, sentence).recipe();
+    if (weights.featureRecipe != made)
+        return R::error("weights were trained on features '" + weights.featureRecipe + "', this build makes '" + made +
+                        "'");
     if (weights.wordDim != vectors->dimensions())
         return R::error("weights expect " + std::to_string(weights.wordDim) +
                         "-d word vectors, the installed ones are " + std::to_string(vectors->dimensions()) + "-d");
-    std::unique_ptr<TextEncoder> e(new TextEncoder(std::move(weights), vectors, wordnet));
+    std::unique_ptr<TextEncoder> e(new TextEncoder(std::move(weights), vectors, wordnet, sentence));
     if (e->m_weights.query.inputDim != e->m_featurizer.dimensions())
         return R::error("weights take " + std::to_string(e->m_weights.query.inputDim) + " inputs, the features have " +
                         std::to_string(e->m_featurizer.dimensions()));
@@ -314,12 +327,12 @@ Result<std::unique_ptr<TextEncoder>> TextEncoder::fromWeights(AlignerWeights wei
 }
 
 Result<std::unique_ptr<TextEncoder>> TextEncoder::load(const std::string &path, const WordVectors *vectors,
-                                                       const WordNet *wordnet)
+                                                       const WordNet *wordnet, const SentenceEncoder *sentence)
 {
     auto w = readAlignerFile(path);
     if (!w)
         return Result<std::unique_ptr<TextEncoder>>::error(w.message());
-    auto e = fromWeights(std::move(w).value(), vectors, wordnet);
+    auto e = fromWeights(std::move(w).value(), vectors, wordnet, sentence);
     if (!e)
         return Result<std::unique_ptr<TextEncoder>>::error(path + ": " + e.message());
     return e;
@@ -340,8 +353,7 @@ std::vector<float> TextEncoder::encode(Tower tower, const std::vector<std::strin
 {
     const int dim = m_featurizer.dimensions();
     std::vector<float> f(texts.size() * static_cast<size_t>(dim));
-    for (size_t i = 0; i < texts.size(); ++i)
-        m_featurizer.features(texts[i], f.data() + i * static_cast<size_t>(dim));
+    m_featurizer.features(texts, f.data());
     return encodeFeatures(tower, f.data(), static_cast<int>(texts.size()));
 }
 

@@ -57,11 +57,13 @@ Status checkShapes(const AlignerWeights &weights);
 
 class TextEncoder {
 public:
-    /// Loads weights for the given word vectors and WordNet (the feature recipe must match).
+    /// Loads weights for the given word vectors, WordNet and sentence encoder (the feature recipe must match;
+    /// weights trained without a sentence encoder ignore it, weights trained with one refuse to load without it).
     static Result<std::unique_ptr<TextEncoder>> load(const std::string &path, const WordVectors *vectors,
-                                                     const WordNet *wordnet);
+                                                     const WordNet *wordnet, const SentenceEncoder *sentence = nullptr);
     static Result<std::unique_ptr<TextEncoder>> fromWeights(AlignerWeights weights, const WordVectors *vectors,
-                                                            const WordNet *wordnet);
+                                                            const WordNet *wordnet,
+                                                            const SentenceEncoder *sentence = nullptr);
 
     const std::string &version() const { return m_version; }
     int dimensions() const { return m_weights.query.outputDim; }
@@ -76,7 +78,8 @@ public:
     std::vector<float> encodeFeatures(Tower tower, const float *features, int rows) const;
 
 private:
-    TextEncoder(AlignerWeights weights, const WordVectors *vectors, const WordNet *wordnet);
+    TextEncoder(AlignerWeights weights, const WordVectors *vectors, const WordNet *wordnet,
+                const SentenceEncoder *sentence);
     AlignerWeights m_weights;
     TextFeaturizer m_featurizer;
     std::string m_version;

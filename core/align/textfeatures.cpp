@@ -1,5 +1,7 @@
 #include "textfeatures.h"
 
+#include "sentenceencoder.h"
+
 #include "knowledge/text.h"
 
 #include <algorithm>
@@ -63,8 +65,9 @@ void normalise(float *v, int n)
 
 } // namespace
 
-TextFeaturizer::TextFeaturizer(const WordVectors *vectors, const WordNet *wordnet)
-    : m_wv(vectors), m_wn(wordnet), m_dim(vectors ? vectors->dimensions() : 0)
+TextFeaturizer::TextFeaturizer(const WordVectors *vectors, const WordNet *wordnet, const SentenceEncoder *sentence)
+    : m_wv(vectors), m_wn(wordnet), m_sentence(sentence), m_dim(vectors ? vectors->dimensions() : 0),
+      m_sentenceDim(sentence ? sentence->dimensions() : 0)
 {
 }
 
@@ -148,7 +151,40 @@ std::vector<float> TextFeaturizer::features(std::string_view text) const
     return out;
 }
 
+std::string TextFeaturizer::recipe() const
+{
+    return m_sentence ? std::string(kRecipe) + kSentenceTag + m_sentence->identity() : std::string(kRecipe);
+}
+
+std::string TextFeaturizer::sentenceIdentity(const std::string &recipe)
+{
+    const size_t at = recipe.find(kSentenceTag);
+    return at == std::string::npos ? std::string() : recipe.substr(at + std::strlen(kSentenceTag));
+}
+
 void TextFeaturizer::features(std::string_view text, float *out) const
+{
+    slotFeatures(text, out);
+    if (m_sentence) {
+        const std::vector<float> e = m_sentence->encode(text);
+        std::copy(e.begin(), e.end(), out + kSlots * m_dim);
+    }
+}
+
+void TextFeaturizer::features(const std::vector<std::string> &texts, float *out) const
+{
+    const size_t n = static_cast<size_t>(dimensions());
+    for (size_t i = 0; i < texts.size(); ++i)
+        slotFeatures(texts[i], out + i * n);
+    if (!m_sentence || texts.empty())
+        return;
+    std::vector<float> e(texts.size() * static_cast<size_t>(m_sentenceDim));
+    m_sentence->encode(texts, e.data());
+    for (size_t i = 0; i < texts.size(); ++i)
+        std::copy_n(e.data() + i * m_sentenceDim, m_sentenceDim, out + i * n + kSlots * m_dim);
+}
+
+void TextFeaturizer::slotFeatures(std::string_view text, float *out) const
 {
     const int n = dimensions();
     std::memset(out, 0, sizeof(float) * static_cast<size_t>(n));
