@@ -101,7 +101,7 @@ private slots:
 
     void compactDecompositionReads()
     {
-        const json reply = json::parse("{\"q\":[{\"k\":\"object\",\"t\":\"penguin\",\"n\":false,\"c\":[\"penguin\",\"bird\"]},"
+        const json reply = json::parse("{\"thing\":[\"penguin\"],\"q\":[{\"k\":\"object\",\"t\":\"penguin\",\"n\":false,\"c\":[\"penguin\",\"bird\"]},"
                                        "{\"k\":\"attribute\",\"t\":\"no snow\",\"n\":true,\"c\":[]}]}");
         QVERIFY(validateJson(LlmDecomposer::outputSchema(DecompositionFormat::Compact), reply).isOk());
         auto subs = LlmDecomposer::interpret(reply);
@@ -112,6 +112,65 @@ private slots:
         QVERIFY((*subs)[1].negated);
         QCOMPARE((*subs)[1].kind, SubQueryKind::Attribute);
         QCOMPARE((*subs)[0].weight, 1.f);
+    }
+
+    // The referent named in "thing" leads the main object condition's concepts, or becomes that condition.
+    void compactThingLeadsTheConcepts_data()
+    {
+        QTest::addColumn<QString>("reply");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QString>("mainText");
+        QTest::addColumn<QString>("mainConcepts");
+        QTest::newRow("merged without repeats")
+            << "{\"thing\":[\"sofa\",\"couch\"],\"q\":[{\"k\":\"object\",\"t\":\"seat\",\"n\":false,\"c\":[\"couch\",\"seat\"]}]}"
+            << 1 << "seat" << "sofa couch seat";
+        QTest::newRow("negated object is not the main one")
+            << "{\"thing\":[\"kite\"],\"q\":[{\"k\":\"object\",\"t\":\"person\",\"n\":true,\"c\":[\"person\"]},"
+               "{\"k\":\"object\",\"t\":\"flying toy\",\"n\":false,\"c\":[]}]}"
+            << 2 << "flying toy" << "kite";
+        QTest::newRow("no object condition: one is made")
+            << "{\"thing\":[\"ladder\"],\"q\":[{\"k\":\"attribute\",\"t\":\"tall\",\"n\":false,\"c\":[]}]}"
+            << 2 << "ladder" << "ladder";
+    }
+
+    void compactThingLeadsTheConcepts()
+    {
+        QFETCH(QString, reply);
+        QFETCH(int, count);
+        QFETCH(QString, mainText);
+        QFETCH(QString, mainConcepts);
+        const json j = json::parse(reply.toStdString());
+        QVERIFY(validateJson(LlmDecomposer::outputSchema(DecompositionFormat::Compact), j).isOk());
+        auto subs = LlmDecomposer::interpret(j);
+        QVERIFY2(subs.isOk(), subs.message().c_str());
+        QCOMPARE(static_cast<int>(subs->size()), count);
+        const auto main = std::find_if(subs->begin(), subs->end(),
+                                       [](const SubQuery &q) { return q.kind == SubQueryKind::Object && !q.negated; });
+        QVERIFY(main != subs->end());
+        QCOMPARE(QString::fromStdString(main->text), mainText);
+        QStringList concepts;
+        for (const std::string &c : main->concepts)
+            concepts << QString::fromStdString(c);
+        QCOMPARE(concepts.join(' '), mainConcepts);
+    }
+
+    // The worked examples shown to small models must themselves be answers the grammar allows.
+    void fewShotExamplesAreSchemaValid()
+    {
+        const auto messages = LlmDecomposer::fewShotMessages(DecompositionFormat::Compact);
+        QVERIFY(messages.size() >= 4);
+        QVERIFY(LlmDecomposer::fewShotMessages(DecompositionFormat::Full).empty());
+        const json schema = LlmDecomposer::outputSchema(DecompositionFormat::Compact);
+        for (size_t i = 0; i < messages.size(); ++i) {
+            QCOMPARE(messages[i].role, i % 2 ? LlmMessageRole::Assistant : LlmMessageRole::User);
+            if (messages[i].role != LlmMessageRole::Assistant)
+                continue;
+            const json answer = json::parse(messages[i].text, nullptr, false);
+            QVERIFY2(!answer.is_discarded(), messages[i].text.c_str());
+            Status valid = validateJson(schema, answer);
+            QVERIFY2(valid.isOk(), valid.message().c_str());
+            QVERIFY(LlmDecomposer::interpret(answer).isOk());
+        }
     }
 
     void positiveIntegersStartAtOne()

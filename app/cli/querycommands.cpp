@@ -65,6 +65,8 @@ RetrievalOptions retrievalOptions(const QCommandLineParser &p, bool reasonerIsLo
     o.jit = !p.isSet("no-jit");
     if (p.isSet("threshold"))
         o.relevanceThreshold = p.value("threshold").toDouble();
+    if (p.isSet("coarse-weight"))
+        o.coarseWeight = std::max(0.0, p.value("coarse-weight").toDouble());
     if (p.isSet("aggregate") && p.value("aggregate") == "min")
         o.aggregation = Aggregation::Min;
     return o;
@@ -79,7 +81,9 @@ void addRetrievalOptions(QCommandLineParser &p)
     p.addOption({"no-align", "Ablation: no coarse stage; every video is reasoned over."});
     p.addOption({"no-reason", "Ablation: the coarse ranking is final."});
     p.addOption({"no-jit", "Ablation: no just-in-time refinement."});
-    p.addOption({"threshold", "Relevance below which the reasoner drops a candidate (default 0.2).", "R"});
+    p.addOption({"threshold", "Relevance below which the reasoner drops a candidate (default 0.1).", "R"});
+    p.addOption({"coarse-weight", "Weight of the coarse score beside the relevance in the final ranking (default 0.5).",
+                 "W"});
     p.addOption({"aggregate", "Sub-query aggregation of the coarse stage: mean (default) or min.", "MODE"});
     p.addOption({"mode", "fast (LLM decomposition, built-in judge) or deep (the LLM judges and asks for refinement); "
                          "default: fast with the embedded LLM, deep with an LLM endpoint.", "MODE"});

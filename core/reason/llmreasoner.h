@@ -61,7 +61,10 @@ public:
     static nlohmann::json outputSchema(DecompositionFormat format = DecompositionFormat::Full);
     LlmRequest buildRequest(const std::string &query) const;
     /// The sub-queries of a schema-valid reply (either format), or what is wrong with them.
+    /// Sub-queries from a schema-valid reply; a compact reply's "thing" nouns lead the main object's concepts.
     static Result<std::vector<SubQuery>> interpret(const nlohmann::json &reply);
+    /// The worked examples (user, assistant, ...) the compact format puts before the query.
+    static std::vector<LlmMessage> fewShotMessages(DecompositionFormat format);
 
 private:
     std::unique_ptr<LlmClient> m_client;

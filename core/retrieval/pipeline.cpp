@@ -24,12 +24,6 @@ double msSince(Clock::time_point t0)
 // could change the top of the ranking.
 constexpr int kJitCandidates = 3;
 
-double coarseWeight()
-{
-    const char *e = std::getenv("TS_COARSE_WEIGHT");
-    return e ? std::atof(e) : 0.2; // measured on a development set: fusion helps R@5 and mAP, not R@1
-}
-
 } // namespace
 
 TwoStageEngine::TwoStageEngine(PipelineRoles roles) : m_roles(std::move(roles)) {}
@@ -333,8 +327,9 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             r.videoId = candidates[i].row->id;
             r.coarseScore = candidates[i].coarse;
             r.relevance = v.relevance;
-            // The coarse score only breaks near-ties of the reasoning; in a cascade the LLM's verdicts come first.
-            r.score = v.relevance + coarseWeight() * candidates[i].coarse + (cascade && judgedBy[i] == primary ? 1.0 : 0.0);
+            // Reasoning and alignment are fused; in a cascade the LLM's verdicts come first.
+            r.score = v.relevance + options.coarseWeight * candidates[i].coarse +
+                      (cascade && judgedBy[i] == primary ? 1.0 : 0.0);
             r.objects = v.objects;
             r.satisfied = v.satisfied;
             if (explicitSubQueries && judgedBy[i] == builtin) {
