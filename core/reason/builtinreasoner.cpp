@@ -196,6 +196,7 @@ Result<Decomposition> BuiltinDecomposer::decompose(const std::string &query, con
 
 struct BuiltinReasoner::QueryState {
     std::string text;
+    std::string restated; ///< the English text judged instead of a query in another language (empty: the query)
     bool decomposed = true;
     bool explicitSubQueries = false;
     std::vector<std::string> refinements; ///< see ReasonQuery
@@ -373,6 +374,39 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
 
 } // namespace
 
+namespace {
+
+// Share of a text's content words that English WordNet knows (inflections included). The grammar reads English
+// only; a query in another language scores low and is judged by the decomposer's English sub-queries instead.
+double englishShare(const std::string &text, const Lexicon &lex)
+{
+    int content = 0, known = 0;
+    for (const Token &t : tokenize(text)) {
+        if (t.cls != WordClass::Content || t.text.size() < 3 || isStopWord(t.text))
+            continue;
+        ++content;
+        for (WnPos pos : {WnPos::Noun, WnPos::Verb, WnPos::Adj, WnPos::Adv})
+            if (lex.canBe(t.text, pos)) {
+                ++known;
+                break;
+            }
+    }
+    return content == 0 ? 1.0 : static_cast<double>(known) / content;
+}
+
+// The sub-queries as one English phrase list the grammar can parse ("bear, walking on rocks, no people").
+std::string restatement(const std::vector<SubQuery> &subQueries)
+{
+    std::string out;
+    for (const SubQuery &s : subQueries)
+        out += (out.empty() ? "" : ", ") + std::string(s.negated ? "no " : "") + s.text;
+    return out;
+}
+
+constexpr double kMinEnglishShare = 0.6;
+
+} // namespace
+
 void BuiltinReasoner::adoptNamedTarget(QueryAnalysis &a, const std::vector<SubQuery> &subQueries) const
 {
     // The concepts of the first object sub-query: what the query is looking for, named by a model with the world
@@ -440,7 +474,9 @@ std::shared_ptr<BuiltinReasoner::QueryState> BuiltinReasoner::stateFor(const Rea
     st->explicitSubQueries = query.explicitSubQueries;
     st->refinements = query.refinements;
     if (query.decomposed) {
-        st->analysis = parseQuery(query.text, m_lex);
+        if (query.explicitSubQueries && !query.subQueries.empty() && englishShare(query.text, m_lex) < kMinEnglishShare)
+            st->restated = restatement(query.subQueries);
+        st->analysis = parseQuery(st->restated.empty() ? query.text : st->restated, m_lex);
         if (query.explicitSubQueries)
             adoptNamedTarget(st->analysis, query.subQueries);
     } else {
@@ -605,6 +641,9 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
         v.trace.push_back({kind, text, "builtin", frame, 0.0});
     };
     auto fitOf = [&](size_t phrase, SynsetId id) { return phraseFit(a.phrases[phrase], phrase, id, m_lex, *st); };
+    if (!st->restated.empty())
+        note("query", "the query is not in English: judged by the decomposition's English sub-queries \"" +
+                          st->restated + "\"");
 
     // The target is required; everything else (colours, context, actions, relations, time) refines it, so the
     // relevance is the target's fit scaled by how much of the rest holds: nothing outscores a missing target.

@@ -93,6 +93,10 @@ const DecomposeExample kDecomposeExamples[] = {
      "{\"thing\":[\"scissors\"],\"q\":[{\"k\":\"object\",\"t\":\"scissors\",\"n\":false,\"c\":[\"scissors\"]},"
      "{\"k\":\"attribute\",\"t\":\"red notebook\",\"n\":false,\"c\":[\"notebook\",\"book\"]},"
      "{\"k\":\"spatial\",\"t\":\"scissors left of notebook\",\"n\":false,\"c\":[\"scissors\",\"notebook\"]}]}"},
+    // A query in German, answered in English: without it the 1.5B model copied German nouns into the conditions.
+    {"das Haushaltsgerät, das die Wäsche wäscht, mit offener Tür",
+     "{\"thing\":[\"washing machine\",\"washer\"],\"q\":[{\"k\":\"object\",\"t\":\"washing machine\",\"n\":false,"
+     "\"c\":[\"washing machine\",\"washer\"]},{\"k\":\"attribute\",\"t\":\"open door\",\"n\":false,\"c\":[\"door\"]}]}"},
 };
 
 const char *const kReasonSystem =
