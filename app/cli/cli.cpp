@@ -55,11 +55,16 @@ bool parse(QCommandLineParser &parser, const QStringList &args, const QString &c
     return true;
 }
 
-Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser)
+Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser, LibraryAccess access)
 {
+    using R = Result<std::unique_ptr<TwinStore>>;
     if (!parser.isSet("db"))
-        return Result<std::unique_ptr<TwinStore>>::error("--db LIB.sqlite is required");
-    return Services::openStore(parser.value("db").toStdString());
+        return R::error("--db LIB.sqlite is required");
+    const QString path = parser.value("db");
+    if (access == LibraryAccess::Existing && !QFileInfo::exists(path))
+        return R::error(path.toStdString() + ": no such library (`twinseek-cli ingest --db " + path.toStdString() +
+                        " FOLDER` creates one)");
+    return Services::openStore(path.toStdString());
 }
 
 } // namespace cli
@@ -110,7 +115,7 @@ int cmdIngest(Services &services, const QStringList &args)
     const QStringList paths = p.positionalArguments().mid(1);
     if (paths.isEmpty())
         return fail("ingest: give at least one file or folder");
-    auto store = openDb(p);
+    auto store = openDb(p, cli::LibraryAccess::Create);
     if (!store)
         return fail(store.message());
     const TwinBuilderConfig cfg = builderConfig(p);
@@ -140,11 +145,11 @@ int cmdIngest(Services &services, const QStringList &args)
         list, cancel, [&bar](double f, const std::string &cur) { bar.update(f, cur); },
         [&](const IngestItem &item) {
             if (item.outcome == IngestOutcome::Failed)
-                bar.line("FAILED  " + item.path + ": " + item.message);
+                bar.line("FAILED  " + printable(item.path) + ": " + printable(item.message));
             else if (item.outcome == IngestOutcome::Ingested)
-                bar.line("ok      " + item.key + " (" + item.message + ", " + std::to_string(item.seconds).substr(0, 5) + " s)");
+                bar.line("ok      " + printable(item.key) + " (" + printable(item.message) + ", " + std::to_string(item.seconds).substr(0, 5) + " s)");
             else if (item.outcome == IngestOutcome::Unchanged && !bar.isTerminal())
-                bar.line("same    " + item.key);
+                bar.line("same    " + printable(item.key));
             std::lock_guard<std::mutex> lock(statsMutex);
             for (const auto &[k, v] : item.stats.seconds)
                 stageSeconds[k] += v;
@@ -191,11 +196,11 @@ int cmdList(Services &, const QStringList &args)
     }
     for (const auto &r : rows) {
         if (r.status == VideoStatus::Failed)
-            std::printf("%-32s failed   %s\n", r.key.c_str(), r.error.c_str());
+            std::printf("%-32s failed   %s\n", printable(r.key).c_str(), printable(r.error).c_str());
         else
-            std::printf("%-32s done     %6.1f s %5lld frames %4dx%-4d %3d tracks%s\n", r.key.c_str(),
+            std::printf("%-32s done     %6.1f s %5lld frames %4dx%-4d %3d tracks%s\n", printable(r.key).c_str(),
                         r.durationMs / 1000.0, static_cast<long long>(r.frameCount), r.width, r.height, r.tracks,
-                        r.error.empty() ? "" : ("  (last error: " + r.error + ")").c_str());
+                        r.error.empty() ? "" : ("  (last error: " + printable(r.error) + ")").c_str());
     }
     std::printf("%zu videos\n", rows.size());
     return 0;

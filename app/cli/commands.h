@@ -11,7 +11,11 @@ namespace ts::cli {
 int fail(const std::string &message);
 bool parse(QCommandLineParser &parser, const QStringList &args, const QString &command, const QString &usage);
 QCommandLineOption dbOption();
-Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser);
+/// Whether a command may create the library it is given (only ingest does; the others refuse a missing file
+/// instead of answering over an empty library made from a typo).
+enum class LibraryAccess { Existing, Create };
+Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser,
+                                          LibraryAccess access = LibraryAccess::Existing);
 
 int benchTwins(Services &services, const QStringList &args);
 int benchIngest(Services &services, const QStringList &args);

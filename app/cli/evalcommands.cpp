@@ -25,6 +25,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -361,7 +362,7 @@ int evaluate(Services &services, const QStringList &args)
                         continue;
                     const SequenceScores s = scoreGrounding(*twin, t.tracks, gt,
                                                             contour ? ContourMeasure::Compute : ContourMeasure::Skip);
-                    qr.grounding.push_back({q.id, t.key, t.rank, s.meanJ(), contour ? s.meanF() : 0.0, s.frames()});
+                    qr.grounding.push_back({q.id, t.key, t.rank, s.meanJ(), contour ? s.meanF() : std::numeric_limits<double>::quiet_NaN(), s.frames()});
                 }
             report.queries.push_back(std::move(qr));
         }

@@ -145,7 +145,7 @@ int query(Services &services, const QStringList &args)
     if (r->results.empty())
         std::printf("no video satisfies the query (%d of %d videos rejected by the reasoner)\n", r->dropped, r->librarySize);
     for (const VideoResult &v : r->results) {
-        std::printf("\n#%d  %-28s score %.3f", v.rank, v.key.c_str(), v.score);
+        std::printf("\n#%d  %-28s score %.3f", v.rank, printable(v.key).c_str(), v.score);
         if (v.relevance >= 0)
             std::printf("  relevance %.3f", v.relevance);
         std::printf("  coarse %.3f  (%s)\n", v.coarseScore, v.reasoner.c_str());
@@ -157,10 +157,10 @@ int query(Services &services, const QStringList &args)
             std::string spans;
             for (const FrameSpan &s : o.spans)
                 spans += (spans.empty() ? "" : ", ") + std::to_string(s.first) + "-" + std::to_string(s.last);
-            std::printf("    object track %d '%s' frames %s\n", o.trackId, o.label.c_str(), spans.c_str());
+            std::printf("    object track %d '%s' frames %s\n", o.trackId, printable(o.label).c_str(), spans.c_str());
         }
         for (const TraceStep &t : v.trace)
-            std::printf("    %-8s %s\n", t.kind.c_str(), t.text.c_str());
+            std::printf("    %-8s %s\n", t.kind.c_str(), printable(t.text).c_str());
     }
     std::printf("\n");
     for (const StageTiming &t : r->timings)

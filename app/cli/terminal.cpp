@@ -8,6 +8,53 @@
 
 namespace ts {
 
+std::string printable(const std::string &text)
+{
+    std::string out;
+    out.reserve(text.size());
+    char buf[12];
+    auto escapeByte = [&](unsigned char b) {
+        std::snprintf(buf, sizeof buf, "\\x%02x", b);
+        out += buf;
+    };
+    for (size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f)
+                escapeByte(c);
+            else
+                out += static_cast<char>(c);
+            ++i;
+            continue;
+        }
+        // Decode one UTF-8 sequence; anything malformed is shown byte by byte.
+        const int len = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+        char32_t cp = len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+        bool ok = len > 0 && i + static_cast<size_t>(len) <= text.size();
+        for (int k = 1; ok && k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(text[i + static_cast<size_t>(k)]);
+            ok = (cc & 0xc0) == 0x80;
+            cp = (cp << 6) | (cc & 0x3f);
+        }
+        if (!ok) {
+            escapeByte(c);
+            ++i;
+            continue;
+        }
+        const bool c1 = cp >= 0x80 && cp <= 0x9f;
+        const bool bidi = (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e ||
+                          cp == 0x200f || cp == 0x061c;
+        if (c1 || bidi) {
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+            out += buf;
+        } else {
+            out.append(text, i, static_cast<size_t>(len));
+        }
+        i += static_cast<size_t>(len);
+    }
+    return out;
+}
+
 TerminalProgress::TerminalProgress() : m_tty(isatty(fileno(stderr)) != 0) {}
 TerminalProgress::~TerminalProgress() { finish(); }
 

@@ -10,6 +10,11 @@
 
 namespace ts {
 
+/// Text from files and videos made safe for a terminal: control characters (C0, DEL, C1) and bidirectional
+/// overrides are written as escapes ("\x1b", "\u202e"), so a file name cannot clear the screen or reverse a line.
+/// Valid UTF-8 otherwise passes unchanged; invalid bytes become "\xNN".
+std::string printable(const std::string &text);
+
 class TerminalProgress {
 public:
     TerminalProgress();

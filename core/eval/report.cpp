@@ -47,7 +47,8 @@ std::string fixed(double value, int decimals)
 
 std::string percent(double share)
 {
-    return fixed(100.0 * share, 1);
+    // NaN marks a measure that was not computed (F under --no-contour), never a score of zero.
+    return std::isnan(share) ? std::string("not computed") : fixed(100.0 * share, 1);
 }
 
 // Spelled here rather than taken from the retrieval library so the evaluation links without the engine.
@@ -499,7 +500,8 @@ std::string reportMarkdown(const std::vector<SystemReport> &systems, const Markd
         }
         for (const GroundingPair &p : q.grounding)
             out << "Grounding of " << mdCell(p.key) << " (rank " << p.rank << "): J " << fixed(p.j, 3) << ", F "
-                << fixed(p.f, 3) << " over " << p.frames << " frames\n\n";
+                << (std::isnan(p.f) ? std::string("not computed") : fixed(p.f, 3)) << " over " << p.frames
+                << " frames\n\n";
         // The query-level steps first (decomposition), then the reasoning about the top video.
         std::vector<std::string> trace = q.trace;
         if (!q.hits.empty())

@@ -58,7 +58,7 @@ struct GroundingPair {
     std::string key;
     int rank = 0; ///< 1-based position of the video in the returned list
     double j = 0.0;
-    double f = 0.0;
+    double f = 0.0; ///< NaN when contour accuracy was not computed
     int frames = 0;
 };
 

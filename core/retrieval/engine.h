@@ -43,6 +43,10 @@ struct RetrievalOptions {
     bool saveToLibrary = false; ///< record the query, ranking and traces in the library database
 };
 
+/// Longer queries are refused: a query is a sentence or two, and every stage's cost grows with its length (a 5 MB
+/// line once stalled an evaluation for ten minutes).
+constexpr size_t kMaxQueryBytes = 4000;
+
 class RetrievalEngine {
 public:
     virtual ~RetrievalEngine() = default;

@@ -58,6 +58,9 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
     };
     if (!m_roles.builtinDecomposer || !m_roles.builtinReasoner)
         return R::error("the built-in reasoner is not available");
+    if (query.size() > kMaxQueryBytes)
+        return R::error("the query is " + std::to_string(query.size()) + " bytes long; at most " +
+                        std::to_string(kMaxQueryBytes) + " are accepted");
 
     // 1. Query decomposition.
     report(0.0, "decomposing the query");
