@@ -41,9 +41,8 @@ class TestSentenceEncoder : public QObject {
     Q_OBJECT
 
 private:
-    std::unique_ptr<SentenceEncoder> m_encoder;
-    std::string m_weights;
-    std::string m_vocab;
+    Services m_services;
+    const SentenceEncoder *m_encoder = nullptr;
 
     void requireModel()
     {
@@ -52,22 +51,7 @@ private:
     }
 
 private slots:
-    void initTestCase()
-    {
-        Services services;
-        if (const SentenceEncoder *found = services.sentenceEncoder()) {
-            Q_UNUSED(found);
-            const ModelManifest *m = services.models().bestAvailable("sentence-encoder");
-            QVERIFY(m);
-            m_weights = services.models().modelPath(*m);
-            for (const ModelFileSpec &f : m->files)
-                if (QString::fromStdString(f.name).endsWith("vocab.txt"))
-                    m_vocab = services.models().filePath(*m, f.name);
-            auto loaded = SentenceEncoder::load(m_weights, m_vocab);
-            QVERIFY2(loaded.isOk(), loaded.message().c_str());
-            m_encoder = std::move(loaded).value();
-        }
-    }
+    void initTestCase() { m_encoder = m_services.sentenceEncoder(); }
 
     void tokenizer_data()
     {
@@ -210,12 +194,11 @@ private slots:
     void featuresAppendTheSentenceEmbedding()
     {
         requireModel();
-        Services services;
-        const WordVectors *vectors = services.wordVectors();
+        const WordVectors *vectors = m_services.wordVectors();
         if (!vectors)
             TS_MISSING("GloVe vectors are not in the model cache (run scripts/setup.sh)");
         TextFeaturizer plain(vectors, nullptr);
-        TextFeaturizer withSentence(vectors, nullptr, m_encoder.get());
+        TextFeaturizer withSentence(vectors, nullptr, m_encoder);
         QCOMPARE(withSentence.dimensions(), plain.dimensions() + 384);
         QCOMPARE(QString::fromStdString(TextFeaturizer::sentenceIdentity(plain.recipe())), QString());
         QCOMPARE(TextFeaturizer::sentenceIdentity(withSentence.recipe()), m_encoder->identity());
@@ -237,13 +220,12 @@ private slots:
     void alignerNeedsItsSentenceEncoder()
     {
         requireModel();
-        Services services;
-        const WordVectors *vectors = services.wordVectors();
+        const WordVectors *vectors = m_services.wordVectors();
         if (!vectors)
             TS_MISSING("GloVe vectors are not in the model cache (run scripts/setup.sh)");
-        const int in = TextFeaturizer(vectors, nullptr, m_encoder.get()).dimensions();
+        const int in = TextFeaturizer(vectors, nullptr, m_encoder).dimensions();
         AlignerWeights w;
-        w.featureRecipe = TextFeaturizer(vectors, nullptr, m_encoder.get()).recipe();
+        w.featureRecipe = TextFeaturizer(vectors, nullptr, m_encoder).recipe();
         w.wordDim = vectors->dimensions();
         for (TowerWeights *t : {&w.query, &w.component}) {
             t->inputDim = in;
@@ -258,13 +240,13 @@ private slots:
         auto without = TextEncoder::fromWeights(w, vectors, nullptr, nullptr);
         QVERIFY(!without.isOk());
         QVERIFY2(QString::fromStdString(without.message()).contains("not installed"), without.message().c_str());
-        auto with = TextEncoder::fromWeights(w, vectors, nullptr, m_encoder.get());
+        auto with = TextEncoder::fromWeights(w, vectors, nullptr, m_encoder);
         QVERIFY2(with.isOk(), with.message().c_str());
         QCOMPARE(static_cast<int>((*with)->encode(Tower::Query, "a dog").size()), 3);
 
         AlignerWeights other = w;
         other.featureRecipe = std::string(TextFeaturizer::kRecipe) + TextFeaturizer::kSentenceTag + "bert-l6-h384:00000000";
-        auto mismatch = TextEncoder::fromWeights(other, vectors, nullptr, m_encoder.get());
+        auto mismatch = TextEncoder::fromWeights(other, vectors, nullptr, m_encoder);
         QVERIFY(!mismatch.isOk());
         QVERIFY2(QString::fromStdString(mismatch.message()).contains("the installed one is"), mismatch.message().c_str());
     }

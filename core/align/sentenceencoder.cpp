@@ -1,6 +1,7 @@
 #include "sentenceencoder.h"
 
 #include "blas.h"
+#include "fnv.h"
 
 #include <QChar>
 #include <QString>
@@ -283,16 +284,6 @@ private:
     std::vector<char> m_data;
 };
 
-uint64_t fnv1a(const std::vector<float> &v, uint64_t h)
-{
-    const auto *p = reinterpret_cast<const unsigned char *>(v.data());
-    for (size_t i = 0; i < v.size() * sizeof(float); ++i) {
-        h ^= p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 void layerNorm(float *rows, int count, int dim, const float *gamma, const float *beta)
 {
     constexpr double kEps = 1e-12;
@@ -386,19 +377,18 @@ Result<std::unique_ptr<SentenceEncoder>> SentenceEncoder::load(const std::string
         };
         wanted.insert(wanted.end(), more.begin(), more.end());
     }
-    uint64_t hash = 1469598103934665603ull;
+    uint64_t hash = kFnvOffset;
     for (const auto &[name, target] : wanted) {
         Status taken = st.take(name, target.first, *target.second);
         if (!taken)
             return R::error(taken.message());
-        hash = fnv1a(*target.second, hash);
+        hash = fnv1a(target.second->data(), target.second->size() * sizeof(float), hash);
     }
     if (e->m_typeEmbed.size() < static_cast<size_t>(h))
         return R::error(weightsPath + ": the token type embeddings are empty");
 
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-    e->m_identity = "bert-l" + std::to_string(s.layers) + "-h" + std::to_string(s.hidden) + ":" + std::string(hex, 8);
+    e->m_identity =
+        "bert-l" + std::to_string(s.layers) + "-h" + std::to_string(s.hidden) + ":" + hex64(hash).substr(0, 8);
     return R(std::move(e));
 }
 

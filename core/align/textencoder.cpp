@@ -1,6 +1,7 @@
 #include "textencoder.h"
 
 #include "align/blas.h"
+#include "align/fnv.h"
 #include "align/sentenceencoder.h"
 
 #include <cmath>
@@ -24,23 +25,6 @@ bool littleEndianHost()
     unsigned char b;
     std::memcpy(&b, &one, 1);
     return b == 1;
-}
-
-uint64_t fnv1a(const void *data, size_t size, uint64_t h = 1469598103934665603ull)
-{
-    const auto *p = static_cast<const unsigned char *>(data);
-    for (size_t i = 0; i < size; ++i) {
-        h ^= p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-std::string hex64(uint64_t v)
-{
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
 }
 
 struct TensorRef {
