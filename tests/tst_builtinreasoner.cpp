@@ -88,10 +88,11 @@ class TestBuiltinReasoner : public QObject {
     std::unique_ptr<Lexicon> m_lex;
 
     /// Relevance of each twin for a query, prepared over all of them as the pipeline does.
-    std::vector<ReasonVerdict> judge(const std::string &query, const std::vector<Twin> &twins)
+    std::vector<ReasonVerdict> judge(const std::string &query, const std::vector<Twin> &twins,
+                                     const std::vector<SubQuery> &llmSubQueries = {})
     {
         BuiltinReasoner r(*m_lex);
-        ReasonQuery q{query, {}, true};
+        ReasonQuery q{query, llmSubQueries, true, !llmSubQueries.empty()};
         std::vector<const Twin *> ptrs;
         for (const Twin &t : twins)
             ptrs.push_back(&t);
@@ -128,6 +129,34 @@ private slots:
         QCOMPARE(v[0].objects.size(), size_t(1));
         QCOMPARE(v[0].objects.front().trackId, TrackId(1));
         QVERIFY(!v[0].objects.front().spans.empty());
+    }
+
+    // A query the grammar cannot read (not English) is judged by the LLM's English sub-queries, and the trace says
+    // so; an English query with the same sub-queries keeps its own reading.
+    void foreignQueryIsJudgedInEnglish()
+    {
+        TwinMaker m(*m_wn);
+        const std::vector<Twin> twins = {m.make("dog", {{1, "dog"}}), m.make("car", {{1, "car"}})};
+        SubQuery dog;
+        dog.kind = SubQueryKind::Object;
+        dog.text = "dog";
+        dog.concepts = {"dog"};
+        SubQuery car = dog;
+        car.text = "car";
+        car.concepts = {"car"};
+        car.negated = true;
+        auto noted = [](const ReasonVerdict &v) {
+            for (const TraceStep &t : v.trace)
+                if (t.text.find("not in English") != std::string::npos)
+                    return true;
+            return false;
+        };
+        const auto german = judge("ein Hund, der fröhlich über die Wiese rennt, kein Auto", twins, {dog, car});
+        QVERIFY(noted(german[0]));
+        QVERIFY2(german[0].relevance > german[1].relevance + 0.2,
+                 qPrintable(QString("%1 vs %2").arg(german[0].relevance).arg(german[1].relevance)));
+        const auto english = judge("a dog running happily over the meadow, no car", twins, {dog, car});
+        QVERIFY(!noted(english[0]));
     }
 
     void colours()
