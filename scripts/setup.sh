@@ -23,7 +23,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # 1. Debian packages: build tools, Qt 6, FFmpeg, OpenCV (+contrib), LibTorch, SQLite, JSON, WordNet, Tesseract,
 #    FAISS, the sample videos of opencv-doc (the default library), Xvfb for GUI tests, python3-onnx and
-#    python3-torch for model derivation and the TorchScript test module.
+#    python3-torch for model derivation and the TorchScript test module, strace for the no-network test.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates ccache file dpkg-dev
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6sql6-sqlite
@@ -34,7 +34,7 @@ PACKAGES=(
   libtorch-dev python3-torch python3-onnx python3-numpy
   wordnet-base wordnet-dev tesseract-ocr-eng libtesseract-dev
   libfaiss-dev libopenblas-dev python3-pip
-  xvfb xauth fonts-dejavu-core
+  xvfb xauth fonts-dejavu-core strace
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,11 +1,12 @@
 // The command line as a user meets it: a library path with a typo is an error, not a new empty library; an
 // over-long query is refused with the limit; names from files and videos cannot drive the terminal; F that was not
-// computed says so. Each case runs the real twinseek-cli.
+// computed says so; an ingest stays off the network. Each case runs the real twinseek-cli.
 #include "store/twinstore.h"
 #include "testsupport.h"
 
 #include <QFile>
 #include <QProcessEnvironment>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -13,7 +14,7 @@ using namespace ts;
 
 namespace {
 
-int runCli(const QStringList &args, QString *out)
+int runCli(const QStringList &args, QString *out, const QString &program = test::cliPath())
 {
     QProcess cli;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -21,7 +22,7 @@ int runCli(const QStringList &args, QString *out)
     env.remove("TWINSEEK_LLM_URL");
     cli.setProcessEnvironment(env);
     cli.setProcessChannelMode(QProcess::MergedChannels);
-    cli.start(test::cliPath(), args);
+    cli.start(program, args);
     if (!cli.waitForStarted(10000) || !cli.waitForFinished(120000))
         return -1;
     *out = QString::fromUtf8(cli.readAll());
@@ -94,6 +95,36 @@ private slots:
         // JSON output keeps the name exact (JSON escapes it itself).
         QCOMPARE(runCli({"list", "--db", db, "--json"}, &out), 0);
         QVERIFY2(out.contains("evil\\u001b[2Jname"), qPrintable(out));
+    }
+
+    // A local video tool does not phone home: an ingest runs every vision runtime (ONNX Runtime included, whose
+    // telemetry looks up Microsoft's endpoint within a second of starting) and must open no internet socket and
+    // write nothing outside the library and the model cache. Watched with strace.
+    void ingestOpensNoNetworkSocket()
+    {
+        TS_REQUIRE_CORPUS();
+        if (QStandardPaths::findExecutable("strace").isEmpty())
+            TS_MISSING("strace is not installed");
+        if (test::runProcess("strace", {"-f", "-o", "/dev/null", "true"}) != 0)
+            QSKIP("this machine does not allow tracing a child process (ptrace is refused)");
+        QTemporaryDir dir;
+        const QString video = dir.filePath("clip.mp4");
+        QVERIFY(QFile::copy(test::corpusFile("davis2016/videos/bear.mp4"), video));
+        const QString log = dir.filePath("strace.log");
+        QString out;
+        const int code = runCli({"-f", "-qq", "-e", "trace=socket,connect,openat", "-o", log, test::cliPath(), "ingest",
+                                 "--db", dir.filePath("lib.sqlite"), video},
+                                &out, "strace");
+        QVERIFY2(code == 0 && out.contains("ingested 1"), qPrintable(out));
+        QFile f(log);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(f.readAll()).split('\n');
+        QVERIFY2(lines.filter(".onnx").size() > 0, "the ingest ran no ONNX model: the test watched nothing");
+        for (const QString &line : lines) {
+            const bool inet = line.contains("AF_INET") || line.contains("AF_INET6");
+            const bool telemetry = line.contains("Microsoft") && !line.contains("ENOENT");
+            QVERIFY2(!inet && !telemetry, qPrintable(line));
+        }
     }
 };
 

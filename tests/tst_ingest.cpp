@@ -15,7 +15,9 @@
 #include <sqlite3.h>
 
 #include <csignal>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <set>
 #include <thread>
@@ -46,6 +48,25 @@ const IngestItem *find(const IngestSummary &s, const QString &fileName)
         if (QFileInfo(QString::fromStdString(i.path)).fileName() == fileName)
             return &i;
     return nullptr;
+}
+
+/// POSIX locks this process holds on a file, from /proc/locks (Linux).
+int locksHeld(const QString &path)
+{
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return -1;
+    QFile f("/proc/locks");
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QString suffix = QStringLiteral(":%1").arg(st.st_ino);
+    int n = 0;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const QList<QByteArray> cols = line.simplified().split(' ');
+        if (cols.size() >= 6 && cols[4].toLongLong() == ::getpid() && QString::fromLatin1(cols[5]).endsWith(suffix))
+            ++n;
+    }
+    return n;
 }
 
 } // namespace
@@ -239,6 +260,58 @@ private slots:
             QVERIFY((*store)->loadTwin(r.key).isOk());
         }
         QCOMPARE(keys.size(), size_t(4));
+    }
+
+    // The window and the CLI share a library. Ingesting a folder that holds the library must not open its files:
+    // closing any descriptor of them drops this process's SQLite locks, a CLI run then deletes the write-ahead log
+    // the window still writes to, and the window's later changes are lost.
+    void libraryInsideScannedFolderKeepsItsLocks_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("sqlite suffix") << "lib.sqlite";
+        QTest::newRow("other suffix") << "library.sqlite3";
+        QTest::newRow("no suffix") << "library";
+    }
+
+    void libraryInsideScannedFolderKeepsItsLocks()
+    {
+        QFETCH(QString, name);
+        QTemporaryDir dir;
+        const QString db = dir.filePath(name);
+        auto opened = TwinStore::open(db.toStdString());
+        QVERIFY(opened.isOk());
+        std::unique_ptr<TwinStore> store = std::move(opened).value();
+        for (const char *key : {"kept", "removed"}) {
+            Twin t = test::sampleTwin();
+            t.video.key = key;
+            t.video.path = std::string("/videos/") + key + ".mp4";
+            QVERIFY((*store).putTwin(t, 1, 1, "").isOk());
+        }
+        QVERIFY(QFile::exists(db + "-shm") && QFile::exists(db + "-wal"));
+
+        Ingestor ingestor = makeIngestor(*store, 1);
+        const IngestSummary summary = ingestor.run({dir.path().toStdString()}, CancelToken(), {}, {});
+        for (const QString &file : {name, name + "-wal", name + "-shm"}) {
+            const IngestItem *item = find(summary, file);
+            QVERIFY2(item, qPrintable(file));
+            QCOMPARE(item->outcome, IngestOutcome::NotVideo);
+            QVERIFY2(QString::fromStdString(item->message).contains("database file"), item->message.c_str());
+        }
+        QVERIFY2(locksHeld(db) > 0 && locksHeld(db + "-shm") > 0, "the connection lost its locks");
+        // Named explicitly, the library is still not opened.
+        QCOMPARE(ingestor.run({db.toStdString()}, CancelToken(), {}, {}).count(IngestOutcome::NotVideo), 1);
+
+        QString out;
+        QCOMPARE(test::runProcess(test::cliPath(), {"list", "--db", db}, &out), 0);
+        QVERIFY2(out.contains("removed"), qPrintable(out));
+        QVERIFY(store->removeVideo("removed").isOk());
+        QCOMPARE(test::runProcess(test::cliPath(), {"list", "--db", db}, &out), 0);
+        QVERIFY2(out.contains("kept") && !out.contains("removed"), qPrintable(out));
+        // The CLI closed its connection while this one was open: the log this process writes to must survive it.
+        QVERIFY(QFile::exists(db + "-wal"));
+        store.reset();
+        QCOMPARE(test::runProcess(test::cliPath(), {"list", "--db", db}, &out), 0);
+        QVERIFY2(out.contains("kept") && !out.contains("removed"), qPrintable(out));
     }
 };
 

@@ -29,6 +29,23 @@ bool looksLikeNonMedia(const QFileInfo &fi)
     return kSkip.count(fi.suffix().toLower()) > 0;
 }
 
+// SQLite keeps its locks per process and file: closing any descriptor of the library's files in this process (a hash,
+// a content sniff, an FFmpeg probe) silently drops the connection's locks, and another process may then delete the
+// write-ahead log the connection still writes to. So the library's files and any SQLite side files are recognised
+// by name, before anything opens them.
+bool isDatabaseFile(const QFileInfo &fi, const QString &library)
+{
+    const QString name = fi.fileName();
+    for (const char *side : {"-wal", "-shm", "-journal"})
+        if (name.endsWith(QLatin1String(side)))
+            return true;
+    if (library.isEmpty())
+        return false;
+    const QFileInfo lib(library);
+    const QString dir = fi.absoluteDir().canonicalPath();
+    return !dir.isEmpty() && dir == lib.absoluteDir().canonicalPath() && name == lib.fileName();
+}
+
 } // namespace
 
 bool hasVideoExtension(const std::string &path)
@@ -157,6 +174,8 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
     };
 
     const QFileInfo fi(QString::fromStdString(path));
+    if (isDatabaseFile(fi, QString::fromStdString(m_store.path())))
+        return finish(IngestOutcome::NotVideo, "a database file, never opened by ingest");
     const int64_t size = fi.size();
     const int64_t mtime = fi.lastModified().toMSecsSinceEpoch();
     const std::string stem = fi.completeBaseName().toStdString();

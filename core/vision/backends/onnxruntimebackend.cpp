@@ -2,6 +2,7 @@
 
 #include <onnxruntime_cxx_api.h>
 
+#include <cstdlib>
 #include <mutex>
 
 namespace ts {
@@ -14,8 +15,12 @@ Ort::Env &environment()
     static std::once_flag once;
     static std::unique_ptr<Ort::Env> env;
     std::call_once(once, [] {
+        // A local video tool does not phone home. Since 1.29 ONNX Runtime's POSIX builds start a telemetry uploader
+        // (DNS look-ups, a device id and an event queue in its own statically linked SQLite) while the environment
+        // is created, before DisableTelemetryEvents() can be called; only this variable, read at creation and
+        // latched for the process, stops all of it.
+        setenv("ORT_DISABLE_TELEMETRY", "1", 1);
         env = std::make_unique<Ort::Env>(ORT_LOGGING_LEVEL_ERROR, "twinseek");
-        // A local video tool does not phone home: ONNX Runtime's usage telemetry is on unless told otherwise.
         env->DisableTelemetryEvents();
     });
     return *env;
