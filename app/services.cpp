@@ -123,7 +123,10 @@ std::unique_ptr<TwinBuilder> Services::makeBuilder(const TwinBuilderConfig &conf
     return std::make_unique<TwinBuilder>(*m_models, *m_sessions, wordnet(), config);
 }
 
-Result<std::unique_ptr<TwinStore>> Services::openStore(const std::string &path) { return TwinStore::open(path); }
+Result<std::unique_ptr<TwinStore>> Services::openStore(const std::string &path, StoreAccess access)
+{
+    return TwinStore::open(path, access);
+}
 
 std::vector<std::string> Services::alignerPaths() const
 {

@@ -80,7 +80,8 @@ public:
     std::unique_ptr<RetrievalEngine> makeRetrievalEngine(const LlmRoles &roles = {}, EmbeddedLlm llm = EmbeddedLlm::Use);
     /// LLM roles from the environment (TWINSEEK_LLM_URL...), over base; errors name the variable.
     static Result<LlmRoles> llmRolesFromEnv(const LlmRoles &base = {});
-    static Result<std::unique_ptr<TwinStore>> openStore(const std::string &path);
+    static Result<std::unique_ptr<TwinStore>> openStore(const std::string &path,
+                                                        StoreAccess access = StoreAccess::ReadWrite);
 
     /// The pretrained sentence encoder (role "sentence-encoder"), loaded on first use; nullptr with
     /// sentenceEncoderError() when none is installed. $TWINSEEK_SENTENCE_ENCODER=off leaves it out.

@@ -1,23 +1,35 @@
 // The command line as a user meets it: a library path with a typo is an error, not a new empty library; an
 // over-long query is refused with the limit; names from files and videos cannot drive the terminal; F that was not
-// computed says so; an ingest stays off the network. Each case runs the real twinseek-cli.
+// computed says so; damaged twins are reported; --save records the answer; read-only libraries are read; an ingest
+// stays off the network. Each case runs the real twinseek-cli.
+#include "store/sqlite.h"
 #include "store/twinstore.h"
 #include "testsupport.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
 
 using namespace ts;
 
 namespace {
 
-int runCli(const QStringList &args, QString *out, const QString &program = test::cliPath())
+int runCli(const QStringList &args, QString *out, const QString &program = test::cliPath(),
+           const QProcessEnvironment &extra = {})
 {
     QProcess cli;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &k : extra.keys())
+        env.insert(k, extra.value(k));
     env.insert("TWINSEEK_LOCAL_LLM", "off"); // none of these cases needs a language model
     env.remove("TWINSEEK_LLM_URL");
     cli.setProcessEnvironment(env);
@@ -95,6 +107,139 @@ private slots:
         // JSON output keeps the name exact (JSON escapes it itself).
         QCOMPARE(runCli({"list", "--db", db, "--json"}, &out), 0);
         QVERIFY2(out.contains("evil\\u001b[2Jname"), qPrintable(out));
+    }
+
+    // A damaged twin is not silently left out: the answer names it, says what to run, and the exit status is 3.
+    void damagedTwinIsReported_data()
+    {
+        QTest::addColumn<bool>("asJson");
+        QTest::newRow("text") << false;
+        QTest::newRow("json") << true;
+    }
+
+    void damagedTwinIsReported()
+    {
+        QFETCH(bool, asJson);
+        QTemporaryDir dir;
+        const QString db = dir.filePath("lib.sqlite");
+        QVERIFY(makeLibrary(db, "good"));
+        QVERIFY(makeLibrary(db, "bad"));
+        {
+            SqliteDb raw;
+            QVERIFY(raw.open(db.toStdString()).isOk());
+            QVERIFY(raw.exec("UPDATE videos SET meta_json = '{\"duration_ms\": 20' WHERE key = 'bad'").isOk());
+        }
+        QStringList args{"query", "--db", db, "--mode", "fast"};
+        if (asJson)
+            args << "--json";
+        QString out;
+        const int code = runCli(args << "a dog", &out);
+        QVERIFY2(code == 3, qPrintable(out));
+        if (!asJson) {
+            QVERIFY2(out.contains("1 stored twin could not be read") && out.contains("(bad;") &&
+                         out.contains("validate-twins"),
+                     qPrintable(out));
+            return;
+        }
+        const auto j = nlohmann::json::parse(out.mid(out.indexOf('{')).toStdString(), nullptr, false);
+        QVERIFY2(j.is_object() && j["damaged"].size() == 1, qPrintable(out));
+        QCOMPARE(QString::fromStdString(j["damaged"][0]["key"].get<std::string>()), QString("bad"));
+        QCOMPARE(j["library_size"].get<int>(), 2);
+    }
+
+    // --save records the query, its settings, ranking and traces; a library that refuses says so in the exit status.
+    void querySaveRecordsTheAnswer()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("lib.sqlite");
+        QVERIFY(makeLibrary(db, "first"));
+        QVERIFY(makeLibrary(db, "second"));
+        QString out;
+        QCOMPARE(runCli({"query", "--db", db, "--mode", "fast", "a dog"}, &out), 0);
+        QVERIFY2(!out.contains("saved in the library"), qPrintable(out));
+        QCOMPARE(runCli({"query", "--db", db, "--mode", "fast", "--save", "a dog"}, &out), 0);
+        QVERIFY2(out.contains("saved in the library as query 1"), qPrintable(out));
+        const int shown = static_cast<int>(out.count(QRegularExpression("\\n#\\d+ ")));
+        QVERIFY2(shown > 0, qPrintable(out));
+        {
+            SqliteDb raw;
+            QVERIFY(raw.open(db.toStdString(), SqliteOpen::ReadOnly).isOk());
+            auto q = raw.prepare("SELECT text, options_json, (SELECT count(*) FROM results WHERE query_id = queries.id), "
+                                 "(SELECT count(*) FROM traces WHERE query_id = queries.id) FROM queries");
+            QVERIFY(q.step());
+            QCOMPARE(QString::fromStdString(q.text(0)), QString("a dog"));
+            const auto context = nlohmann::json::parse(q.text(1), nullptr, false);
+            QVERIFY2(context.contains("options") && context.contains("sub_queries"), q.text(1).c_str());
+            QCOMPARE(q.integer(2), shown);
+            QCOMPARE(q.integer(3), shown);
+            QVERIFY(!q.step());
+        }
+        {
+            SqliteDb raw;
+            QVERIFY(raw.open(db.toStdString()).isOk());
+            QVERIFY(raw.exec("CREATE TRIGGER refuse BEFORE INSERT ON queries BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+                        .isOk());
+        }
+        QCOMPARE(runCli({"query", "--db", db, "--mode", "fast", "--save", "a dog"}, &out), 1);
+        QVERIFY2(out.contains("could not be saved") && out.contains("disk says no") && out.contains("#1 "),
+                 qPrintable(out));
+    }
+
+    // Commands that only read open the library read-only: they work in a folder the user cannot write, never create
+    // a file, and a command that must write says so at once.
+    void readOnlyLibrary()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("shelf");
+        QVERIFY(QDir().mkpath(folder));
+        const QString db = folder + "/lib.sqlite";
+        QVERIFY(makeLibrary(db, "sample"));
+        QVERIFY(!QFile::exists(db + "-wal")); // closed cleanly
+        const QFile::Permissions r = QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther;
+        const QFile::Permissions x = QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther;
+        QVERIFY(QFile::setPermissions(dir.path(), r | x | QFile::WriteOwner));
+        QVERIFY(QFile::setPermissions(folder, r | x));
+        QVERIFY(QFile::setPermissions(db, r));
+        // root writes anywhere: run the CLI as an unprivileged user then, with copies of the libraries it loads from
+        // root's home.
+        QString program = test::cliPath();
+        QStringList prefix;
+        QProcessEnvironment env;
+        if (::geteuid() == 0) {
+            if (QStandardPaths::findExecutable("setpriv").isEmpty())
+                QSKIP("running as root without setpriv: cannot take write permission away");
+            program = "setpriv";
+            prefix = {"--reuid=65534", "--regid=65534", "--clear-groups", test::cliPath()};
+            const QString libs = dir.filePath("libs");
+            QVERIFY(QDir().mkpath(libs));
+            QString ldd;
+            QCOMPARE(test::runProcess("ldd", {test::cliPath()}, &ldd), 0);
+            const QRegularExpression resolved("=> (\\S+) \\(");
+            for (auto m = resolved.globalMatch(ldd); m.hasNext();) {
+                const QString lib = m.next().captured(1);
+                if (lib.startsWith(QDir::homePath()))
+                    QVERIFY(QFile::copy(lib, libs + "/" + QFileInfo(lib).fileName()));
+            }
+            env.insert("LD_LIBRARY_PATH", libs);
+            env.insert("HOME", dir.path());
+        }
+        QString out;
+        QCOMPARE(runCli(prefix + QStringList{"list", "--db", db}, &out, program, env), 0);
+        QVERIFY2(out.contains("sample") && out.contains("1 videos"), qPrintable(out));
+        QCOMPARE(runCli(prefix + QStringList{"check", "--db", db}, &out, program, env), 0);
+        QVERIFY2(out.contains("ok: schema"), qPrintable(out));
+        QVERIFY2(runCli(prefix + QStringList{"remove", "--db", db, "sample"}, &out, program, env) > 0, qPrintable(out));
+        QVERIFY2(out.contains("cannot be opened for writing") || out.contains("cannot be written"), qPrintable(out));
+        // An ingest learns it at once, before analysing anything.
+        QVERIFY2(runCli(prefix + QStringList{"ingest", "--db", db, folder}, &out, program, env) > 0, qPrintable(out));
+        QVERIFY2(out.contains("cannot be opened for writing") && !out.contains("ingested"), qPrintable(out));
+        QCOMPARE(runCli(prefix + QStringList{"query", "--db", db, "--mode", "fast", "--save", "a dog"}, &out, program,
+                        env),
+                 1);
+        QVERIFY2(out.contains("#1 ") && out.contains("open read-only"), qPrintable(out));
+        QCOMPARE(QDir(folder).entryList(QDir::Files).size(), 1);
+        QVERIFY(QFile::setPermissions(folder, r | x | QFile::WriteOwner));
+        QVERIFY(QFile::setPermissions(db, r | QFile::WriteOwner));
     }
 
     // A local video tool does not phone home: an ingest runs every vision runtime (ONNX Runtime included, whose

@@ -196,6 +196,9 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
         summary += tr(" — library of %n video(s)", nullptr, result.librarySize);
         if (result.dropped > 0)
             summary += tr(", %n rejected by the reasoner", nullptr, result.dropped);
+        if (!result.damaged.empty())
+            summary += tr(", %n not read (damaged twin: run twinseek-cli validate-twins)", nullptr,
+                          static_cast<int>(result.damaged.size()));
         if (ms > 0)
             summary += tr(", %1 s").arg(QLocale().toString(ms / 1000.0, 'f', 2));
         m_resultsSummary->setText(summary);
@@ -478,7 +481,14 @@ void MainWindow::rememberFolders()
 
 bool MainWindow::openLibrary(const QString &path)
 {
-    auto store = Services::openStore(QFileInfo(path).absoluteFilePath().toStdString());
+    const std::string file = QFileInfo(path).absoluteFilePath().toStdString();
+    auto store = Services::openStore(file);
+    if (!store && QFileInfo::exists(path)) {
+        // A library on a read-only disk or in someone else's folder can still be searched and inspected.
+        auto reader = Services::openStore(file, StoreAccess::ReadOnly);
+        if (reader)
+            store = std::move(reader);
+    }
     if (!store) {
         QMessageBox::warning(this, tr("Cannot open library"),
                              tr("%1 could not be opened:\n%2").arg(path, QString::fromStdString(store.message())));
@@ -507,6 +517,9 @@ bool MainWindow::openLibrary(const QString &path)
     setWindowTitle(tr("TwinSeek — %1").arg(QFileInfo(path).fileName()));
     const int count = m_library->rowCount();
     m_resultsSummary->setText(tr("Library %1 with %n video(s). Type a query above.", nullptr, count).arg(m_libraryPath));
+    if (m_store->isReadOnly())
+        showStatus(tr("%1 is opened read-only: it can be searched, not changed (videos cannot be added or removed)")
+                       .arg(m_libraryPath));
     if (m_deps.settings) {
         m_deps.settings->setValue(kLastLibraryKey, m_libraryPath);
         const QStringList folders = m_deps.settings->value(libraryGroup() + QStringLiteral("/folders")).toStringList();

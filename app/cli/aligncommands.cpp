@@ -153,7 +153,7 @@ int trainAlignerCommand(Services &services, const QStringList &args)
         syntheticTwins(vocab.objects, vocab.scenes, *services.wordnet(), services.wordVectors(), so);
     std::vector<Twin> library;
     if (p.isSet("db")) {
-        auto store = openDb(p);
+        auto store = openDb(p, LibraryAccess::ReadOnly);
         if (!store)
             return fail(store.message());
         library = libraryTwins(**store);
@@ -500,7 +500,7 @@ int evalAligner(Services &services, const QStringList &args)
     p.addOption({"verbose", "Print every query and the rank of its video."});
     if (!parse(p, args, "eval-aligner", ""))
         return 2;
-    auto store = openDb(p);
+    auto store = openDb(p, LibraryAccess::ReadOnly);
     if (!store)
         return fail(store.message());
     Status knowledge = needKnowledge(services);

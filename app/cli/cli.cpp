@@ -61,10 +61,18 @@ Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser, Libr
     if (!parser.isSet("db"))
         return R::error("--db LIB.sqlite is required");
     const QString path = parser.value("db");
-    if (access == LibraryAccess::Existing && !QFileInfo::exists(path))
+    if (access != LibraryAccess::Create && !QFileInfo::exists(path))
         return R::error(path.toStdString() + ": no such library (`twinseek-cli ingest --db " + path.toStdString() +
                         " FOLDER` creates one)");
-    return Services::openStore(path.toStdString());
+    if (access == LibraryAccess::ReadOnly)
+        return Services::openStore(path.toStdString(), StoreAccess::ReadOnly);
+    auto store = Services::openStore(path.toStdString());
+    if (!store && access == LibraryAccess::WriteIfPossible) {
+        auto reader = Services::openStore(path.toStdString(), StoreAccess::ReadOnly);
+        if (reader)
+            return reader;
+    }
+    return store;
 }
 
 } // namespace cli
@@ -173,7 +181,7 @@ int cmdList(Services &, const QStringList &args)
     p.addOption({"json", "Print JSON."});
     if (!parse(p, args, "list", ""))
         return 2;
-    auto store = openDb(p);
+    auto store = openDb(p, cli::LibraryAccess::ReadOnly);
     if (!store)
         return fail(store.message());
     const auto rows = (*store)->videos();
@@ -215,7 +223,7 @@ int cmdTwin(Services &, const QStringList &args)
         return 2;
     if (p.positionalArguments().size() != 2)
         return fail("twin: give exactly one KEY");
-    auto store = openDb(p);
+    auto store = openDb(p, cli::LibraryAccess::ReadOnly);
     if (!store)
         return fail(store.message());
     auto twin = (*store)->loadTwin(p.positionalArguments().at(1).toStdString());
@@ -251,7 +259,7 @@ int cmdCheck(Services &, const QStringList &args)
     p.addOption(dbOption());
     if (!parse(p, args, "check", ""))
         return 2;
-    auto store = openDb(p);
+    auto store = openDb(p, cli::LibraryAccess::ReadOnly);
     if (!store)
         return fail(store.message());
     Status s = (*store)->checkIntegrity();

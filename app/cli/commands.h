@@ -11,9 +11,10 @@ namespace ts::cli {
 int fail(const std::string &message);
 bool parse(QCommandLineParser &parser, const QStringList &args, const QString &command, const QString &usage);
 QCommandLineOption dbOption();
-/// Whether a command may create the library it is given (only ingest does; the others refuse a missing file
-/// instead of answering over an empty library made from a typo).
-enum class LibraryAccess { Existing, Create };
+/// How a command opens its library. Only ingest creates one (the others refuse a missing file instead of answering
+/// over an empty library made from a typo); commands that only read open it read-only, so they also work on a
+/// library in a read-only folder; a query writes when it can (refined twins, --save) and else reads.
+enum class LibraryAccess { Existing, Create, ReadOnly, WriteIfPossible };
 Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser,
                                           LibraryAccess access = LibraryAccess::Existing);
 

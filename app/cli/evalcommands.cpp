@@ -145,7 +145,7 @@ int evaluate(Services &services, const QStringList &args)
         return 2;
     if (!p.isSet("bench"))
         return fail("eval: --bench FILE is required");
-    auto store = openDb(p);
+    auto store = openDb(p, LibraryAccess::WriteIfPossible);
     if (!store)
         return fail(store.message());
     auto set = loadQuerySet(p.value("bench").toStdString());

@@ -3,6 +3,7 @@
 
 #include "reason/builtinreasoner.h"
 #include "reason/llmreasoner.h"
+#include "retrieval/pipeline.h"
 #include "terminal.h"
 
 #include <sys/resource.h>
@@ -41,6 +42,15 @@ json groundingMasks(const Twin &twin, const VideoResult &r)
         masks[std::to_string(f.frameIndex)] = toJson(m);
     }
     return masks;
+}
+
+/// 0: answered over the whole library; 1: the answer could not be saved as asked; 3: answered, but some stored twins
+/// could not be read, so the answer does not cover every video.
+int queryExitCode(const QueryResult &r)
+{
+    if (!r.saveError.empty())
+        return 1;
+    return r.damaged.empty() ? 0 : 3;
 }
 
 } // namespace
@@ -109,7 +119,7 @@ int query(Services &services, const QStringList &args)
     if (pos.isEmpty())
         return fail("query: give the query text");
     const std::string text = pos.join(' ').toStdString();
-    auto store = openDb(p);
+    auto store = openDb(p, LibraryAccess::WriteIfPossible);
     if (!store)
         return fail(store.message());
     auto roles = Services::llmRolesFromEnv();
@@ -130,7 +140,7 @@ int query(Services &services, const QStringList &args)
                 j["results"][i]["masks"] = groundingMasks(*twin, r->results[i]);
         }
         std::cout << j.dump(2) << "\n";
-        return 0;
+        return queryExitCode(*r);
     }
     std::printf("query: %s\n", text.c_str());
     std::printf("sub-queries (%s):\n", r->decomposer.c_str());
@@ -142,8 +152,12 @@ int query(Services &services, const QStringList &args)
     for (const TraceStep &t : r->trace)
         if (t.kind == "fallback" || t.kind == "align")
             std::printf("  note: %s\n", t.text.c_str());
+    if (!r->damaged.empty())
+        std::printf("  warning: %s\n", printable(damagedTwinsNote(r->damaged)).c_str());
     if (r->results.empty())
-        std::printf("no video satisfies the query (%d of %d videos rejected by the reasoner)\n", r->dropped, r->librarySize);
+        std::printf("no video satisfies the query (%d of %d videos rejected by the reasoner%s)\n", r->dropped,
+                    r->librarySize,
+                    r->damaged.empty() ? "" : (", " + std::to_string(r->damaged.size()) + " not read").c_str());
     for (const VideoResult &v : r->results) {
         std::printf("\n#%d  %-28s score %.3f", v.rank, printable(v.key).c_str(), v.score);
         if (v.relevance >= 0)
@@ -166,7 +180,11 @@ int query(Services &services, const QStringList &args)
     for (const StageTiming &t : r->timings)
         std::printf("%s %.1f ms  ", t.stage.c_str(), t.ms);
     std::printf("\n");
-    return 0;
+    if (r->savedQueryId > 0)
+        std::printf("saved in the library as query %lld\n", static_cast<long long>(r->savedQueryId));
+    if (!r->saveError.empty())
+        std::fprintf(stderr, "twinseek-cli: %s\n", r->saveError.c_str());
+    return queryExitCode(*r);
 }
 
 int decompose(Services &services, const QStringList &args)
@@ -238,7 +256,7 @@ int benchQuery(Services &services, const QStringList &args)
     services.setLlmReplyCacheEnabled(false);
     if (!p.isSet("bench"))
         return fail("bench-query: --bench FILE is required");
-    auto store = openDb(p);
+    auto store = openDb(p, LibraryAccess::WriteIfPossible);
     if (!store)
         return fail(store.message());
     std::vector<std::string> queries;

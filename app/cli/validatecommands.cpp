@@ -88,7 +88,7 @@ int validateTwins(Services &, const QStringList &args)
     p.addOption({"all-problems", "List every problem of an invalid twin (default: the first five)."});
     if (!parse(p, args, "validate-twins", ""))
         return 2;
-    auto store = openDb(p);
+    auto store = openDb(p, LibraryAccess::ReadOnly);
     if (!store)
         return fail(store.message());
     int valid = 0, invalid = 0, failed = 0;

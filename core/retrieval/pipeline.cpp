@@ -3,6 +3,8 @@
 #include "align/coarsesearch.h"
 #include "store/twinstore.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <atomic>
@@ -28,8 +30,10 @@ constexpr int kJitCandidates = 3;
 
 TwoStageEngine::TwoStageEngine(PipelineRoles roles) : m_roles(std::move(roles)) {}
 
-std::shared_ptr<const Twin> TwoStageEngine::twinOf(TwinStore &store, const std::string &key, const std::string &version)
+Result<std::shared_ptr<const Twin>> TwoStageEngine::twinOf(TwinStore &store, const std::string &key,
+                                                           const std::string &version)
 {
+    using R = Result<std::shared_ptr<const Twin>>;
     {
         std::lock_guard<std::mutex> lock(m_cacheMutex);
         auto it = m_twins.find(key);
@@ -38,7 +42,7 @@ std::shared_ptr<const Twin> TwoStageEngine::twinOf(TwinStore &store, const std::
     }
     auto t = store.loadTwin(key, TwinDetail::NoMasks);
     if (!t)
-        return nullptr;
+        return R::error(t.message());
     auto shared = std::make_shared<const Twin>(std::move(t).value());
     std::lock_guard<std::mutex> lock(m_cacheMutex);
     m_twins[key] = {version, shared};
@@ -168,8 +172,15 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
         if (!options.jit || !m_roles.refine)
             rq.refinements = {"none"}; // nothing can run: gaps are still noted in the trace, not requested
         std::vector<std::shared_ptr<const Twin>> twins(candidates.size());
-        for (size_t i = 0; i < candidates.size(); ++i)
-            twins[i] = twinOf(store, candidates[i].row->key, candidates[i].row->ingestedAt);
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            auto twin = twinOf(store, candidates[i].row->key, candidates[i].row->ingestedAt);
+            if (twin)
+                twins[i] = *twin;
+            else
+                out.damaged.push_back({candidates[i].row->key, twin.message()});
+        }
+        if (!out.damaged.empty())
+            out.trace.push_back({"error", damagedTwinsNote(out.damaged), "store", -1, 0.0});
         std::vector<const Twin *> ptrs;
         for (const auto &t : twins)
             if (t)
@@ -368,9 +379,57 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
     for (size_t i = 0; i < results.size(); ++i)
         results[i].rank = static_cast<int>(i + 1);
     out.results = std::move(results);
+    if (options.saveToLibrary)
+        saveQueryResult(store, options, out);
     out.timings.push_back({"total", msSince(tStart)});
     report(1.0, "done");
     return out;
+}
+
+std::string damagedTwinsNote(const std::vector<DamagedTwin> &damaged)
+{
+    std::string keys;
+    for (size_t i = 0; i < damaged.size() && i < 5; ++i)
+        keys += (i ? ", " : "") + damaged[i].key;
+    if (damaged.size() > 5)
+        keys += ", ...";
+    return std::to_string(damaged.size()) + (damaged.size() == 1 ? " stored twin" : " stored twins") +
+           " could not be read and were not judged (" + keys + "; first: " + damaged.front().message +
+           "); run `twinseek-cli validate-twins`, then `twinseek-cli ingest --force` on those videos";
+}
+
+void saveQueryResult(TwinStore &store, const RetrievalOptions &options, QueryResult &result)
+{
+    if (store.isReadOnly()) {
+        result.saveError = "the query could not be saved: the library is open read-only";
+        return;
+    }
+    // The query row keeps what produced the ranking (settings, sub-queries, query-level trace); each result row keeps
+    // the whole result (objects, trace) so a saved query can be shown again without running it.
+    nlohmann::json context = toJson(result);
+    context.erase("results");
+    context["options"] = {{"top", options.top},
+                          {"candidates", options.candidates},
+                          {"decompose", options.decompose},
+                          {"align", options.align},
+                          {"reason", options.reason},
+                          {"jit", options.jit},
+                          {"mode", options.mode == ReasoningMode::Deep ? "deep" : "fast"},
+                          {"deep_candidates", options.deepCandidates},
+                          {"relevance_threshold", options.relevanceThreshold},
+                          {"coarse_weight", options.coarseWeight},
+                          {"aggregation", options.aggregation == Aggregation::Min ? "min" : "mean"}};
+    std::vector<std::pair<VideoId, double>> ranking;
+    std::vector<std::string> rows;
+    for (const VideoResult &r : result.results) {
+        ranking.emplace_back(r.videoId, r.score);
+        rows.push_back(toJson(r).dump());
+    }
+    auto id = store.saveQuery(result.query, context.dump(), ranking, rows);
+    if (id)
+        result.savedQueryId = *id;
+    else
+        result.saveError = "the query could not be saved in the library: " + id.message();
 }
 
 } // namespace ts

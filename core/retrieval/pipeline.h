@@ -32,6 +32,13 @@ struct PipelineRoles {
     std::vector<std::string> refineKinds; ///< what refine can run (see ReasonQuery::refinements); empty: any
 };
 
+/// One line for the answer and the trace: which stored twins could not be read, and what to run.
+std::string damagedTwinsNote(const std::vector<DamagedTwin> &damaged);
+
+/// Records the query, its settings, ranking and traces in the library (the queries, results and traces tables);
+/// sets result.savedQueryId, or result.saveError when the library refused.
+void saveQueryResult(TwinStore &store, const RetrievalOptions &options, QueryResult &result);
+
 class TwoStageEngine : public RetrievalEngine {
 public:
     explicit TwoStageEngine(PipelineRoles roles);
@@ -40,7 +47,7 @@ public:
 
 private:
     /// Twins without masks, cached by key and ingest time (reasoning reads them for every query).
-    std::shared_ptr<const Twin> twinOf(TwinStore &store, const std::string &key, const std::string &version);
+    Result<std::shared_ptr<const Twin>> twinOf(TwinStore &store, const std::string &key, const std::string &version);
 
     PipelineRoles m_roles;
     std::mutex m_cacheMutex;

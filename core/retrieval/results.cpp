@@ -83,9 +83,17 @@ json toJson(const QueryResult &r)
     json timings = json::object();
     for (const StageTiming &t : r.timings)
         timings[t.stage] = t.ms;
-    return {{"query", r.query},     {"sub_queries", subs},       {"decomposer", r.decomposer},
-            {"results", results},   {"trace", trace},           {"timings_ms", timings},
-            {"library_size", r.librarySize}, {"dropped", r.dropped}};
+    json damaged = json::array();
+    for (const DamagedTwin &d : r.damaged)
+        damaged.push_back({{"key", d.key}, {"message", d.message}});
+    json j = {{"query", r.query},     {"sub_queries", subs},       {"decomposer", r.decomposer},
+              {"results", results},   {"trace", trace},           {"timings_ms", timings},
+              {"library_size", r.librarySize}, {"dropped", r.dropped}, {"damaged", damaged}};
+    if (r.savedQueryId > 0)
+        j["saved_query_id"] = r.savedQueryId;
+    if (!r.saveError.empty())
+        j["save_error"] = r.saveError;
+    return j;
 }
 
 Result<QueryResult> queryResultFromJson(const json &j)
@@ -97,6 +105,10 @@ Result<QueryResult> queryResultFromJson(const json &j)
         r.decomposer = j.value("decomposer", "");
         r.librarySize = j.value("library_size", 0);
         r.dropped = j.value("dropped", 0);
+        for (const json &d : j.value("damaged", json::array()))
+            r.damaged.push_back({d.at("key").get<std::string>(), d.value("message", "")});
+        r.savedQueryId = j.value("saved_query_id", int64_t(0));
+        r.saveError = j.value("save_error", "");
         for (const json &s : j.value("sub_queries", json::array())) {
             SubQuery q;
             q.kind = subQueryKindFromName(s.value("kind", "object"));

@@ -66,6 +66,12 @@ struct StageTiming {
     double ms = 0.0;
 };
 
+/// A video whose stored twin could not be read: it could not be judged, so the answer does not cover it.
+struct DamagedTwin {
+    std::string key;
+    std::string message;
+};
+
 struct QueryResult {
     std::string query;
     std::vector<SubQuery> subQueries;
@@ -75,6 +81,9 @@ struct QueryResult {
     std::vector<StageTiming> timings;
     int librarySize = 0;
     int dropped = 0; ///< candidates the reasoner rejected (below the relevance threshold)
+    std::vector<DamagedTwin> damaged; ///< candidates whose twin could not be read (not judged, not in results)
+    int64_t savedQueryId = 0; ///< row in the library's queries table when saved (RetrievalOptions::saveToLibrary)
+    std::string saveError; ///< why saving failed; the answer itself stands
 };
 
 std::string subQueryKindName(SubQueryKind kind);

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <utility>
 
 namespace ts {
@@ -139,12 +140,31 @@ std::vector<uint8_t> SqliteStatement::blob(int col) const
 
 SqliteDb::~SqliteDb() { close(); }
 
-Status SqliteDb::open(const std::string &path, bool readOnly)
+Status SqliteDb::open(const std::string &path, SqliteOpen mode)
 {
     close();
-    const int flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                      SQLITE_OPEN_FULLMUTEX;
-    if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
+    int flags = SQLITE_OPEN_FULLMUTEX;
+    std::string name = path;
+    switch (mode) {
+    case SqliteOpen::ReadWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE; break;
+    case SqliteOpen::ReadOnly: flags |= SQLITE_OPEN_READONLY; break;
+    case SqliteOpen::Immutable: {
+        flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+        name = "file:";
+        for (const char c : path) {
+            if (c == '%' || c == '?' || c == '#') {
+                char hex[4];
+                std::snprintf(hex, sizeof(hex), "%%%02X", static_cast<unsigned char>(c));
+                name += hex;
+            } else {
+                name += c;
+            }
+        }
+        name += "?immutable=1";
+        break;
+    }
+    }
+    if (sqlite3_open_v2(name.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
         std::string msg = m_db ? sqlite3_errmsg(m_db) : "out of memory";
         close();
         return Status::error(path + ": " + msg);
@@ -153,6 +173,8 @@ Status SqliteDb::open(const std::string &path, bool readOnly)
     sqlite3_extended_result_codes(m_db, 1);
     return Status::ok();
 }
+
+bool SqliteDb::isReadOnly() const { return m_db && sqlite3_db_readonly(m_db, "main") == 1; }
 
 void SqliteDb::close()
 {

@@ -52,6 +52,10 @@ private:
     std::string m_error;
 };
 
+/// Immutable reads a database nobody can change (a read-only folder where SQLite cannot make its shared-memory
+/// file): no locks, no write-ahead log.
+enum class SqliteOpen { ReadWriteCreate, ReadOnly, Immutable };
+
 class SqliteDb {
 public:
     SqliteDb() = default;
@@ -59,7 +63,9 @@ public:
     SqliteDb(const SqliteDb &) = delete;
     SqliteDb &operator=(const SqliteDb &) = delete;
 
-    Status open(const std::string &path, bool readOnly = false);
+    Status open(const std::string &path, SqliteOpen mode = SqliteOpen::ReadWriteCreate);
+    /// True when the connection cannot write (opened read-only, or the file or folder is not writable).
+    bool isReadOnly() const;
     void close();
     bool isOpen() const { return m_db != nullptr; }
     Status exec(const std::string &sql);

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <filesystem>
 
 namespace ts {
 
@@ -124,23 +125,60 @@ std::string videoStatusName(VideoStatus s) { return s == VideoStatus::Failed ? "
 
 TwinStore::~TwinStore() = default;
 
-Result<std::unique_ptr<TwinStore>> TwinStore::open(const std::string &path)
+Result<std::unique_ptr<TwinStore>> TwinStore::open(const std::string &path, StoreAccess access)
 {
     using R = Result<std::unique_ptr<TwinStore>>;
     std::unique_ptr<TwinStore> store(new TwinStore());
     store->m_path = path;
-    Status s = store->m_db.open(path);
+    store->m_access = access;
+    SqliteDb &db = store->m_db;
+    const bool readOnly = access == StoreAccess::ReadOnly;
+    Status s = db.open(path, readOnly ? SqliteOpen::ReadOnly : SqliteOpen::ReadWriteCreate);
     if (!s)
         return R::error("cannot open library: " + s.message());
     // Probe that this is a database at all before changing anything.
-    {
-        auto probe = store->m_db.prepare("SELECT count(*) FROM sqlite_master");
-        if (!probe.isValid() || (!probe.step() && !probe.error().empty()))
-            return R::error(path + ": not a TwinSeek library (" +
-                            (probe.error().empty() ? store->m_db.lastError() : probe.error()) + ")");
+    int probeCode = SQLITE_OK;
+    auto probe = [&db, &probeCode]() -> std::string {
+        auto q = db.prepare("SELECT count(*) FROM sqlite_master");
+        if (!q.isValid() || (!q.step() && !q.error().empty())) {
+            probeCode = sqlite3_errcode(db.handle()) & 0xff;
+            return q.error().empty() ? db.lastError() : q.error();
+        }
+        return {};
+    };
+    std::string error = probe();
+    if (!error.empty() && readOnly) {
+        // A write-ahead-logged library in a folder this user cannot write: SQLite cannot make the shared-memory
+        // file it reads through, and nobody else can change the library either, so it is read as immutable. Not
+        // when a log is left over: immutable reading would ignore what it holds.
+        std::error_code ec;
+        if (std::filesystem::file_size(path + "-wal", ec) > 0 && !ec)
+            return R::error(path + ": cannot be read (" + error +
+                            ") and its write-ahead log is not merged yet; open it once where it can be written");
+        s = db.open(path, SqliteOpen::Immutable);
+        if (!s)
+            return R::error("cannot open library: " + s.message());
+        error = probe();
     }
+    if (!error.empty() && !readOnly && (probeCode == SQLITE_READONLY || probeCode == SQLITE_CANTOPEN))
+        return R::error(path + ": cannot be opened for writing (" + error + "; is its folder writable?)");
+    if (!error.empty())
+        return R::error(path + ": not a TwinSeek library (" + error + ")");
+    if (readOnly) {
+        const int version = store->schemaVersion();
+        if (version <= 0)
+            return R::error(path + ": not a TwinSeek library (no TwinSeek schema)");
+        if (version > kSchemaVersion)
+            return R::error(path + ": library was made by a newer TwinSeek (schema " + std::to_string(version) + ")");
+        if (version < kSchemaVersion)
+            return R::error(path + ": library of an older TwinSeek (schema " + std::to_string(version) +
+                            "); a command that writes (e.g. `twinseek-cli ingest`) upgrades it");
+        return R(std::move(store));
+    }
+    if (db.isReadOnly())
+        return R::error(path + ": the library cannot be written (file permissions)");
     for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
-        s = store->m_db.exec(pragma);
+        s = db.exec(pragma);
         if (!s)
             return R::error(path + ": " + s.message());
     }

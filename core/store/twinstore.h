@@ -88,15 +88,21 @@ struct Annotation {
     std::string updatedAt;
 };
 
+/// ReadWrite creates and migrates the library and fails when it cannot be written (a read-only file or folder is
+/// found at open, not after a video has been analysed). ReadOnly never writes, never creates, and also reads a
+/// library in a read-only folder.
+enum class StoreAccess { ReadWrite, ReadOnly };
+
 class TwinStore {
 public:
     static constexpr int kSchemaVersion = 2;
 
-    /// Opens (creating and migrating when needed). Safe to call from any thread; calls are serialised.
-    static Result<std::unique_ptr<TwinStore>> open(const std::string &path);
+    /// Opens the library. Safe to call from any thread; calls are serialised.
+    static Result<std::unique_ptr<TwinStore>> open(const std::string &path, StoreAccess access = StoreAccess::ReadWrite);
     ~TwinStore();
 
     const std::string &path() const { return m_path; }
+    bool isReadOnly() const { return m_access == StoreAccess::ReadOnly; }
 
     // --- videos and twins
     std::vector<VideoRow> videos() const;
@@ -161,6 +167,7 @@ private:
     mutable std::mutex m_mutex;
     mutable SqliteDb m_db;
     std::string m_path;
+    StoreAccess m_access = StoreAccess::ReadWrite;
 };
 
 std::string videoStatusName(VideoStatus s);
