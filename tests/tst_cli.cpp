@@ -147,6 +147,26 @@ private slots:
         QCOMPARE(j["library_size"].get<int>(), 2);
     }
 
+    // An ingest does not write into a library whose pages are damaged: it refuses before analysing anything.
+    void ingestRefusesDamagedLibrary()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("lib.sqlite");
+        for (const char *key : {"one", "two", "three", "four"})
+            QVERIFY(makeLibrary(db, key));
+        QFile f(db);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        const qint64 pages = f.size() / 4096;
+        QVERIFY(pages > 8);
+        QVERIFY(f.seek((pages / 2) * 4096));
+        f.write(QByteArray(200, '\xA5'));
+        f.close();
+        QString out;
+        QVERIFY2(runCli({"ingest", "--db", db, dir.path()}, &out) > 0, qPrintable(out));
+        QVERIFY2(out.contains("is damaged") && out.contains("nothing was added"), qPrintable(out));
+        QVERIFY2(runCli({"check", "--db", db}, &out) > 0, qPrintable(out));
+    }
+
     // --save records the query, its settings, ranking and traces; a library that refuses says so in the exit status.
     void querySaveRecordsTheAnswer()
     {

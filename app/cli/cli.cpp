@@ -126,6 +126,10 @@ int cmdIngest(Services &services, const QStringList &args)
     auto store = openDb(p, cli::LibraryAccess::Create);
     if (!store)
         return fail(store.message());
+    // Adding to a damaged library buries the damage under new rows: refuse before analysing anything.
+    if (Status s = (*store)->checkIntegrity(IntegrityCheck::Quick); !s)
+        return fail(p.value("db").toStdString() + " is damaged (" + s.message().substr(0, 300) +
+                    "); nothing was added. `twinseek-cli check` reports it; restore a copy or ingest into a new library");
     const TwinBuilderConfig cfg = builderConfig(p);
     IngestOptions options;
     options.workers = std::max(1, p.value("workers").toInt());

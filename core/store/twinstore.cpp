@@ -751,15 +751,20 @@ Status TwinStore::copyTo(const std::string &path) const
     return Status::ok();
 }
 
-Status TwinStore::checkIntegrity() const
+Status TwinStore::checkIntegrity(IntegrityCheck depth) const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    auto q = m_db.prepare("PRAGMA integrity_check");
+    const bool quick = depth == IntegrityCheck::Quick;
+    auto q = m_db.prepare(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check");
     std::string result;
     while (q.step())
         result += q.text(0) + ";";
+    if (!q.error().empty())
+        result += q.error() + ";";
     if (result != "ok;")
-        return Status::error("integrity_check: " + result);
+        return Status::error(std::string(quick ? "quick_check: " : "integrity_check: ") + result);
+    if (quick)
+        return Status::ok();
     auto f = m_db.prepare("PRAGMA foreign_key_check");
     if (f.step())
         return Status::error("foreign_key_check: orphan rows in " + f.text(0));
