@@ -50,12 +50,7 @@ public:
     Result<QueryResult> run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
                             const CancelToken &cancel, const ProgressFn &progress) override
     {
-        // Each query gives a failed endpoint another chance; within the query a failure is not retried per video.
-        std::map<std::string, int> tripsBefore;
-        for (auto &[key, h] : m_health) {
-            h.health->reset();
-            tripsBefore[key] = h.health->trips();
-        }
+        // A failed endpoint stays skipped across queries until its breaker lets a probe through (EndpointHealth).
         std::optional<JitRefinement::Binding> binding;
         if (m_jit)
             binding.emplace(m_jit->bind(store));
@@ -64,7 +59,7 @@ public:
             return r;
         for (auto &[key, h] : m_health) {
             const std::string why = h.health->blockedBecause();
-            if (h.health->trips() == tripsBefore[key] || why.empty())
+            if (why.empty())
                 continue;
             // One note per failed endpoint; the decomposition fallback may already have said it.
             bool said = false;

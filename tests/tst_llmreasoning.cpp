@@ -21,6 +21,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <chrono>
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -435,6 +437,57 @@ private slots:
     }
 
     // --- faults ----------------------------------------------------------------------------------------------------
+
+    // The breaker opens on a transport failure, lets one probe through after its cooldown, doubles the cooldown when
+    // the probe fails and closes on any reply.
+    void breakerCoolsDownAndProbes()
+    {
+        using ms = std::chrono::milliseconds;
+        EndpointHealth h(ms(500), ms(2000));
+        QVERIFY(h.admit().empty());
+        h.recordFailure("HTTP 400: the prompt is too long"); // the server answered
+        QVERIFY(h.admit().empty());
+        QCOMPARE(h.trips(), 0);
+        h.recordFailure("timeout after 2 attempts (60000 ms each)");
+        QCOMPARE(h.trips(), 1);
+        QVERIFY(!h.admit().empty());
+        QTest::qWait(600);
+        QVERIFY(h.admit().empty()); // the probe
+        QVERIFY(!h.admit().empty()); // one probe at a time
+        h.recordFailure("cannot reach the server");
+        QTest::qWait(600);
+        QVERIFY2(!h.admit().empty(), "the cooldown did not double after a failed probe");
+        QTest::qWait(600);
+        QVERIFY(h.admit().empty());
+        h.recordCancelled(); // a cancelled probe tells nothing: another may go
+        QVERIFY(h.admit().empty());
+        h.recordSuccess();
+        QVERIFY(h.blockedBecause().empty() && h.admit().empty());
+        QCOMPARE(h.trips(), 1);
+    }
+
+    // A dead server costs its timeout once per run, not once per query: the next query falls back without asking.
+    void deadServerIsSkippedByLaterQueries()
+    {
+        Library lib;
+        QVERIFY(lib.open(libraryTwins()));
+        RetrievalOptions options;
+        options.jit = false;
+        FakeLlmServer server;
+        server.setFallback(FakeLlmReply::http(503, R"({"error":"warming up"})"));
+        LlmEndpoint e = endpointFor(server, LlmProtocol::OpenAiCompatible);
+        e.maxRetries = 0;
+        auto engine = llmEngine(e);
+        auto first = engine->run(*lib.store, kQuery, options, CancelToken(), {});
+        QVERIFY2(first.isOk(), first.message().c_str());
+        QCOMPARE(server.requestCount(), 1);
+        auto second = engine->run(*lib.store, kQuery, options, CancelToken(), {});
+        QVERIFY2(second.isOk(), second.message().c_str());
+        QCOMPARE(server.requestCount(), 1);
+        QCOMPARE(second->decomposer, std::string("builtin"));
+        QVERIFY2(findStep(second->trace, "fallback", "HTTP 503"), traceText(second->trace).c_str());
+        QVERIFY(!second->results.empty());
+    }
 
     void faultsFallBack_data()
     {

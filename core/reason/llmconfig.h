@@ -30,8 +30,9 @@ struct LlmEndpoint {
     std::string model;
     std::string apiKeyEnv; ///< name of the environment variable that holds the key; empty = none
     std::string apiKeyFile; ///< path of a file holding the key; must not be readable by group or others
-    int timeoutMs = 120000; ///< per attempt
-    int maxRetries = 2; ///< extra attempts after timeouts, connection errors, HTTP 429 and 5xx
+    /// Per attempt. With one retry a hung server costs two minutes once; then the endpoint's breaker skips it.
+    int timeoutMs = 60000;
+    int maxRetries = 1; ///< extra attempts after timeouts, connection errors, HTTP 429 and 5xx
     int maxConcurrent = 2; ///< requests in flight per client
     double temperature = 0.0;
     int maxTokens = 2048;

@@ -15,6 +15,21 @@ const char *const kTwinDataEnd = "</twin_data>";
 
 namespace {
 
+std::string skippedBecause(const std::string &why)
+{
+    return "skipped: the endpoint failed recently (" + why + "); it is tried again after a pause";
+}
+
+void recordOutcome(EndpointHealth &health, const Result<LlmReply> &reply, const CancelToken &cancel)
+{
+    if (reply)
+        health.recordSuccess();
+    else if (cancel.isCancelled())
+        health.recordCancelled();
+    else
+        health.recordFailure(reply.message());
+}
+
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
@@ -150,6 +165,23 @@ std::string trackList(const Twin &twin)
 
 // ---------------------------------------------------------------------------------------------------------------
 
+EndpointHealth::EndpointHealth(std::chrono::milliseconds firstCooldown, std::chrono::milliseconds maxCooldown)
+    : m_firstCooldown(firstCooldown), m_maxCooldown(std::max(firstCooldown, maxCooldown)), m_cooldown(firstCooldown)
+{
+}
+
+std::string EndpointHealth::admit()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_blocked.empty())
+        return {};
+    if (!m_probing && Clock::now() >= m_retryAt) {
+        m_probing = true;
+        return {};
+    }
+    return m_blocked;
+}
+
 std::string EndpointHealth::blockedBecause() const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
@@ -158,20 +190,39 @@ std::string EndpointHealth::blockedBecause() const
 
 void EndpointHealth::recordFailure(const std::string &message)
 {
-    if (!isTransportFailure(message))
+    if (!isTransportFailure(message)) {
+        recordSuccess();
         return;
+    }
     std::lock_guard<std::mutex> lock(m_mutex);
-    if (!m_blocked.empty())
-        return;
+    if (m_probing) {
+        m_cooldown = std::min(m_maxCooldown, m_cooldown * 2);
+        m_probing = false;
+    } else if (!m_blocked.empty()) {
+        return; // a call that was already in flight when the breaker opened
+    } else {
+        m_cooldown = m_firstCooldown;
+        ++m_trips;
+    }
     m_blocked = message;
-    ++m_trips;
+    m_retryAt = Clock::now() + m_cooldown;
 }
 
-void EndpointHealth::reset()
+void EndpointHealth::recordSuccess()
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_blocked.clear();
+    m_probing = false;
+    m_cooldown = m_firstCooldown;
 }
+
+void EndpointHealth::recordCancelled()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_probing = false;
+}
+
+void EndpointHealth::reset() { recordSuccess(); }
 
 bool EndpointHealth::isTransportFailure(const std::string &m)
 {
@@ -319,15 +370,13 @@ Result<std::vector<SubQuery>> LlmDecomposer::interpret(const json &reply)
 Result<Decomposition> LlmDecomposer::decompose(const std::string &query, const CancelToken &cancel)
 {
     using R = Result<Decomposition>;
-    if (const std::string why = m_health->blockedBecause(); !why.empty())
-        return R::error("skipped: the endpoint failed earlier in this query");
+    if (const std::string why = m_health->admit(); !why.empty())
+        return R::error(skippedBecause(why));
     const auto t0 = Clock::now();
     auto reply = m_client->complete(buildRequest(query), cancel);
-    if (!reply) {
-        if (!cancel.isCancelled())
-            m_health->recordFailure(reply.message());
+    recordOutcome(*m_health, reply, cancel);
+    if (!reply)
         return R::error(reply.message());
-    }
     auto subs = interpret(reply->json);
     if (!subs)
         return R::error(subs.message());
@@ -540,17 +589,15 @@ Result<ReasonVerdict> LlmReasoner::interpret(const json &reply, const ReasonQuer
 Result<ReasonVerdict> LlmReasoner::reason(const ReasonQuery &query, const Twin &twin, const CancelToken &cancel)
 {
     using R = Result<ReasonVerdict>;
-    if (const std::string why = m_health->blockedBecause(); !why.empty())
-        return R::error("skipped: the endpoint failed earlier in this query");
+    if (const std::string why = m_health->admit(); !why.empty())
+        return R::error(skippedBecause(why));
     const auto t0 = Clock::now();
     CompactTwin compacted;
     const LlmRequest request = buildRequest(query, twin, &compacted);
     auto reply = m_client->complete(request, cancel);
-    if (!reply) {
-        if (!cancel.isCancelled())
-            m_health->recordFailure(reply.message());
+    recordOutcome(*m_health, reply, cancel);
+    if (!reply)
         return R::error(reply.message());
-    }
     auto v = interpret(reply->json, query, twin, name());
     if (!v)
         return v;

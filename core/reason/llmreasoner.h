@@ -14,6 +14,7 @@
 #include "reason/twincompact.h"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,24 +26,41 @@ extern const char *const kTwinDataBegin;
 extern const char *const kTwinDataEnd;
 
 /**
- * Remembers that an endpoint failed at the transport level (unreachable, timing out, HTTP 5xx, bad key), so the
- * other calls of the same query fail at once and fall back instead of each waiting through its own retries.
- * Shared by the clients of one server; thread-safe. The engine resets it when a query starts.
+ * A circuit breaker per LLM server. After a transport failure (unreachable, timing out, HTTP 5xx, bad key) calls
+ * fail at once and fall back, for this query and the following ones, instead of each waiting through its own
+ * timeouts; after a cooldown one call is let through to probe the server. A failed probe doubles the cooldown, any
+ * reply closes the breaker. An evaluation over a dead server so pays the timeout about once, not once per query.
+ * Shared by the clients of one server; thread-safe.
  */
 class EndpointHealth {
 public:
-    /// Empty while calls may go; otherwise the failure that stopped them.
+    using Clock = std::chrono::steady_clock;
+    explicit EndpointHealth(std::chrono::milliseconds firstCooldown = std::chrono::minutes(2),
+                            std::chrono::milliseconds maxCooldown = std::chrono::minutes(30));
+
+    /// Empty when a call may go (the breaker is closed, or this call is the probe); else the failure that opened it.
+    std::string admit();
+    /// The failure that opened the breaker, or empty; admits nothing.
     std::string blockedBecause() const;
-    /// Trips on transport failures only; a bad reply from a working server is the caller's problem, not the server's.
+    /// A call's failure: transport failures open the breaker (or keep it open, longer); other errors mean the
+    /// server answered, which closes it.
     void recordFailure(const std::string &message);
+    void recordSuccess();
+    /// A call was cancelled: it tells nothing about the server (a probe may be made again).
+    void recordCancelled();
     void reset();
-    /// How many times it tripped since it was made (lets a caller tell whether it tripped during a query).
+    /// How many times it opened since it was made (lets a caller tell whether it opened during a query).
     int trips() const { return m_trips.load(); }
     static bool isTransportFailure(const std::string &message);
 
 private:
     mutable std::mutex m_mutex;
     std::string m_blocked;
+    Clock::time_point m_retryAt;
+    std::chrono::milliseconds m_firstCooldown;
+    std::chrono::milliseconds m_maxCooldown;
+    std::chrono::milliseconds m_cooldown;
+    bool m_probing = false;
     std::atomic<int> m_trips{0};
 };
 
