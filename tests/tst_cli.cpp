@@ -167,6 +167,27 @@ private slots:
         QVERIFY2(runCli({"check", "--db", db}, &out) > 0, qPrintable(out));
     }
 
+    // An evaluation says which relevant videos the library does not hold before its metrics count them as missed.
+    void evalWarnsAboutVideosNotInTheLibrary()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("lib.sqlite");
+        QVERIFY(makeLibrary(db, "present"));
+        const QString bench = dir.filePath("set.jsonl");
+        QFile f(bench);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"id": "Q1", "query": "a dog", "relevant": {"present": 2, "elsewhere": 1, "ignored": 0}})"
+                "\n");
+        f.close();
+        QString out;
+        QCOMPARE(runCli({"eval", "--db", db, "--bench", bench, "--out", dir.filePath("out"), "--ablate", "none",
+                         "--no-baselines", "--no-modes", "--no-contour", "--mode", "fast"},
+                        &out),
+                 0);
+        QVERIFY2(out.contains("query Q1: relevant video 'elsewhere' is not in the library"), qPrintable(out));
+        QVERIFY2(!out.contains("'ignored'") && !out.contains("'present' is not"), qPrintable(out));
+    }
+
     // --save records the query, its settings, ranking and traces; a library that refuses says so in the exit status.
     void querySaveRecordsTheAnswer()
     {

@@ -55,9 +55,28 @@ private slots:
         junk.close();
         auto r = readDavisPng(junk.fileName().toStdString());
         QVERIFY(!r.isOk());
-        QVERIFY(QString::fromStdString(r.message()).contains("not a readable image"));
+        QVERIFY2(QString::fromStdString(r.message()).contains("not a PNG image"), r.message().c_str());
         QVERIFY(!writeDavisPng(dir.filePath("x.png").toStdString(), cv::Mat()).isOk());
         QVERIFY(!writeDavisPng("/nonexistent-dir/x.png", cv::Mat(2, 2, CV_8UC1, cv::Scalar(1))).isOk());
+    }
+
+    // A mask that would decode to gigabytes is refused from its header, before any pixel is decoded.
+    void hugePngIsRefusedBeforeDecoding()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("huge.png");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const unsigned char header[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                                        0, 0, 0x4e, 0x20, 0, 0, 0x4e, 0x20, 8, 0, 0, 0, 0, 0, 0, 0, 0};
+        f.write(reinterpret_cast<const char *>(header), sizeof(header));
+        f.write(QByteArray(4096, '\0'));
+        f.close();
+        for (auto read : {&readDavisPng, &readInstancePng}) {
+            auto r = read(path.toStdString());
+            QVERIFY(!r.isOk());
+            QVERIFY2(r.message().find("20000 x 20000 pixels; at most 16384") != std::string::npos, r.message().c_str());
+        }
     }
 
     void realAnnotations()

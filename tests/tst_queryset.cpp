@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <nlohmann/json.hpp>
+
 using namespace ts;
 
 namespace {
@@ -73,6 +75,12 @@ private slots:
         QTest::newRow("ground folder number")
             << R"({"id": "X", "query": "q", "relevant": {"bear": 2}, "ground": {"bear": 7}})"
             << "line 2: 'ground' folder of 'bear' must be a non-empty string, got 7";
+        for (const char *escape : {"../../../etc", "davis2016/../../secret", "/etc/masks", "~/masks", "C:/masks",
+                                   "davis2016\\..\\..\\x"})
+            QTest::newRow(qPrintable(QString("ground escapes: ") + escape))
+                << QString(R"({"id": "X", "query": "q", "relevant": {"bear": 2}, "ground": {"bear": %1}})")
+                       .arg(QString::fromStdString(nlohmann::json(escape).dump()))
+                << "line 2: 'ground' folder of 'bear' must be a relative path inside the corpus root";
         QTest::newRow("type number") << R"({"id": "X", "query": "q", "relevant": {}, "type": 1})"
                                      << "line 2: 'type' must be a string, got number";
         QTest::newRow("duplicate id") << R"({"id": "G1", "query": "again", "relevant": {}})"

@@ -1,6 +1,7 @@
 // Region J and contour F: hand-computed cases, broken inputs, and the known answer of the official DAVIS
 // evaluation code (OSVOS and RVOS predictions on the 20 DAVIS-2016 val sequences, reference CSV in the corpus).
 #include "eval/segmetrics.h"
+#include "eval/twingrounding.h"
 #include "testsupport.h"
 #include "twin/maskio.h"
 
@@ -127,6 +128,30 @@ private slots:
         CancelToken cancel;
         cancel.cancel();
         QVERIFY(!scoreMaskFolders(pred, gt, ContourMeasure::Compute, cancel).isOk());
+    }
+
+    // A query set's ground truth of the wrong size is a mistake to report, not a J of 0 to average in.
+    void groundTruthOfAnotherSize()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.path().toStdString();
+        QVERIFY(writeDavisPng(folder + "/00000.png", boxMask(20, 30, {{5, 5, 10, 10}})).isOk());
+        QVERIFY(writeDavisPng(folder + "/00001.png", boxMask(20, 30, {})).isOk());
+        auto gt = loadGroundTruthFolder(folder);
+        QVERIFY2(gt.isOk(), gt.message().c_str());
+        Twin twin;
+        twin.video.width = 30;
+        twin.video.height = 20;
+        QVERIFY(groundTruthSizeProblem(twin, *gt).empty());
+        twin.video.width = 60;
+        twin.video.height = 40;
+        const std::string why = groundTruthSizeProblem(twin, *gt);
+        QVERIFY2(why.find("ground-truth masks are 30 x 20, the video is 60 x 40") != std::string::npos, why.c_str());
+
+        QVERIFY(writeDavisPng(folder + "/00002.png", boxMask(40, 60, {})).isOk());
+        auto mixed = loadGroundTruthFolder(folder);
+        QVERIFY(!mixed.isOk());
+        QVERIFY2(mixed.message().find("masks of different sizes") != std::string::npos, mixed.message().c_str());
     }
 
     void davisKnownAnswer_data()

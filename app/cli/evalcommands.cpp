@@ -221,8 +221,21 @@ int evaluate(Services &services, const QStringList &args)
     std::map<std::string, std::vector<double>> holisticTwins; // key -> vector (baseline)
     const std::vector<VideoRow> rows = (*store)->videos();
     int librarySize = 0;
+    std::set<std::string> inLibrary;
     for (const VideoRow &r : rows)
-        librarySize += r.status == VideoStatus::Done ? 1 : 0;
+        if (r.status == VideoStatus::Done) {
+            ++librarySize;
+            inLibrary.insert(r.key);
+        }
+    // A relevant video the library does not hold can never be found: the metrics count it as missed, which is
+    // right for a benchmark but worth knowing before reading them.
+    for (const BenchQuery &q : set->queries)
+        for (const auto &[key, grade] : q.relevant)
+            if (grade >= kGradePartial && !inLibrary.count(key))
+                std::fprintf(stderr, "%s: warning: query %s: relevant video '%s' is not in the library (counted as "
+                                     "missed)\n",
+                             qPrintable(p.value("bench")), q.id.c_str(), printable(key).c_str());
+    std::set<std::string> groundSizeWarned;
 
     for (const SystemSpec &sys : systems) {
         SystemReport report;
@@ -360,6 +373,12 @@ int evaluate(Services &services, const QStringList &args)
                     auto twin = lib->loadTwin(t.key);
                     if (!twin)
                         continue;
+                    if (const std::string why = groundTruthSizeProblem(*twin, gt); !why.empty()) {
+                        if (groundSizeWarned.insert(t.groundFolder).second)
+                            std::fprintf(stderr, "%s: warning: %s: %s\n", q.id.c_str(), t.groundFolder.c_str(),
+                                         why.c_str());
+                        continue;
+                    }
                     const SequenceScores s = scoreGrounding(*twin, t.tracks, gt,
                                                             contour ? ContourMeasure::Compute : ContourMeasure::Skip);
                     qr.grounding.push_back({q.id, t.key, t.rank, s.meanJ(), contour ? s.meanF() : std::numeric_limits<double>::quiet_NaN(), s.frames()});

@@ -35,6 +35,24 @@ namespace {
 
 const char *const kKnownFields[] = {"id", "query", "type", "relevant", "ground"};
 
+/// A path that cannot leave the folder it is relative to: not absolute, no "..", no drive or home prefix.
+bool staysInside(const std::string &path)
+{
+    if (path.empty() || path.front() == '/' || path.front() == '\\' || path.front() == '~' ||
+        path.find(':') != std::string::npos || path.find('\0') != std::string::npos)
+        return false;
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find_first_of("/\\", start);
+        if (end == std::string::npos)
+            end = path.size();
+        if (path.compare(start, end - start, "..") == 0)
+            return false;
+        start = end + 1;
+    }
+    return true;
+}
+
 bool isKnownField(const std::string &name)
 {
     return std::find(std::begin(kKnownFields), std::end(kKnownFields), name) != std::end(kKnownFields);
@@ -113,6 +131,9 @@ std::optional<std::string> parseLine(const std::string &text, BenchQuery &q, std
         for (const auto &[key, folder] : ground.items()) {
             if (!folder.is_string() || folder.get<std::string>().empty())
                 return "'ground' folder of '" + key + "' must be a non-empty string, got " + folder.dump();
+            if (!staysInside(folder.get<std::string>()))
+                return "'ground' folder of '" + key + "' must be a relative path inside the corpus root, got " +
+                       folder.dump();
             q.ground[key] = folder.get<std::string>();
             if (q.grade(key) < kGradePartial)
                 warnings.push_back("'ground' names '" + key + "', which is not a relevant video of this query");

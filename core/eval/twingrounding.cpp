@@ -31,7 +31,24 @@ Result<std::vector<Rle>> loadGroundTruthFolder(const std::string &folder)
             return R::error(m.message());
         out[static_cast<size_t>(index)] = matToRle(*m);
     }
+    for (size_t i = 1; i < out.size(); ++i)
+        if (out[i].height() != out[0].height() || out[i].width() != out[0].width())
+            return R::error(folder + ": masks of different sizes (" + std::to_string(out[0].width()) + " x " +
+                            std::to_string(out[0].height()) + " and " + std::to_string(out[i].width()) + " x " +
+                            std::to_string(out[i].height()) + " at frame " + std::to_string(i) + ")");
     return out;
+}
+
+std::string groundTruthSizeProblem(const Twin &twin, const std::vector<Rle> &groundTruth)
+{
+    if (groundTruth.empty())
+        return {};
+    const Rle &g = groundTruth.front();
+    if (g.height() == twin.video.height && g.width() == twin.video.width)
+        return {};
+    return "ground-truth masks are " + std::to_string(g.width()) + " x " + std::to_string(g.height()) +
+           ", the video is " + std::to_string(twin.video.width) + " x " + std::to_string(twin.video.height) +
+           "; grounding not scored";
 }
 
 namespace {

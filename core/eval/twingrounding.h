@@ -19,8 +19,11 @@ struct GroundingScore {
     std::vector<float> frameJ; ///< J on every ground-truth frame, in order
 };
 
-/// Ground-truth masks of a DAVIS-style folder (%05d.png, 0-based frame numbers), as RLE.
+/// Ground-truth masks of a DAVIS-style folder (%05d.png, 0-based frame numbers), as RLE; all of one size.
 Result<std::vector<Rle>> loadGroundTruthFolder(const std::string &folder);
+/// Why the masks cannot be compared with the twin's (another size than the video), or empty. Scoring them anyway
+/// would report J = 0 for a mistake in the query set.
+std::string groundTruthSizeProblem(const Twin &twin, const std::vector<Rle> &groundTruth);
 
 /// J (and F when asked) of the union of `tracks` on every ground-truth frame.
 GroundingScore scoreTracks(const Twin &twin, const std::vector<Rle> &groundTruth, const std::vector<TrackId> &tracks,

@@ -3,6 +3,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 
 namespace ts {
@@ -29,12 +31,33 @@ bool fileReadable(const std::string &path)
     return f.good();
 }
 
+/// Read from the header before decoding: a 20000 x 20000 mask decodes to 400 MB per channel.
+std::string pngSizeProblem(const std::string &path)
+{
+    std::ifstream f(path, std::ios::binary);
+    unsigned char head[24] = {};
+    f.read(reinterpret_cast<char *>(head), sizeof(head));
+    static const unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (f.gcount() < 24 || !std::equal(kSignature, kSignature + 8, head) || std::memcmp(head + 12, "IHDR", 4) != 0)
+        return "not a PNG image";
+    auto be32 = [&](int at) {
+        return (uint32_t(head[at]) << 24) | (uint32_t(head[at + 1]) << 16) | (uint32_t(head[at + 2]) << 8) | head[at + 3];
+    };
+    const uint32_t w = be32(16), h = be32(20);
+    if (w == 0 || h == 0 || w > kMaxMaskSide || h > kMaxMaskSide)
+        return "mask of " + std::to_string(w) + " x " + std::to_string(h) + " pixels; at most " +
+               std::to_string(kMaxMaskSide) + " on a side are read";
+    return {};
+}
+
 } // namespace
 
 Result<cv::Mat> readDavisPng(const std::string &path)
 {
     if (!fileReadable(path))
         return Result<cv::Mat>::error(path + ": cannot open");
+    if (const std::string why = pngSizeProblem(path); !why.empty())
+        return Result<cv::Mat>::error(path + ": " + why);
     // IMREAD_UNCHANGED expands palettes to colour; the DAVIS palette maps index 0 to black, so
     // "any channel nonzero" is exactly "index nonzero".
     cv::Mat img = cv::imread(path, cv::IMREAD_UNCHANGED);
@@ -59,6 +82,8 @@ Result<cv::Mat> readInstancePng(const std::string &path)
 {
     if (!fileReadable(path))
         return Result<cv::Mat>::error(path + ": cannot open");
+    if (const std::string why = pngSizeProblem(path); !why.empty())
+        return Result<cv::Mat>::error(path + ": " + why);
     cv::Mat img = cv::imread(path, cv::IMREAD_UNCHANGED);
     if (img.empty())
         return Result<cv::Mat>::error(path + ": not a readable image");

@@ -14,6 +14,9 @@ cv::Mat rleToMat(const Rle &rle, uint8_t value = 255);
 /// RLE from any single-channel 8-bit mask (nonzero = set).
 Rle matToRle(const cv::Mat &mask);
 
+/// Mask PNGs larger than this on a side are refused before decoding (8K video is 7680 wide).
+constexpr uint32_t kMaxMaskSide = 16384;
+
 /// Reads a DAVIS annotation PNG (grey or palette; any nonzero pixel is foreground).
 Result<cv::Mat> readDavisPng(const std::string &path);
 /// Writes a 0/255 mask as an 8-bit PNG as DAVIS-2016 annotations are stored.
