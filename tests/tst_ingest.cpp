@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
@@ -165,6 +166,47 @@ private slots:
         QCOMPARE(failed->status, VideoStatus::Failed);
         QVERIFY(!(*store)->videoByKey("notes").has_value());
         QVERIFY((*store)->checkIntegrity().isOk());
+    }
+
+    // What a folder scan cannot look at is said, one line each, not passed over in silence; loops end.
+    void unscannableEntriesAreReported()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        QVERIFY(QDir(root).mkpath("sub") && QDir(root).mkpath("locked"));
+        for (const QString &f : {root + "/a.mp4", root + "/sub/b.mp4", root + "/locked/c.mp4"}) {
+            QFile file(f);
+            QVERIFY(file.open(QIODevice::WriteOnly) && file.write("x") == 1);
+        }
+        QVERIFY(QFile::link(root, root + "/loop"));
+        QVERIFY(QFile::link(root + "/sub/..", root + "/sub/up"));
+        QVERIFY(QFile::link(root + "/missing.mp4", root + "/dangling.mp4"));
+        QVERIFY(::mkfifo(QFile::encodeName(root + "/pipe").constData(), 0600) == 0);
+        const bool canLock = ::geteuid() != 0; // root reads any folder
+        if (canLock)
+            QVERIFY(QFile::setPermissions(root + "/locked", QFile::Permissions()));
+
+        std::vector<IngestItem> problems;
+        const auto files = Ingestor::collectFiles({root.toStdString()}, problems);
+        if (canLock)
+            QVERIFY(QFile::setPermissions(root + "/locked", QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        std::vector<std::string> expected{(root + "/a.mp4").toStdString()};
+        if (!canLock)
+            expected.push_back((root + "/locked/c.mp4").toStdString());
+        expected.push_back((root + "/sub/b.mp4").toStdString());
+        QCOMPARE(files, expected);
+        std::map<QString, std::string> why;
+        for (const IngestItem &p : problems) {
+            QCOMPARE(p.outcome, IngestOutcome::Skipped);
+            why[QFileInfo(QString::fromStdString(p.path)).fileName()] = p.message;
+        }
+        QVERIFY(why["loop"].find("already scanned") != std::string::npos);
+        QVERIFY(why["up"].find("already scanned") != std::string::npos);
+        QVERIFY(why["dangling.mp4"].find("dangling symbolic link") != std::string::npos);
+        QVERIFY(why["pipe"].find("not a regular file") != std::string::npos);
+        if (canLock)
+            QVERIFY(why["locked"].find("permission denied") != std::string::npos);
+        QCOMPARE(problems.size(), size_t(canLock ? 5 : 4));
     }
 
     void rerunIsNoOp()

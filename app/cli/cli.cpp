@@ -158,6 +158,8 @@ int cmdIngest(Services &services, const QStringList &args)
         [&](const IngestItem &item) {
             if (item.outcome == IngestOutcome::Failed)
                 bar.line("FAILED  " + printable(item.path) + ": " + printable(item.message));
+            else if (item.outcome == IngestOutcome::Skipped)
+                bar.line("skipped " + printable(item.path) + ": " + printable(item.message));
             else if (item.outcome == IngestOutcome::Ingested)
                 bar.line("ok      " + printable(item.key) + " (" + printable(item.message) + ", " + std::to_string(item.seconds).substr(0, 5) + " s)");
             else if (item.outcome == IngestOutcome::Unchanged && !bar.isTerminal())
@@ -167,9 +169,11 @@ int cmdIngest(Services &services, const QStringList &args)
                 stageSeconds[k] += v;
         });
     bar.finish();
-    std::printf("ingested %d, unchanged %d, failed %d, not video %d%s\n", summary.count(IngestOutcome::Ingested),
+    const int skipped = summary.count(IngestOutcome::Skipped);
+    std::printf("ingested %d, unchanged %d, failed %d, not video %d%s%s\n", summary.count(IngestOutcome::Ingested),
                 summary.count(IngestOutcome::Unchanged), summary.count(IngestOutcome::Failed),
-                summary.count(IngestOutcome::NotVideo), summary.cancelled ? " (cancelled)" : "");
+                summary.count(IngestOutcome::NotVideo),
+                skipped ? (", skipped " + std::to_string(skipped)).c_str() : "", summary.cancelled ? " (cancelled)" : "");
     if (p.isSet("stats"))
         for (const auto &[k, v] : stageSeconds)
             std::printf("  stage %-14s %8.2f s (summed over workers)\n", k.c_str(), v);

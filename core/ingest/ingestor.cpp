@@ -64,6 +64,7 @@ std::string ingestOutcomeName(IngestOutcome o)
     case IngestOutcome::Unchanged: return "unchanged";
     case IngestOutcome::Failed: return "failed";
     case IngestOutcome::NotVideo: return "not a video";
+    case IngestOutcome::Skipped: return "skipped";
     case IngestOutcome::Cancelled: return "cancelled";
     }
     return "?";
@@ -78,6 +79,54 @@ Ingestor::Ingestor(TwinStore &store, BuilderFactory factory, IngestOptions optio
     : m_store(store), m_factory(std::move(factory)), m_options(options)
 {
 }
+
+namespace {
+
+/// Depth-first, sorted walk of one folder. Every entry that is not scanned says why, except hidden ones (.git too):
+/// dangling links, links that lead back into scanned folders, folders that cannot be read, devices and sockets.
+void walkFolder(const QFileInfo &folder, std::set<QString> &visited, std::vector<QString> &found,
+                std::vector<IngestItem> &problems)
+{
+    auto skip = [&problems](const QFileInfo &fi, const std::string &why) {
+        IngestItem item;
+        item.path = fi.absoluteFilePath().toStdString();
+        item.outcome = IngestOutcome::Skipped;
+        item.message = why;
+        problems.push_back(item);
+    };
+    const QDir dir(folder.absoluteFilePath());
+    const QFileInfoList entries =
+        dir.entryInfoList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System, QDir::Name);
+    for (const QFileInfo &fi : entries) {
+        if (fi.fileName().startsWith('.'))
+            continue;
+        if (fi.isSymLink() && !fi.exists()) {
+            skip(fi, "dangling symbolic link (to " + fi.symLinkTarget().toStdString() + ")");
+            continue;
+        }
+        if (fi.isDir()) {
+            const QString canon = fi.canonicalFilePath();
+            if (canon.isEmpty()) {
+                skip(fi, "cannot resolve the folder's path");
+            } else if (visited.count(canon)) {
+                skip(fi, "symbolic link to a folder already scanned (" + canon.toStdString() + "): not followed");
+            } else if (!fi.isReadable() || !fi.isExecutable()) {
+                skip(fi, "cannot read the folder (permission denied)");
+            } else {
+                visited.insert(canon);
+                walkFolder(fi, visited, found, problems);
+            }
+            continue;
+        }
+        if (!fi.isFile()) {
+            skip(fi, "not a regular file (device, pipe or socket)");
+            continue;
+        }
+        found.push_back(fi.absoluteFilePath());
+    }
+}
+
+} // namespace
 
 std::vector<std::string> Ingestor::collectFiles(const std::vector<std::string> &paths, std::vector<IngestItem> &problems)
 {
@@ -105,23 +154,17 @@ std::vector<std::string> Ingestor::collectFiles(const std::vector<std::string> &
             problems.push_back(item);
             continue;
         }
-        // Sorted walk so runs are reproducible; canonical paths break symlink loops.
-        std::vector<QString> found;
-        QDirIterator it(fi.absoluteFilePath(), QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories |
-                                                                                      QDirIterator::FollowSymlinks);
-        std::set<QString> dirsSeen;
-        while (it.hasNext()) {
-            const QString f = it.next();
-            const QFileInfo info(f);
-            if (info.fileName().startsWith('.'))
-                continue;
-            const QString canonDir = QFileInfo(info.absolutePath()).canonicalFilePath();
-            if (canonDir.split('/').contains(QStringLiteral(".git")))
-                continue;
-            dirsSeen.insert(canonDir);
-            found.push_back(info.absoluteFilePath());
+        if (!fi.isReadable() || !fi.isExecutable()) {
+            IngestItem item;
+            item.path = p;
+            item.message = "cannot read the folder (permission denied)";
+            problems.push_back(item);
+            continue;
         }
-        std::sort(found.begin(), found.end());
+        // Sorted walk so runs are reproducible; canonical paths break symlink loops.
+        std::set<QString> visited{fi.canonicalFilePath()};
+        std::vector<QString> found;
+        walkFolder(fi, visited, found, problems);
         for (const QString &f : found) {
             const QString canon = QFileInfo(f).canonicalFilePath();
             if (!canon.isEmpty() && seen.insert(canon).second)
@@ -267,7 +310,6 @@ IngestSummary Ingestor::run(const std::vector<std::string> &paths, const CancelT
         if (QFileInfo(QString::fromStdString(p)).isFile())
             named.insert(QFileInfo(QString::fromStdString(p)).absoluteFilePath().toStdString());
     for (auto &p : problems) {
-        p.outcome = IngestOutcome::Failed;
         if (itemDone)
             itemDone(p);
         summary.items.push_back(p);

@@ -14,7 +14,8 @@
 
 namespace ts {
 
-enum class IngestOutcome { Ingested, Unchanged, Failed, NotVideo, Cancelled };
+/// Skipped: an entry of a scanned folder that cannot be looked at (dangling link, link loop, unreadable folder).
+enum class IngestOutcome { Ingested, Unchanged, Failed, NotVideo, Skipped, Cancelled };
 
 struct IngestItem {
     std::string path;
@@ -46,8 +47,8 @@ public:
 
     void setStoredHook(TwinStoredHook hook) { m_hook = std::move(hook); }
 
-    /// Regular files under the given paths (recursively; hidden entries and symlink loops skipped).
-    /// Paths that do not exist come back as failed items.
+    /// Regular files under the given paths (recursively, sorted; hidden entries and .git left out). Paths that do
+    /// not exist come back as failed items; entries of the folders that cannot be scanned as skipped ones, saying why.
     static std::vector<std::string> collectFiles(const std::vector<std::string> &paths, std::vector<IngestItem> &problems);
 
     /// Ingests paths. progress(overall 0..1, current file) and itemDone are called from worker threads.
