@@ -2,6 +2,7 @@
 // versions, moved files, cancellation, and a SIGKILL in the middle of a CLI ingest.
 #include "ingest/ingestor.h"
 #include "services.h"
+#include "store/sqlite.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -207,6 +208,71 @@ private slots:
         if (canLock)
             QVERIFY(why["locked"].find("permission denied") != std::string::npos);
         QCOMPARE(problems.size(), size_t(canLock ? 5 : 4));
+    }
+
+    // A file another live process is analysing is left to it; a claim whose process has ended is taken over.
+    void claimedFileIsLeftToItsProcess()
+    {
+        QTemporaryDir dir;
+        const QString video = dir.filePath("clip.mkv");
+        QVERIFY(test::makeSyntheticVideo(video, "testsrc2=size=160x120:rate=12", 1.0));
+        const QString db = dir.filePath("lib.sqlite");
+        auto store = TwinStore::open(db.toStdString());
+        QVERIFY(store.isOk());
+        QProcess other;
+        other.start("sleep", {"60"});
+        QVERIFY(other.waitForStarted());
+        char host[256] = {};
+        QVERIFY(::gethostname(host, sizeof(host) - 1) == 0);
+        const std::string owner = std::string(host) + ":" + std::to_string(other.processId());
+        {
+            SqliteDb raw;
+            QVERIFY(raw.open(db.toStdString()).isOk());
+            auto q = raw.prepare("INSERT INTO ingest_claims(path, owner, claimed_ms) VALUES(?1, ?2, 0)");
+            q.bind(1, video.toStdString()).bind(2, owner);
+            QVERIFY(q.run());
+        }
+        Ingestor ingestor = makeIngestor(**store, 1);
+        auto first = ingestor.run({video.toStdString()}, CancelToken(), {}, {});
+        QCOMPARE(first.count(IngestOutcome::Skipped), 1);
+        QVERIFY2(first.items[0].message.find("another TwinSeek process (" + owner + ")") != std::string::npos,
+                 first.items[0].message.c_str());
+        QVERIFY(!(*store)->videoByKey("clip"));
+        other.kill();
+        QVERIFY(other.waitForFinished());
+        auto second = ingestor.run({video.toStdString()}, CancelToken(), {}, {});
+        QCOMPARE(second.count(IngestOutcome::Ingested), 1);
+        SqliteDb raw;
+        QVERIFY(raw.open(db.toStdString(), SqliteOpen::ReadOnly).isOk());
+        auto left = raw.prepare("SELECT count(*) FROM ingest_claims");
+        QVERIFY(left.step());
+        QCOMPARE(left.integer(0), 0); // released once stored
+    }
+
+    // Two ingests of one folder into one library share the work: every video is analysed once.
+    void twoProcessesShareTheWork()
+    {
+        QTemporaryDir dir;
+        const QString media = dir.filePath("media");
+        QVERIFY(QDir().mkpath(media));
+        for (const char *name : {"one.mkv", "two.mkv", "three.mkv"})
+            QVERIFY(test::makeSyntheticVideo(media + "/" + name, "testsrc2=size=320x240:rate=24", 3.0));
+        const QString db = dir.filePath("lib.sqlite");
+        QVERIFY(TwinStore::open(db.toStdString()).isOk()); // created before either starts
+        QProcess a, b;
+        for (QProcess *p : {&a, &b}) {
+            p->setProcessChannelMode(QProcess::MergedChannels);
+            p->start(test::cliPath(), {"ingest", "--db", db, "--workers", "1", "--detect-fps", "3", media});
+        }
+        QVERIFY(a.waitForFinished(300000) && b.waitForFinished(300000));
+        const QString out = QString::fromUtf8(a.readAll()) + "\n----\n" + QString::fromUtf8(b.readAll());
+        QCOMPARE(a.exitCode(), 0);
+        QCOMPARE(b.exitCode(), 0);
+        const int analysed = static_cast<int>(out.count(QRegularExpression("(^|\\n)ok ")));
+        QVERIFY2(analysed == 3, qPrintable(out));
+        auto store = TwinStore::open(db.toStdString(), StoreAccess::ReadOnly);
+        QVERIFY(store.isOk());
+        QCOMPARE((*store)->videos().size(), size_t(3));
     }
 
     void rerunIsNoOp()

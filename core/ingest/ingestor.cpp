@@ -204,7 +204,10 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
     const auto t0 = std::chrono::steady_clock::now();
     IngestItem item;
     item.path = path;
+    bool claimed = false;
     auto finish = [&](IngestOutcome o, std::string message) {
+        if (claimed)
+            m_store.releaseIngest(path);
         item.outcome = o;
         item.message = std::move(message);
         item.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -238,6 +241,15 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
         return meantAsVideo ? failEarly("empty file (0 bytes)") : finish(IngestOutcome::NotVideo, "empty file");
     if (!meantAsVideo && looksLikeNonMedia(fi))
         return finish(IngestOutcome::NotVideo, "not a video (by content type)");
+
+    // Another ingest on this library (the window, a second CLI) may be analysing this file right now.
+    std::string holder;
+    auto claim = m_store.claimIngest(path, &holder);
+    if (!claim)
+        return finish(IngestOutcome::Failed, "cannot write to the library: " + claim.message());
+    if (!*claim)
+        return finish(IngestOutcome::Skipped, "being analysed by another TwinSeek process (" + holder + ")");
+    claimed = true;
 
     // Cheap check first: same path, size and mtime, same pipeline: nothing to do.
     if (!m_options.force) {

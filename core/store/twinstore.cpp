@@ -2,7 +2,12 @@
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -85,6 +90,8 @@ CREATE TABLE annotations(
 )SQL",
     // 2: frames whose masks were propagated by optical flow rather than detected.
     "ALTER TABLE frames ADD COLUMN detected INTEGER NOT NULL DEFAULT 1;",
+    // 3: files being analysed, so two ingests on one library share the work instead of both doing all of it.
+    "CREATE TABLE ingest_claims(path TEXT PRIMARY KEY, owner TEXT NOT NULL, claimed_ms INTEGER NOT NULL);",
 };
 
 VideoStatus parseStatus(const std::string &s) { return s == "failed" ? VideoStatus::Failed : VideoStatus::Done; }
@@ -170,7 +177,7 @@ Result<std::unique_ptr<TwinStore>> TwinStore::open(const std::string &path, Stor
             return R::error(path + ": not a TwinSeek library (no TwinSeek schema)");
         if (version > kSchemaVersion)
             return R::error(path + ": library was made by a newer TwinSeek (schema " + std::to_string(version) + ")");
-        if (version < kSchemaVersion)
+        if (version < kMinReadableSchema)
             return R::error(path + ": library of an older TwinSeek (schema " + std::to_string(version) +
                             "); a command that writes (e.g. `twinseek-cli ingest`) upgrades it");
         return R(std::move(store));
@@ -769,6 +776,81 @@ Status TwinStore::checkIntegrity(IntegrityCheck depth) const
     if (f.step())
         return Status::error("foreign_key_check: orphan rows in " + f.text(0));
     return Status::ok();
+}
+
+namespace {
+
+std::string thisProcess()
+{
+    char host[256] = {};
+    if (gethostname(host, sizeof(host) - 1) != 0)
+        host[0] = '\0';
+    return std::string(host) + ":" + std::to_string(getpid());
+}
+
+int64_t nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// A claim is honoured while its process runs: on this host that can be asked; from another host (a library on a
+/// shared disk) it is believed for six hours, longer than any one video takes.
+bool claimIsLive(const std::string &owner, int64_t claimedMs)
+{
+    const size_t colon = owner.rfind(':');
+    if (colon == std::string::npos)
+        return false;
+    const std::string me = thisProcess();
+    const bool sameHost = owner.substr(0, colon) == me.substr(0, me.rfind(':'));
+    if (!sameHost)
+        return nowMs() - claimedMs < 6LL * 3600 * 1000;
+    const long pid = std::strtol(owner.c_str() + colon + 1, nullptr, 10);
+    return pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+} // namespace
+
+Result<bool> TwinStore::claimIngest(const std::string &path, std::string *holder)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    using R = Result<bool>;
+    const std::string me = thisProcess();
+    // One immediate transaction: two processes cannot both see the path unclaimed.
+    Status s = m_db.exec("BEGIN IMMEDIATE");
+    if (!s)
+        return R::error(s.message());
+    auto q = m_db.prepare("SELECT owner, claimed_ms FROM ingest_claims WHERE path = ?1");
+    q.bind(1, path);
+    if (q.step()) {
+        const std::string owner = q.text(0);
+        if (owner != me && claimIsLive(owner, q.int64(1))) {
+            m_db.exec("ROLLBACK");
+            if (holder)
+                *holder = owner;
+            return false;
+        }
+    }
+    auto up = m_db.prepare("INSERT OR REPLACE INTO ingest_claims(path, owner, claimed_ms) VALUES(?1, ?2, ?3)");
+    up.bind(1, path).bind(2, me).bind(3, nowMs());
+    if (!up.run()) {
+        m_db.exec("ROLLBACK");
+        return R::error(up.error());
+    }
+    s = m_db.exec("COMMIT");
+    if (!s) {
+        m_db.exec("ROLLBACK");
+        return R::error(s.message());
+    }
+    return true;
+}
+
+void TwinStore::releaseIngest(const std::string &path)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto q = m_db.prepare("DELETE FROM ingest_claims WHERE path = ?1 AND owner = ?2");
+    q.bind(1, path).bind(2, thisProcess());
+    q.run();
 }
 
 } // namespace ts

@@ -96,7 +96,9 @@ enum class IntegrityCheck { Full, Quick };
 
 class TwinStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
+    /// Read-only opening accepts libraries from this schema on (later steps only add what readers do not read).
+    static constexpr int kMinReadableSchema = 2;
 
     /// Opens the library. Safe to call from any thread; calls are serialised.
     static Result<std::unique_ptr<TwinStore>> open(const std::string &path, StoreAccess access = StoreAccess::ReadWrite);
@@ -140,6 +142,13 @@ public:
     // --- full-text (BM25 baseline)
     /// (video id, bm25 score; lower is better as SQLite reports it) best first.
     std::vector<std::pair<VideoId, double>> searchText(const std::string &ftsQuery, int limit) const;
+
+    // --- ingest claims
+    /// Marks a file as being analysed by this process. False when another live process holds it (its "host:pid" in
+    /// holder); claims of processes that ended are taken over.
+    Result<bool> claimIngest(const std::string &path, std::string *holder = nullptr);
+    /// Drops this process's claim on the file (after its twin or its failure is stored).
+    void releaseIngest(const std::string &path);
 
     // --- queries, results, traces
     Result<int64_t> saveQuery(const std::string &text, const std::string &optionsJson,
