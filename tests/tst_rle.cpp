@@ -72,9 +72,24 @@ private slots:
         QCOMPARE(back->counts(), r.counts());
     }
 
+    // Empty runs inside a string from another encoder describe the same mask as without them: read canonically, so
+    // equal masks compare equal.
+    void emptyRunsAreMerged()
+    {
+        const Rle fiveOff(1, 5, {5});
+        auto withEmpty = Rle::fromString("302", 1, 5); // 3 off, 0 on, 2 off
+        QVERIFY(withEmpty.isOk());
+        QVERIFY(*withEmpty == fiveOff);
+        auto leadingOn = Rle::fromString("032M", 1, 5); // 0 off, 3 on, 2 off, 0 on (stored as 3 - 3)
+        QVERIFY(leadingOn.isOk());
+        QCOMPARE(leadingOn->counts(), (std::vector<uint32_t>{0, 3, 2}));
+        QCOMPARE(leadingOn->area(), uint64_t(3));
+    }
+
     void rejectsBrokenStrings_data()
     {
         QTest::addColumn<QByteArray>("counts");
+        QTest::newRow("count longer than 32 bits") << QByteArray("ooooooo0");
         QTest::newRow("truncated continuation") << QByteArray("T");
         QTest::newRow("bad char") << QByteArray("3 2");
         QTest::newRow("wrong total") << QByteArray("5");

@@ -127,7 +127,9 @@ Result<Rle> Rle::fromString(const std::string &str, int height, int width)
             const int c = static_cast<unsigned char>(str[p]) - 48;
             if (c < 0 || c > 63)
                 return Result<Rle>::error("RLE string has an invalid character at " + std::to_string(p));
-            if (k > 12)
+            // Counts are 32-bit: seven 5-bit digits hold them with their sign. More would shift bits out of the
+            // 64-bit accumulator, which is undefined (found by fuzz/fuzz_rle.cpp).
+            if (k >= 7)
                 return Result<Rle>::error("RLE count too long at " + std::to_string(p));
             x |= static_cast<int64_t>(c & 0x1f) << (5 * k);
             more = (c & 0x20) != 0;
@@ -142,8 +144,25 @@ Result<Rle> Rle::fromString(const std::string &str, int height, int width)
             return Result<Rle>::error("RLE count out of range");
         counts.push_back(static_cast<uint32_t>(x));
     }
-    Rle rle(height, width, std::move(counts));
-    if (!rle.isValid())
+    // Other encoders may write empty runs inside ("3 0 2" for "5"); the mask is the same, so it is stored the way
+    // this class makes it, and equal masks compare equal (found by fuzz/fuzz_rle.cpp).
+    uint64_t total = 0;
+    std::vector<uint32_t> canonical;
+    canonical.reserve(counts.size());
+    for (size_t i = 0; i < counts.size(); ++i) {
+        total += counts[i];
+        if (counts[i] == 0 && i > 0 && i + 1 < counts.size()) {
+            total += counts[i + 1];
+            if (total > static_cast<uint64_t>(height) * static_cast<uint64_t>(width) ||
+                uint64_t(canonical.back()) + counts[i + 1] > 0xffffffffULL)
+                break;
+            canonical.back() += counts[++i];
+        } else if (counts[i] != 0 || i == 0) {
+            canonical.push_back(counts[i]);
+        }
+    }
+    Rle rle(height, width, std::move(canonical));
+    if (total != static_cast<uint64_t>(height) * static_cast<uint64_t>(width) || !rle.isValid())
         return Result<Rle>::error("RLE counts do not add up to " + std::to_string(height) + "x" + std::to_string(width));
     return rle;
 }

@@ -83,6 +83,9 @@ std::optional<std::string> parseLine(const std::string &text, BenchQuery &q, std
         j = json::parse(text);
     } catch (const json::parse_error &e) {
         return "not valid JSON (" + cleanParseMessage(e.what()) + ")";
+    } catch (const json::exception &e) {
+        // A number too large for a double is out_of_range, not parse_error (found by fuzz/fuzz_query_set.cpp).
+        return "not valid JSON (" + cleanParseMessage(e.what()) + ")";
     }
     if (!j.is_object())
         return "expected a JSON object, got " + typeName(j);

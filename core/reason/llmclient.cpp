@@ -157,6 +157,12 @@ public:
     const LlmEndpoint &endpoint() const override { return m_endpoint; }
     std::string name() const override { return toString(m_endpoint.protocol) + ":" + m_endpoint.model; }
 
+    /// What a body of HTTP 200 gives, without the network (parseLlmReplyBody).
+    Result<LlmReply> interpretBody(const LlmRequest &request, const QByteArray &bytes) const
+    {
+        return interpret(request, bytes);
+    }
+
 protected:
     virtual std::string path() const = 0;
     virtual Result<json> buildBody(const LlmRequest &request) const = 0;
@@ -563,6 +569,20 @@ protected:
 };
 
 } // namespace
+
+Result<LlmReply> parseLlmReplyBody(const LlmEndpoint &endpoint, const LlmRequest &request, const std::string &body)
+{
+    std::unique_ptr<HttpLlmClient> client;
+    if (endpoint.protocol == LlmProtocol::Ollama)
+        client = std::make_unique<OllamaClient>(endpoint);
+    else
+        client = std::make_unique<OpenAiClient>(endpoint);
+    try {
+        return client->interpretBody(request, QByteArray::fromStdString(body));
+    } catch (const std::exception &e) {
+        return Result<LlmReply>::error(std::string("internal error in LLM client: ") + e.what());
+    }
+}
 
 std::unique_ptr<LlmClient> makeLlmClient(const LlmEndpoint &endpoint)
 {

@@ -64,4 +64,8 @@ public:
 /// A client for the endpoint's protocol. An invalid endpoint is reported by the first complete().
 std::unique_ptr<LlmClient> makeLlmClient(const LlmEndpoint &endpoint);
 
+/// What complete() makes of an HTTP 200 body from the endpoint's protocol: the envelope, the model's (possibly
+/// fenced) JSON, the request's schema. No network; for the fuzz target and tests.
+Result<LlmReply> parseLlmReplyBody(const LlmEndpoint &endpoint, const LlmRequest &request, const std::string &body);
+
 } // namespace ts
