@@ -2,13 +2,16 @@
 // their reason, files that are not videos dropped, cancel and remove, and watched folders that pick up new files.
 #include "ingestqueue.h"
 #include "librarymodel.h"
+#include "librarypanel.h"
 #include "services.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
+#include <QAction>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -139,6 +142,45 @@ private slots:
         m_model->reload(*m_store);
         QVERIFY(!m_store->videoByKey("a"));
         QCOMPARE(m_model->rowCount(), 0);
+    }
+
+    // The panel's per-video cancel: enabled for a selected row while its video is queued or being analysed (also
+    // when the row was selected before, as for a re-ingest), and it stops that video only.
+    void panelCancelsTheSelectedVideo()
+    {
+        const QString slow = m_dir->filePath("slow.mp4");
+        QVERIFY(test::makeSyntheticVideo(slow, "testsrc2=size=640x360:rate=25", 20.0));
+        Twin stored = test::sampleTwin();
+        stored.video.key = "slow";
+        stored.video.path = slow.toStdString();
+        QVERIFY(m_store->putTwin(stored, 1, 1, "").isOk());
+        LibraryPanel panel(m_model.get(), m_queue.get(), nullptr);
+        panel.setStore(m_store);
+        panel.view()->selectRow(m_model->rowOfKey("slow"));
+        QVERIFY(!panel.cancelAction()->isEnabled());
+        const std::string before = m_store->videoByKey("slow")->ingestedAt;
+        QSignalSpy finished(m_queue.get(), &IngestQueue::fileFinished);
+        QSignalSpy running(m_queue.get(), &IngestQueue::stateChanged);
+        panel.reingestAction()->trigger();
+        const auto isRunning = [&] {
+            for (const auto &args : running)
+                if (args.at(1).value<IngestState>() == IngestState::Ingesting && args.at(2).toDouble() > 0.0)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(isRunning(), 60000);
+        QVERIFY(finished.isEmpty());
+        QTRY_VERIFY(panel.cancelAction()->isEnabled());
+        // Progress keeps arriving: the action stays usable while the row shows it.
+        const int updates = running.count();
+        QTRY_VERIFY_WITH_TIMEOUT(running.count() > updates, 30000);
+        QVERIFY(panel.cancelAction()->isEnabled());
+        panel.cancelAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QCOMPARE(finished.first().at(2).value<IngestState>(), IngestState::Cancelled);
+        QCOMPARE(m_store->videoByKey("slow")->ingestedAt, before); // the stored twin stays as it was
+        QVERIFY(m_store->loadTwin("slow").isOk());
+        QTRY_VERIFY(!panel.cancelAction()->isEnabled());
     }
 
     void watchedFolderPicksUpNewFiles()

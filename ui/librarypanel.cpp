@@ -108,10 +108,13 @@ LibraryPanel::LibraryPanel(LibraryModel *model, IngestQueue *queue, QWidget *par
     });
 
     connect(m_queue, &IngestQueue::stateChanged, m_model, &LibraryModel::setLiveState);
+    // A selected row can start or stop ingesting without the selection changing (re-ingest, a folder scan).
+    connect(m_queue, &IngestQueue::stateChanged, this, &LibraryPanel::updateActions);
     connect(m_queue, &IngestQueue::fileFinished, this,
             [this](const QString &path, const QString &key, IngestState state, const QString &message) {
                 m_model->clearLiveState(path);
                 refresh();
+                updateActions();
                 const QString name = key.isEmpty() ? QFileInfo(path).fileName() : key;
                 switch (state) {
                 case IngestState::Done: emit statusMessage(tr("%1: %2").arg(name, message)); break;

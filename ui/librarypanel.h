@@ -30,6 +30,8 @@ public:
     QAction *addFolderAction() const { return m_addFolder; }
     QAction *addFilesAction() const { return m_addFiles; }
     QAction *removeAction() const { return m_remove; }
+    QAction *cancelAction() const { return m_cancel; }
+    QAction *reingestAction() const { return m_reingest; }
     /// Key of the selected video (empty when none or not stored yet).
     QString currentKey() const;
 
