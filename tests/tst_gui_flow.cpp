@@ -15,12 +15,16 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QListView>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
+
+#include <cstring>
 
 using namespace ts;
 using namespace ts::guitest;
@@ -203,11 +207,32 @@ private slots:
         deps.settings = &settings;
         MainWindow w(deps);
         QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        // The platform adds " — TwinSeek" to the title; the window names only the library.
+        QCOMPARE(w.windowTitle(), QStringLiteral("lib.sqlite"));
         QSignalSpy failed(&w, &MainWindow::queryFailed);
         w.runQuery(QStringLiteral("anything"));
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("engine")));
         QCOMPARE(w.resultsModel()->rowCount(), 0);
+    }
+
+    // --help and --version need no display: a terminal without X (or CI) can ask what the program takes.
+    void helpWithoutDisplay()
+    {
+        QProcess gui;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *var : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            env.remove(var);
+        gui.setProcessEnvironment(env);
+        gui.setProcessChannelMode(QProcess::MergedChannels);
+        for (const char *arg : {"--help", "--version"}) {
+            gui.start(QStringLiteral(TWINSEEK_GUI_PATH), {arg});
+            QVERIFY(gui.waitForFinished(30000));
+            const QString out = QString::fromUtf8(gui.readAll());
+            QCOMPARE(gui.exitStatus(), QProcess::NormalExit);
+            QVERIFY2(gui.exitCode() == 0, qPrintable(out));
+            QVERIFY2(out.contains(std::strcmp(arg, "--help") == 0 ? "--db" : "twinseek "), qPrintable(out));
+        }
     }
 
 private:

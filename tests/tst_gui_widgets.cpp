@@ -9,6 +9,7 @@
 #include "tst_gui_fixture.h"
 
 #include <QAction>
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSettings>
@@ -138,6 +139,18 @@ private slots:
             QTest::keyClick(bar.findChild<QComboBox *>()->lineEdit(), Qt::Key_Return);
             QCOMPARE(search.count(), 1);
             QCOMPARE(search.first().first().toString(), QStringLiteral("a red car"));
+            // A query picked from the history list runs at once.
+            auto *combo = bar.findChild<QComboBox *>();
+            const int shared = combo->findText("shared");
+            QVERIFY(shared >= 0);
+            combo->showPopup();
+            QAbstractItemView *list = combo->view();
+            QTRY_VERIFY(list->isVisible());
+            const QRect item = list->visualRect(combo->model()->index(shared, 0));
+            QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, item.center());
+            QTRY_COMPARE(search.count(), 2);
+            QCOMPARE(search.last().first().toString(), QStringLiteral("shared"));
+            QCOMPARE(bar.text(), QStringLiteral("shared"));
             const RetrievalOptions o = bar.options();
             QVERIFY(o.saveToLibrary);
             // 0 means "chosen by the reasoner"; anything else must let the rerank see at least what it returns.

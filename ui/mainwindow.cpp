@@ -514,7 +514,8 @@ bool MainWindow::openLibrary(const QString &path)
     for (const auto &[id, text] : m_store->recentQueries(30))
         recent.push_back(QString::fromStdString(text));
     m_queryBar->setLibraryHistory(recent);
-    setWindowTitle(tr("TwinSeek — %1").arg(QFileInfo(path).fileName()));
+    // The platform appends the application's display name ("lib.sqlite — TwinSeek"); saying it here doubled it.
+    setWindowTitle(QFileInfo(path).fileName());
     const int count = m_library->rowCount();
     m_resultsSummary->setText(tr("Library %1 with %n video(s). Type a query above.", nullptr, count).arg(m_libraryPath));
     if (m_store->isReadOnly())

@@ -2,25 +2,28 @@
 
 #include "maskoverlay.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QComboBox>
-
-#include <algorithm>
 #include <QHBoxLayout>
 #include <QHelpEvent>
-#include <QPainter>
-#include <QPainterPath>
-#include <QToolTip>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QPainter>
+#include <QPainterPath>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTimer>
 #include <QToolButton>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QWidgetAction>
+
+#include <algorithm>
+#include <utility>
 
 namespace ts {
 
@@ -225,6 +228,16 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     m_edit->setCurrentText(QString());
 
     connect(m_search, &QToolButton::clicked, this, &QueryBar::submit);
+    // Picking a query from the history list runs it, as in a browser's address bar. QComboBox::activated alone
+    // cannot tell: the line edit's completer emits it too when focus leaves on a text that matches an item.
+    m_edit->view()->viewport()->installEventFilter(this);
+    m_edit->view()->installEventFilter(this);
+    connect(m_edit, &QComboBox::activated, this, [this](int index) {
+        if (!std::exchange(m_pickedFromList, false))
+            return;
+        m_edit->setCurrentText(m_edit->itemText(index));
+        submit();
+    });
     // Enter is taken here: an editable combo box would otherwise pass the key on and report it twice.
     m_edit->lineEdit()->installEventFilter(this);
     connect(m_cancel, &QToolButton::clicked, this, &QueryBar::cancelRequested);
@@ -246,6 +259,16 @@ QString QueryBar::kindText(SubQueryKind kind)
 
 bool QueryBar::eventFilter(QObject *watched, QEvent *event)
 {
+    const bool listPick =
+        (watched == m_edit->view()->viewport() && event->type() == QEvent::MouseButtonRelease) ||
+        (watched == m_edit->view() && event->type() == QEvent::KeyPress &&
+         (static_cast<QKeyEvent *>(event)->key() == Qt::Key_Return || static_cast<QKeyEvent *>(event)->key() == Qt::Key_Enter));
+    if (listPick) {
+        // The combo box emits activated while it handles this event; the flag does not outlive it.
+        m_pickedFromList = true;
+        QTimer::singleShot(0, this, [this] { m_pickedFromList = false; });
+        return false;
+    }
     if (watched == m_edit->lineEdit() && event->type() == QEvent::KeyPress) {
         const int key = static_cast<QKeyEvent *>(event)->key();
         if (key == Qt::Key_Return || key == Qt::Key_Enter) {

@@ -51,6 +51,7 @@ private:
     void rebuildHistory();
 
     QSettings *m_settings = nullptr;
+    bool m_pickedFromList = false; ///< the history list is being clicked or Entered
     QComboBox *m_edit = nullptr;
     QComboBox *m_mode = nullptr; ///< fast / deep
     QToolButton *m_search = nullptr;

@@ -55,26 +55,9 @@ ts::Status testEndpoint(const ts::LlmEndpoint &endpoint)
     return reply ? ts::Status::ok() : reply.status();
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+/// The window's command line, also used to print --help where there is no display.
+void describeOptions(QCommandLineParser &parser)
 {
-    // --version works without a display (packaging checks run it headless).
-    for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
-            std::printf("twinseek %s\n", ts::twinseekVersion().c_str());
-            return 0;
-        }
-
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("twinseek"));
-    QApplication::setOrganizationName(QStringLiteral("twinseek"));
-    QApplication::setApplicationDisplayName(QStringLiteral("TwinSeek"));
-    QApplication::setApplicationVersion(QString::fromStdString(ts::twinseekVersion()));
-    QApplication::setDesktopFileName(QStringLiteral("io.github.twinseek.TwinSeek"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/twinseek.svg")));
-
-    QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "TwinSeek: reasoning text-to-video retrieval"));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("version"), QApplication::translate("main", "Print the version and exit.")});
@@ -92,6 +75,41 @@ int main(int argc, char **argv)
     parser.addOption({QStringLiteral("lang"), QApplication::translate("main", "Interface language (en, de)."),
                       QStringLiteral("CODE")});
     parser.addPositionalArgument(QStringLiteral("paths"), QApplication::translate("main", "Folders or videos to add."));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // --version works without a display (packaging checks run it headless).
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::printf("twinseek %s\n", ts::twinseekVersion().c_str());
+            return 0;
+        }
+    // So does --help: it needs no window, and a server or a terminal without X should still show it.
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0 ||
+            std::strcmp(argv[i], "--help-all") == 0) {
+            QCoreApplication core(argc, argv);
+            QCoreApplication::setApplicationName(QStringLiteral("twinseek"));
+            QCoreApplication::setApplicationVersion(QString::fromStdString(ts::twinseekVersion()));
+            QCommandLineParser parser;
+            describeOptions(parser);
+            parser.process(core); // prints the help and exits
+            return 0;
+        }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("twinseek"));
+    QApplication::setOrganizationName(QStringLiteral("twinseek"));
+    QApplication::setApplicationDisplayName(QStringLiteral("TwinSeek"));
+    QApplication::setApplicationVersion(QString::fromStdString(ts::twinseekVersion()));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.twinseek.TwinSeek"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/twinseek.svg")));
+
+    QCommandLineParser parser;
+    describeOptions(parser);
     parser.process(app);
     installTranslations(app, parser.value(QStringLiteral("lang")));
 
