@@ -44,6 +44,9 @@ private slots:
         QTest::newRow("track span") << "/tracks/0/last_frame" << "-5" << "last_frame before first_frame";
         QTest::newRow("label type") << "/tracks/0/category/name" << "42" << "wrong type";
         QTest::newRow("nan score") << "/scene/0/score" << "\"x\"" << "twin.scene[0]";
+        QTest::newRow("float as integer") << "/video/width" << "8e28" << "twin.video.width: 8e+28 is out of range";
+        QTest::newRow("integer too large") << "/tracks/0/id" << "4294967296" << "is out of range";
+        QTest::newRow("float beyond float") << "/tracks/0/direction_deg" << "1e300" << "is out of range";
     }
     void rejectsBrokenTwins()
     {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 namespace ts {
 
@@ -27,15 +29,46 @@ const json &field(const json &j, const char *name, const std::string &path)
     return *it;
 }
 
+/// v as T; a number that T cannot hold is an error, not a conversion (a float of 8e28 read as an integer, or 1e300
+/// as a float, is undefined behaviour: found by fuzz/fuzz_twin_json.cpp).
+template <class T>
+T as(const json &v, const std::string &where)
+{
+    try {
+        if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+            if (!v.is_number())
+                return v.get<T>(); // throws type_error with the type's name
+            bool fits = true;
+            if constexpr (std::is_integral_v<T>) {
+                if (v.is_number_float()) {
+                    const double d = v.get<double>();
+                    fits = std::isfinite(d) && d >= static_cast<double>(std::numeric_limits<T>::min()) &&
+                           d <= static_cast<double>(std::numeric_limits<T>::max());
+                } else if (v.is_number_unsigned()) {
+                    fits = v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+                } else {
+                    const int64_t i = v.get<int64_t>();
+                    fits = std::is_signed_v<T> ? i >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+                                                     i <= static_cast<int64_t>(std::numeric_limits<T>::max())
+                                               : i >= 0 && static_cast<uint64_t>(i) <= std::numeric_limits<T>::max();
+                }
+            } else {
+                const double d = v.get<double>();
+                fits = !std::isfinite(d) || std::abs(d) <= static_cast<double>(std::numeric_limits<T>::max());
+            }
+            if (!fits)
+                throw ParseError(where + ": " + v.dump() + " is out of range");
+        }
+        return v.get<T>();
+    } catch (const json::exception &) {
+        throw ParseError(where + ": wrong type (" + v.type_name() + ")");
+    }
+}
+
 template <class T>
 T get(const json &j, const char *name, const std::string &path)
 {
-    const json &v = field(j, name, path);
-    try {
-        return v.get<T>();
-    } catch (const json::exception &) {
-        throw ParseError(path + "." + name + ": wrong type (" + v.type_name() + ")");
-    }
+    return as<T>(field(j, name, path), path + "." + name);
 }
 
 template <class T>
@@ -46,11 +79,7 @@ T getOr(const json &j, const char *name, T fallback, const std::string &path)
     auto it = j.find(name);
     if (it == j.end() || it->is_null())
         return fallback;
-    try {
-        return it->get<T>();
-    } catch (const json::exception &) {
-        throw ParseError(path + "." + name + ": wrong type (" + it->type_name() + ")");
-    }
+    return as<T>(*it, path + "." + name);
 }
 
 const json &arrayField(const json &j, const char *name, const std::string &path, bool required = false)
@@ -254,7 +283,8 @@ Twin twinFrom(const json &j)
             const json &pt = path[k];
             if (!pt.is_array() || pt.size() != 3 || !pt[0].is_number() || !pt[1].is_number() || !pt[2].is_number())
                 throw ParseError(p + ".path[" + std::to_string(k) + "]: expected [frame, x, y]");
-            tr.path.push_back({pt[0].get<int64_t>(), pt[1].get<float>(), pt[2].get<float>()});
+            const std::string at = p + ".path[" + std::to_string(k) + "]";
+            tr.path.push_back({as<int64_t>(pt[0], at), as<float>(pt[1], at), as<float>(pt[2], at)});
         }
         t.tracks.push_back(std::move(tr));
     }
@@ -350,9 +380,10 @@ Result<Rle> rleFromJson(const json &j)
     const json &size = j["size"];
     if (!size.is_array() || size.size() != 2 || !size[0].is_number_integer() || !size[1].is_number_integer())
         return Result<Rle>::error("size must be [height, width]");
-    const int h = size[0].get<int>(), w = size[1].get<int>();
-    if (h < 0 || w < 0 || static_cast<int64_t>(h) * w > (int64_t(1) << 31))
+    const int64_t h64 = size[0].get<int64_t>(), w64 = size[1].get<int64_t>();
+    if (h64 < 0 || w64 < 0 || h64 > (int64_t(1) << 31) || w64 > (int64_t(1) << 31) || h64 * w64 > (int64_t(1) << 31))
         return Result<Rle>::error("size out of range");
+    const int h = static_cast<int>(h64), w = static_cast<int>(w64);
     const json &counts = j["counts"];
     if (counts.is_string())
         return Rle::fromString(counts.get<std::string>(), h, w);
