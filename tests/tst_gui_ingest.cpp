@@ -183,6 +183,25 @@ private slots:
         QTRY_VERIFY(!panel.cancelAction()->isEnabled());
     }
 
+    // A file with the content of a stored video is that video: one row, the other path in its tooltip.
+    void duplicateFileIsOneRow()
+    {
+        const QString a = m_dir->filePath("a.mp4");
+        QVERIFY(test::makeSyntheticVideo(a, "testsrc2=size=160x120:rate=10", 1.0));
+        const QString b = m_dir->filePath("b.mp4");
+        QVERIFY(QFile::copy(a, b));
+        QSignalSpy finished(m_queue.get(), &IngestQueue::fileFinished);
+        m_queue->addPaths({a});
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 300000);
+        m_queue->addPaths({b});
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2, 300000);
+        QCOMPARE(finished.last().at(1).toString(), QStringLiteral("a"));
+        m_model->reload(*m_store);
+        QCOMPARE(m_model->rowCount(), 1);
+        QCOMPARE(m_model->copiesAt(0), QStringList{b});
+        QVERIFY(m_model->index(0, 0).data(Qt::ToolTipRole).toString().contains(b));
+    }
+
     void watchedFolderPicksUpNewFiles()
     {
         const QString watched = m_dir->filePath("incoming");

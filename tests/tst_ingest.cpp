@@ -275,6 +275,43 @@ private slots:
         QCOMPARE((*store)->videos().size(), size_t(3));
     }
 
+    // Byte-identical files are one video with several paths (a setting keeps them apart).
+    void duplicateFilesAreOneVideo()
+    {
+        QTemporaryDir dir;
+        const QString original = dir.filePath("walk.mkv");
+        QVERIFY(test::makeSyntheticVideo(original, "testsrc2=size=160x120:rate=12", 1.0));
+        QVERIFY(QDir().mkpath(dir.filePath("backup")));
+        const QString copy = dir.filePath("backup/walk-copy.mkv");
+        QVERIFY(QFile::copy(original, copy));
+        auto store = TwinStore::open(dir.filePath("lib.sqlite").toStdString());
+        QVERIFY(store.isOk());
+        Ingestor ingestor = makeIngestor(**store, 1);
+        const auto first = ingestor.run({original.toStdString(), copy.toStdString()}, CancelToken(), {}, {});
+        QCOMPARE(first.count(IngestOutcome::Ingested), 1);
+        QCOMPARE(first.count(IngestOutcome::Unchanged), 1);
+        QCOMPARE((*store)->videos().size(), size_t(1));
+        const VideoRow video = (*store)->videos().front();
+        const auto copies = (*store)->copies();
+        QCOMPARE(copies.size(), size_t(1));
+        const std::string other = video.path == original.toStdString() ? copy.toStdString() : original.toStdString();
+        QCOMPARE(copies.at(video.id), std::vector<std::string>{other});
+        // Again: nothing to do, and the copy is recognised without reading it.
+        const auto again = ingestor.run({original.toStdString(), copy.toStdString()}, CancelToken(), {}, {});
+        QCOMPARE(again.count(IngestOutcome::Unchanged), 2);
+        QCOMPARE((*store)->videos().size(), size_t(1));
+
+        // Kept apart on request.
+        auto separate = TwinStore::open(dir.filePath("apart.sqlite").toStdString());
+        QVERIFY(separate.isOk());
+        Services *s = m_services.get();
+        Ingestor apart(**separate, [s] { return s->makeBuilder(fastConfig()); }, {1, false, DuplicatePolicy::Separate});
+        QCOMPARE(apart.run({original.toStdString(), copy.toStdString()}, CancelToken(), {}, {})
+                     .count(IngestOutcome::Ingested),
+                 2);
+        QCOMPARE((*separate)->videos().size(), size_t(2));
+    }
+
     void rerunIsNoOp()
     {
         const QString db = m_dir.filePath("lib.sqlite");

@@ -14,10 +14,15 @@ void LibraryModel::reload(const TwinStore &store)
     beginResetModel();
     m_rows.clear();
     QHash<QString, bool> stored;
+    const auto copies = store.copies();
     for (VideoRow &v : store.videos()) {
         const QString path = QString::fromStdString(v.path);
         stored.insert(path, true);
-        m_rows.push_back({path, std::move(v)});
+        QStringList others;
+        if (auto it = copies.find(v.id); it != copies.end())
+            for (const std::string &c : it->second)
+                others.push_back(QString::fromStdString(c));
+        m_rows.push_back({path, std::move(v), others});
     }
     // Files still in flight that the store does not know yet get rows of their own, after the stored ones.
     QStringList pending;
@@ -26,8 +31,13 @@ void LibraryModel::reload(const TwinStore &store)
             pending.push_back(it.key());
     pending.sort();
     for (const QString &p : pending)
-        m_rows.push_back({p, std::nullopt});
+        m_rows.push_back({p, std::nullopt, {}});
     endResetModel();
+}
+
+QStringList LibraryModel::copiesAt(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].copies : QStringList();
 }
 
 void LibraryModel::clear()
@@ -48,7 +58,7 @@ void LibraryModel::setLiveState(const QString &path, IngestState state, double p
     }
     const int n = rowCount();
     beginInsertRows({}, n, n);
-    m_rows.push_back({path, std::nullopt});
+    m_rows.push_back({path, std::nullopt, {}});
     endInsertRows();
 }
 
@@ -168,10 +178,15 @@ QVariant LibraryModel::data(const QModelIndex &index, int role) const
             return live->progress;
         return state == IngestState::Done ? 1.0 : 0.0;
     case MessageRole: return message;
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
+        QString tip = e.path;
+        if (!e.copies.isEmpty())
+            tip += QLatin1Char('\n') + tr("%n copy(ies) with the same content:", nullptr, int(e.copies.size())) +
+                   QLatin1Char('\n') + e.copies.join(QLatin1Char('\n'));
         if (!message.isEmpty())
-            return tr("%1\n%2").arg(e.path, message);
-        return e.path;
+            tip += QLatin1Char('\n') + message;
+        return tip;
+    }
     case Qt::ForegroundRole:
         if (index.column() == Status && (state == IngestState::Failed || state == IngestState::Cancelled))
             return QBrush(QColor(190, 40, 40));

@@ -41,6 +41,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static QString stateText(IngestState state);
+    /// Other files with the video's content (shown in its tooltip).
+    QStringList copiesAt(int row) const;
 
 private:
     struct Live {
@@ -51,6 +53,7 @@ private:
     struct Entry {
         QString path;
         std::optional<VideoRow> video;
+        QStringList copies; ///< other files with the same content (one video, several paths)
     };
     std::optional<Live> liveOf(const QString &path) const;
     void emitRowChanged(int row);

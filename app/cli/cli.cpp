@@ -116,6 +116,7 @@ int cmdIngest(Services &services, const QStringList &args)
                  QString("Highest mask-model rate per object, per second (default %1).").arg(defaults.keyframeFps),
                  "FPS"});
     p.addOption({"force", "Rebuild twins even for unchanged files."});
+    p.addOption({"keep-duplicates", "Give byte-identical files a video each (default: one video with several paths)."});
     p.addOption({"pipeline", "Pipeline settings as JSON, e.g. '{\"detect_fps\": 3}'.", "JSON"});
     p.addOption({"stats", "Print per-stage timings."});
     if (!parse(p, args, "ingest", "PATH...: video files or folders (searched recursively)."))
@@ -134,6 +135,8 @@ int cmdIngest(Services &services, const QStringList &args)
     IngestOptions options;
     options.workers = std::max(1, p.value("workers").toInt());
     options.force = p.isSet("force");
+    if (p.isSet("keep-duplicates"))
+        options.duplicates = DuplicatePolicy::Separate;
     {
         auto probe = services.makeBuilder(cfg);
         for (const RoleRecord &r : probe->roles())
@@ -162,6 +165,8 @@ int cmdIngest(Services &services, const QStringList &args)
                 bar.line("skipped " + printable(item.path) + ": " + printable(item.message));
             else if (item.outcome == IngestOutcome::Ingested)
                 bar.line("ok      " + printable(item.key) + " (" + printable(item.message) + ", " + std::to_string(item.seconds).substr(0, 5) + " s)");
+            else if (item.outcome == IngestOutcome::Unchanged && item.message.rfind("a copy of ", 0) == 0)
+                bar.line("copy    " + printable(item.path) + ": " + printable(item.message));
             else if (item.outcome == IngestOutcome::Unchanged && !bar.isTerminal())
                 bar.line("same    " + printable(item.key));
             std::lock_guard<std::mutex> lock(statsMutex);
@@ -193,11 +198,17 @@ int cmdList(Services &, const QStringList &args)
     if (!store)
         return fail(store.message());
     const auto rows = (*store)->videos();
+    const auto copies = (*store)->copies();
+    auto copiesOf = [&copies](VideoId id) {
+        auto it = copies.find(id);
+        return it == copies.end() ? std::vector<std::string>{} : it->second;
+    };
     if (p.isSet("json")) {
         json out = json::array();
         for (const auto &r : rows)
             out.push_back({{"key", r.key},
                            {"path", r.path},
+                           {"copies", copiesOf(r.id)},
                            {"status", videoStatusName(r.status)},
                            {"error", r.error},
                            {"duration_ms", r.durationMs},
@@ -214,8 +225,9 @@ int cmdList(Services &, const QStringList &args)
         if (r.status == VideoStatus::Failed)
             std::printf("%-32s failed   %s\n", printable(r.key).c_str(), printable(r.error).c_str());
         else
-            std::printf("%-32s done     %6.1f s %5lld frames %4dx%-4d %3d tracks%s\n", printable(r.key).c_str(),
+            std::printf("%-32s done     %6.1f s %5lld frames %4dx%-4d %3d tracks%s%s\n", printable(r.key).c_str(),
                         r.durationMs / 1000.0, static_cast<long long>(r.frameCount), r.width, r.height, r.tracks,
+                        copiesOf(r.id).empty() ? "" : ("  +" + std::to_string(copiesOf(r.id).size()) + " copies").c_str(),
                         r.error.empty() ? "" : ("  (last error: " + printable(r.error) + ")").c_str());
     }
     std::printf("%zu videos\n", rows.size());

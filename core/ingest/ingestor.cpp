@@ -261,6 +261,11 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
                 return r;
             }
         }
+        if (m_options.duplicates == DuplicatePolicy::OneVideo)
+            if (auto owner = m_store.videoOfCopy(path, size, mtime)) {
+                item.key = owner->key;
+                return finish(IngestOutcome::Unchanged, "a copy of " + owner->key);
+            }
     }
     const std::string hash = sha256File(path);
     if (hash.empty())
@@ -275,6 +280,18 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
             if (row->path != path || row->mtimeMs != mtime)
                 m_store.updateLocation(row->key, path, mtime);
             return finish(IngestOutcome::Unchanged, row->path == path ? "unchanged (content)" : "moved from " + row->path);
+        }
+        // Byte-identical to a stored video under another name: the same video, found at one more path.
+        auto same = m_options.duplicates == DuplicatePolicy::OneVideo ? m_store.videoByContentHash(hash) : std::nullopt;
+        if (same && same->path != path && same->pipelineVersion == TwinBuilder::kPipelineVersion) {
+            item.key = same->key;
+            if (!QFileInfo::exists(QString::fromStdString(same->path))) {
+                m_store.updateLocation(same->key, path, mtime);
+                return finish(IngestOutcome::Unchanged, "moved from " + same->path);
+            }
+            if (Status s = m_store.addCopy(same->id, path, size, mtime); !s)
+                return finish(IngestOutcome::Failed, s.message());
+            return finish(IngestOutcome::Unchanged, "a copy of " + same->key);
         }
     }
     item.key = chooseKey(path, hash);

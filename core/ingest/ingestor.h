@@ -32,9 +32,13 @@ struct IngestSummary {
     int count(IngestOutcome o) const;
 };
 
+/// Byte-identical files: one video with several paths (the default), or a video each.
+enum class DuplicatePolicy { OneVideo, Separate };
+
 struct IngestOptions {
     int workers = 2;
     bool force = false; ///< rebuild even unchanged files
+    DuplicatePolicy duplicates = DuplicatePolicy::OneVideo;
 };
 
 /// Runs after a twin is stored (e.g. embedding its components for the coarse stage); on a worker thread.

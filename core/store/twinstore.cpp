@@ -92,6 +92,10 @@ CREATE TABLE annotations(
     "ALTER TABLE frames ADD COLUMN detected INTEGER NOT NULL DEFAULT 1;",
     // 3: files being analysed, so two ingests on one library share the work instead of both doing all of it.
     "CREATE TABLE ingest_claims(path TEXT PRIMARY KEY, owner TEXT NOT NULL, claimed_ms INTEGER NOT NULL);",
+    // 4: other files with the same content as a stored video: one video, several paths.
+    "CREATE TABLE video_copies(path TEXT PRIMARY KEY, video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE "
+    "CASCADE, file_size INTEGER, mtime_ms INTEGER);"
+    "CREATE INDEX video_copies_video ON video_copies(video_id);",
 };
 
 VideoStatus parseStatus(const std::string &s) { return s == "failed" ? VideoStatus::Failed : VideoStatus::Done; }
@@ -251,6 +255,45 @@ std::optional<VideoRow> TwinStore::videoWhere(const std::string &clause, const s
 }
 
 std::optional<VideoRow> TwinStore::videoByKey(const std::string &key) const { return videoWhere("v.key = ?1", key); }
+
+std::optional<VideoRow> TwinStore::videoByContentHash(const std::string &hash) const
+{
+    if (hash.empty())
+        return std::nullopt;
+    return videoWhere("v.content_hash = ?1 AND v.status = 'done' ORDER BY v.id LIMIT 1", hash);
+}
+
+Status TwinStore::addCopy(VideoId id, const std::string &path, int64_t fileSize, int64_t mtimeMs)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto q = m_db.prepare("INSERT OR REPLACE INTO video_copies(path, video_id, file_size, mtime_ms) VALUES(?1, ?2, ?3, ?4)");
+    q.bind(1, path).bind(2, static_cast<int64_t>(id)).bind(3, fileSize).bind(4, mtimeMs);
+    return q.run() ? Status::ok() : Status::error("cannot record the copy " + path + ": " + q.error());
+}
+
+std::optional<VideoRow> TwinStore::videoOfCopy(const std::string &path, int64_t fileSize, int64_t mtimeMs) const
+{
+    int64_t id = 0;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto q = m_db.prepare("SELECT video_id FROM video_copies WHERE path = ?1 AND file_size = ?2 AND mtime_ms = ?3");
+        q.bind(1, path).bind(2, fileSize).bind(3, mtimeMs);
+        if (!q.step())
+            return std::nullopt;
+        id = q.int64(0);
+    }
+    return videoWhere("v.id = CAST(?1 AS INTEGER)", std::to_string(id));
+}
+
+std::map<VideoId, std::vector<std::string>> TwinStore::copies() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::map<VideoId, std::vector<std::string>> out;
+    auto q = m_db.prepare("SELECT video_id, path FROM video_copies ORDER BY video_id, path");
+    while (q.step())
+        out[q.int64(0)].push_back(q.text(1));
+    return out;
+}
 std::optional<VideoRow> TwinStore::videoByPath(const std::string &path) const
 {
     return videoWhere("v.path = ?1", path);

@@ -8,6 +8,7 @@
 #include "twin/twin.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -96,7 +97,7 @@ enum class IntegrityCheck { Full, Quick };
 
 class TwinStore {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     /// Read-only opening accepts libraries from this schema on (later steps only add what readers do not read).
     static constexpr int kMinReadableSchema = 2;
 
@@ -142,6 +143,15 @@ public:
     // --- full-text (BM25 baseline)
     /// (video id, bm25 score; lower is better as SQLite reports it) best first.
     std::vector<std::pair<VideoId, double>> searchText(const std::string &ftsQuery, int limit) const;
+
+    // --- copies: files with the content of a stored video, kept as that one video
+    /// The first stored (done) video with this content hash.
+    std::optional<VideoRow> videoByContentHash(const std::string &hash) const;
+    Status addCopy(VideoId id, const std::string &path, int64_t fileSize, int64_t mtimeMs);
+    /// The video a file was recorded as a copy of, while the file keeps its size and modification time.
+    std::optional<VideoRow> videoOfCopy(const std::string &path, int64_t fileSize, int64_t mtimeMs) const;
+    /// Every video's other paths.
+    std::map<VideoId, std::vector<std::string>> copies() const;
 
     // --- ingest claims
     /// Marks a file as being analysed by this process. False when another live process holds it (its "host:pid" in
