@@ -18,12 +18,14 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QSettings>
+#include <QSlider>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <cstring>
 
 using namespace ts;
@@ -136,6 +138,27 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!inspector->isPlaying(), 30000);
         QCOMPARE(inspector->currentFrame(), FrameIndex(kFrames - 1));
         QTRY_COMPARE(view->frameIndex(), FrameIndex(kFrames - 1));
+
+        // J/K/L: L doubles the forward speed, K stops, J plays backward to the first frame.
+        inspector->seek(0);
+        inspector->shuttle(1);
+        QCOMPARE(inspector->playbackRate(), 1.0);
+        inspector->shuttle(1);
+        QCOMPARE(inspector->playbackRate(), 2.0);
+        inspector->shuttle(0);
+        QVERIFY(!inspector->isPlaying());
+        inspector->seek(kFrames - 1);
+        inspector->shuttle(-1);
+        QCOMPARE(inspector->playbackRate(), -1.0);
+        QTRY_VERIFY_WITH_TIMEOUT(!inspector->isPlaying(), 30000);
+        QCOMPARE(inspector->currentFrame(), FrameIndex(0));
+
+        // A click on the slider's groove seeks to that place (not one page step from where it was).
+        QSlider *slider = inspector->slider();
+        QVERIFY(slider->isVisible() && slider->width() > 100);
+        QTest::mouseClick(slider, Qt::LeftButton, {}, QPoint(slider->width() * 3 / 4, slider->height() / 2));
+        const FrameIndex clicked = inspector->currentFrame();
+        QVERIFY2(std::abs(clicked - (kFrames - 1) * 3 / 4) <= 3, qPrintable(QString::number(clicked)));
 
         // Annotator: a query set whose first query is the one above.
         const QString setPath = m_dir.filePath("review.jsonl");

@@ -16,6 +16,7 @@
 #include <QListView>
 #include <QLocale>
 #include <QScrollArea>
+#include <QProxyStyle>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
@@ -27,7 +28,26 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 namespace ts {
+
+namespace {
+
+/// A click on the groove jumps there, as in every video player; Qt's default pages by the page step.
+class JumpSliderStyle : public QProxyStyle {
+public:
+    int styleHint(StyleHint hint, const QStyleOption *option, const QWidget *widget,
+                  QStyleHintReturn *returnData) const override
+    {
+        if (hint == QStyle::SH_Slider_AbsoluteSetButtons)
+            return Qt::LeftButton;
+        return QProxyStyle::styleHint(hint, option, widget, returnData);
+    }
+};
+
+} // namespace
 
 Inspector::Inspector(QThreadPool *loadPool, QWidget *parent) : QWidget(parent), m_loadPool(loadPool)
 {
@@ -54,7 +74,10 @@ Inspector::Inspector(QThreadPool *loadPool, QWidget *parent) : QWidget(parent), 
     next->setToolTip(tr("Next frame (Right)"));
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setRange(0, 0);
-    m_slider->setToolTip(tr("Scrub through the video"));
+    m_slider->setToolTip(tr("Scrub through the video; a click seeks there"));
+    auto *jump = new JumpSliderStyle; // follows the application's style, owned by the slider
+    jump->setParent(m_slider);
+    m_slider->setStyle(jump);
     m_frameBox = new QSpinBox(this);
     m_frameBox->setRange(0, 0);
     m_frameBox->setToolTip(tr("Frame number (0-based)"));
@@ -160,6 +183,9 @@ Inspector::Inspector(QThreadPool *loadPool, QWidget *parent) : QWidget(parent), 
     addKey(QKeySequence(Qt::SHIFT | Qt::Key_Right), [this] { step(qRound(m_fps)); });
     addKey(QKeySequence(Qt::Key_Home), [this] { seek(0); });
     addKey(QKeySequence(Qt::Key_End), [this] { seek(m_frameCount - 1); });
+    addKey(QKeySequence(Qt::Key_J), [this] { shuttle(-1); });
+    addKey(QKeySequence(Qt::Key_K), [this] { shuttle(0); });
+    addKey(QKeySequence(Qt::Key_L), [this] { shuttle(1); });
 
     connect(m_play, &QToolButton::toggled, this, &Inspector::setPlaying);
     connect(prev, &QToolButton::clicked, this, [this] { step(-1); });
@@ -415,13 +441,16 @@ void Inspector::setPlaying(bool playing)
         return;
     }
     if (playing) {
-        if (m_current >= m_frameCount - 1)
+        if (m_rate > 0 && m_current >= m_frameCount - 1)
             seek(0);
+        if (m_rate < 0 && m_current <= 0)
+            seek(m_frameCount - 1);
         m_playStart = m_current;
         m_playClock.start();
         m_playTimer->start();
     } else {
         m_playTimer->stop();
+        m_rate = 1.0; // Space and the Play button play forward at normal speed
     }
     m_play->blockSignals(true);
     m_play->setChecked(playing);
@@ -429,12 +458,29 @@ void Inspector::setPlaying(bool playing)
     m_play->blockSignals(false);
 }
 
+void Inspector::shuttle(int direction)
+{
+    if (direction == 0) {
+        setPlaying(false);
+        return;
+    }
+    const double current = playbackRate();
+    double rate = direction > 0 ? 1.0 : -1.0;
+    if (current * direction > 0)
+        rate = std::clamp(current * 2.0, -8.0, 8.0);
+    // A new speed starts from where the video is now.
+    m_playTimer->stop();
+    m_rate = rate;
+    setPlaying(true);
+}
+
 void Inspector::onPlayTick()
 {
     // The frame due now by the wall clock: when decoding lags, intermediate frames are skipped, not queued.
-    const FrameIndex due = m_playStart + static_cast<FrameIndex>(m_playClock.elapsed() * m_fps / 1000.0);
-    if (due >= m_frameCount) {
-        seek(m_frameCount - 1);
+    const FrameIndex due =
+        m_playStart + static_cast<FrameIndex>(std::floor(m_playClock.elapsed() * m_fps * m_rate / 1000.0));
+    if (due >= m_frameCount || due < 0) {
+        seek(due < 0 ? 0 : m_frameCount - 1);
         setPlaying(false);
         return;
     }

@@ -50,6 +50,12 @@ public:
     void step(int frames);
     void setPlaying(bool playing);
     bool isPlaying() const;
+    /// J/K/L shuttle as in editing tools: L plays forward and doubles the speed on each press (up to 8x), J the
+    /// same backward, K stops. direction: +1 (L), -1 (J), 0 (K).
+    void shuttle(int direction);
+    /// Frames per frame of real time while playing: 1 normal, negative backward, 0 stopped.
+    double playbackRate() const { return isPlaying() ? m_rate : 0.0; }
+    QSlider *slider() const { return m_slider; }
     /// Ground-truth objects chosen by the annotator (dashed outline and a star in the track list).
     void setMarkedTracks(const QSet<TrackId> &tracks);
 
@@ -109,6 +115,7 @@ private:
     bool m_userSizedTimeline = false;
     QElapsedTimer m_playClock;
     FrameIndex m_playStart = 0;
+    double m_rate = 1.0;
 };
 
 } // namespace ts
