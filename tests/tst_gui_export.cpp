@@ -130,11 +130,23 @@ private slots:
         controller.setStore(store);
         QVERIFY(controller.openQuerySet(setPath).isOk());
         controller.setCurrentVideo("a");
+        // Nothing is recorded against a query whose results are not on screen.
+        QVERIFY(!controller.grade(2).isOk());
+        controller.setShownQuery("a red car");
+        const Status wrong = controller.grade(2);
+        QVERIFY(!wrong.isOk());
+        QVERIFY2(wrong.message().find("“a red car”, not for the query being annotated (“a dog”)") != std::string::npos,
+                 wrong.message().c_str());
+        QVERIFY(!controller.toggleObject(1).isOk());
+        QVERIFY(!controller.setVerdict("accepted").isOk());
+        QCOMPARE(controller.gradeOf("Q1", "a"), 1); // still the grade the set gave
+        controller.setShownQuery(" a dog ");
         QVERIFY(controller.grade(2).isOk());
         QVERIFY(controller.toggleObject(1).isOk());
         controller.setCurrentVideo("b");
         QVERIFY(controller.grade(0).isOk());
         controller.nextQuery();
+        controller.setShownQuery("bad query");
         QVERIFY(controller.setVerdict("rejected").isOk());
 
         const QString out = dir.filePath("out/verified.jsonl");

@@ -179,11 +179,25 @@ Status AnnotatorController::push(const Annotation &before, const Annotation &aft
     return Status::ok();
 }
 
+std::string AnnotatorController::shownQueryProblem(const BenchQuery &query) const
+{
+    const QString wanted = QString::fromStdString(query.query).trimmed();
+    if (m_shownQuery == wanted)
+        return {};
+    if (m_shownQuery.isEmpty())
+        return tr("Run the query “%1” first (Ctrl+Enter).").arg(wanted).toStdString();
+    return tr("The results shown are for “%1”, not for the query being annotated (“%2”); run it first (Ctrl+Enter).")
+        .arg(m_shownQuery, wanted)
+        .toStdString();
+}
+
 Status AnnotatorController::grade(int grade)
 {
     const BenchQuery *q = currentQuery();
     if (!q)
         return Status::error(tr("Open a query set first.").toStdString());
+    if (const std::string why = shownQueryProblem(*q); !why.empty())
+        return Status::error(why);
     if (m_video.isEmpty())
         return Status::error(tr("Select a result to grade.").toStdString());
     const QString id = QString::fromStdString(q->id);
@@ -198,6 +212,8 @@ Status AnnotatorController::setVerdict(const QString &verdict)
     const BenchQuery *q = currentQuery();
     if (!q)
         return Status::error(tr("Open a query set first.").toStdString());
+    if (const std::string why = shownQueryProblem(*q); !why.empty())
+        return Status::error(why);
     const QString id = QString::fromStdString(q->id);
     const Annotation before = annotationFor(id, QString());
     Annotation after = before;
@@ -210,6 +226,8 @@ Status AnnotatorController::toggleObject(TrackId track)
     const BenchQuery *q = currentQuery();
     if (!q || m_video.isEmpty())
         return Status::error(tr("Select a result of the current query first.").toStdString());
+    if (const std::string why = shownQueryProblem(*q); !why.empty())
+        return Status::error(why);
     const QString id = QString::fromStdString(q->id);
     const Annotation before = annotationFor(id, m_video);
     QSet<TrackId> objects = objectsFromJson(before.objectsJson);

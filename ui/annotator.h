@@ -49,6 +49,9 @@ public:
     QString currentVideo() const { return m_video; }
 
     /// Changes of the current query / video; each is one undoable step, saved immediately.
+    /// The query whose results the grid shows. Grades, verdicts and marked objects are refused while it is not the
+    /// set's current query: they would be recorded against a query nobody is looking at.
+    void setShownQuery(const QString &text) { m_shownQuery = text.trimmed(); }
     Status grade(int grade);
     Status setVerdict(const QString &verdict); ///< "accepted", "rejected" or "" (query level)
     Status toggleObject(TrackId track);
@@ -64,6 +67,8 @@ public:
     /// Applies an annotation: stores it, then updates the in-memory view (used by the undo commands).
     Status apply(const Annotation &annotation);
     Annotation annotationFor(const QString &queryId, const QString &videoKey) const;
+    /// Empty when the grid shows the current query's results; else why nothing can be recorded now.
+    std::string shownQueryProblem(const BenchQuery &query) const;
 
     struct ExportSnapshot {
         std::string querySetName;
@@ -93,6 +98,7 @@ private:
     QString m_path;
     int m_index = -1;
     QString m_video;
+    QString m_shownQuery;
     std::map<std::pair<std::string, std::string>, Annotation> m_annotations;
     QUndoStack *m_undo = nullptr;
 };

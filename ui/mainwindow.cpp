@@ -187,6 +187,7 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
         m_queryBar->addToHistory(query);
         m_queryBar->setSubQueries(result.subQueries, QString::fromStdString(result.decomposer));
         m_results->setResult(result);
+        m_annotator->setShownQuery(query);
         if (m_annotator->isOpen())
             m_results->setGrades(m_annotator->gradesForCurrentQuery());
         double ms = 0;
@@ -508,6 +509,7 @@ bool MainWindow::openLibrary(const QString &path)
     m_inspector->setStore(m_store);
     m_annotator->setStore(m_store);
     m_results->clear();
+    m_annotator->setShownQuery(QString());
     m_queryBar->clearSubQueries();
     showTrace(nullptr);
     QStringList recent;
