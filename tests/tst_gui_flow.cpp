@@ -4,6 +4,7 @@
 #include "frameview.h"
 #include "inspector.h"
 #include "librarymodel.h"
+#include "librarypanel.h"
 #include "mainwindow.h"
 #include "querybar.h"
 #include "resultsmodel.h"
@@ -17,7 +18,9 @@
 #include <QListView>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QAction>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QSlider>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -237,6 +240,33 @@ private slots:
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("engine")));
         QCOMPARE(w.resultsModel()->rowCount(), 0);
+    }
+
+    // First run: adding videos needs no library chosen first; the default one is made in the user's data folder.
+    void firstRunMakesTheDefaultLibrary()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        const QString expected = MainWindow::defaultLibraryPath();
+        QVERIFY(expected.startsWith(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)));
+        QFile::remove(expected);
+        {
+            QSettings settings(m_dir.filePath("first.ini"), QSettings::IniFormat);
+            TaskManager tasks(1);
+            ExplorerServices deps;
+            deps.tasks = &tasks;
+            deps.settings = &settings;
+            MainWindow w(deps);
+            QVERIFY(!w.store());
+            QVERIFY(w.libraryPanel()->addFolderAction()->isEnabled());
+            QVERIFY(w.libraryPanel()->addFilesAction()->isEnabled());
+            QVERIFY(w.ensureLibrary());
+            QVERIFY(w.store());
+            QCOMPARE(QString::fromStdString(w.store()->path()), expected);
+            QVERIFY(QFile::exists(expected));
+            QCOMPARE(w.windowTitle(), QStringLiteral("library.sqlite"));
+        }
+        QFile::remove(expected);
+        QStandardPaths::setTestModeEnabled(false);
     }
 
     // --help and --version need no display: a terminal without X (or CI) can ask what the program takes.

@@ -174,8 +174,8 @@ void LibraryPanel::updateActions()
         anyPending |= m_queue->isPending(m_model->pathAt(r));
         anyStored |= m_model->videoAt(r) != nullptr;
     }
-    m_addFolder->setEnabled(open);
-    m_addFiles->setEnabled(open);
+    m_addFolder->setEnabled(true); // without a library, the default one is made first
+    m_addFiles->setEnabled(true);
     m_remove->setEnabled(open && !rows.isEmpty());
     m_reingest->setEnabled(open && anyStored);
     m_cancel->setEnabled(anyPending);
@@ -183,6 +183,11 @@ void LibraryPanel::updateActions()
 
 void LibraryPanel::addFolder()
 {
+    // First run: one step, the folder; the library is made in the standard place behind it.
+    if (!m_store)
+        emit libraryNeeded();
+    if (!m_store)
+        return;
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Add Folder"));
     if (dir.isEmpty())
         return;
@@ -193,6 +198,10 @@ void LibraryPanel::addFolder()
 
 void LibraryPanel::addFiles()
 {
+    if (!m_store)
+        emit libraryNeeded();
+    if (!m_store)
+        return;
     const QStringList files = QFileDialog::getOpenFileNames(
         this, tr("Add Videos"), QString(),
         tr("Videos (*.mp4 *.m4v *.mov *.avi *.mkv *.webm *.mpg *.mpeg *.ts *.wmv *.ogv);;All files (*)"));

@@ -39,6 +39,8 @@ public:
     int removeSelected();
 
 signals:
+    /// Adding videos without an open library: the receiver opens one (the default library) before the panel goes on.
+    void libraryNeeded();
     void videoActivated(const QString &key);
     void statusMessage(const QString &text);
 

@@ -160,6 +160,7 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
             m_deps.tasks->cancelOwner(owner);
     });
     connect(m_libraryPanel, &LibraryPanel::statusMessage, this, [this](const QString &t) { showStatus(t); });
+    connect(m_libraryPanel, &LibraryPanel::libraryNeeded, this, &MainWindow::ensureLibrary);
     connect(m_libraryPanel, &LibraryPanel::videoActivated, this, [this](const QString &key) {
         m_inspectorDock->show();
         m_inspectorDock->raise();
@@ -332,18 +333,25 @@ void MainWindow::buildDocks()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    auto libraryFolder = [this] {
+        return m_libraryPath.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                                       : QFileInfo(m_libraryPath).absolutePath();
+    };
     QAction *open = file->addAction(tr("&Open Library…"));
     open->setShortcut(QKeySequence::Open);
-    connect(open, &QAction::triggered, this, [this] {
-        const QString dir = m_libraryPath.isEmpty()
-                                ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-                                : QFileInfo(m_libraryPath).absolutePath();
-        const QString path = QFileDialog::getSaveFileName(this, tr("Open or Create Library"), dir,
-                                                          tr("TwinSeek libraries (*.sqlite)"), nullptr,
-                                                          QFileDialog::DontConfirmOverwrite);
+    connect(open, &QAction::triggered, this, [this, libraryFolder] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Library"), libraryFolder(),
+                                                          tr("TwinSeek libraries (*.sqlite);;All files (*)"));
         if (!path.isEmpty())
-            openLibrary(path.endsWith(QLatin1String(".sqlite")) || QFileInfo::exists(path) ? path
-                                                                                           : path + QStringLiteral(".sqlite"));
+            openLibrary(path);
+    });
+    QAction *create = file->addAction(tr("&New Library…"));
+    create->setShortcut(QKeySequence::New);
+    connect(create, &QAction::triggered, this, [this, libraryFolder] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("New Library"), libraryFolder(),
+                                                          tr("TwinSeek libraries (*.sqlite)"));
+        if (!path.isEmpty())
+            openLibrary(path.endsWith(QLatin1String(".sqlite")) ? path : path + QStringLiteral(".sqlite"));
     });
     file->addAction(m_libraryPanel->addFolderAction());
     file->addAction(m_libraryPanel->addFilesAction());
@@ -536,12 +544,28 @@ bool MainWindow::openLibrary(const QString &path)
     return true;
 }
 
+QString MainWindow::defaultLibraryPath()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    return QDir(dir).filePath(QStringLiteral("library.sqlite"));
+}
+
+bool MainWindow::ensureLibrary()
+{
+    if (m_store)
+        return true;
+    const QString path = defaultLibraryPath();
+    if (!openLibrary(path))
+        return false;
+    showStatus(tr("Created the library %1").arg(path));
+    return true;
+}
+
 void MainWindow::addPaths(const QStringList &paths)
 {
-    if (!m_store) {
-        showStatus(tr("Open or create a library first (File > Open Library)."));
+    if (!ensureLibrary())
         return;
-    }
     const int n = m_ingest->addPaths(paths);
     showStatus(tr("%n file(s) queued", nullptr, n));
     updateTaskIndicator();

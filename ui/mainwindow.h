@@ -58,8 +58,11 @@ public:
 
     /// Opens (or creates) a library database; false with a message on failure.
     bool openLibrary(const QString &path);
-    /// Queues ingestion of files or folders in the background.
+    /// Queues videos and folders in the background; without an open library the default one is made first.
     void addPaths(const QStringList &paths);
+    /// Opens the default library (created in the user's data folder) when none is open.
+    bool ensureLibrary();
+    static QString defaultLibraryPath();
     /// Runs a query as if typed in the query bar.
     void runQuery(const QString &query);
     void setAnnotatorMode(bool on);

@@ -6,13 +6,11 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
 #include <QElapsedTimer>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QTimer>
 #include <QTranslator>
 
@@ -151,12 +149,7 @@ int main(int argc, char **argv)
     QString library = parser.value(QStringLiteral("db"));
     if (library.isEmpty())
         library = settings->value(QStringLiteral("library/last")).toString();
-    if (library.isEmpty() && !parser.positionalArguments().isEmpty()) {
-        // Adding videos needs a library: the default one in the user's data folder.
-        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        QDir().mkpath(dir);
-        library = QDir(dir).filePath(QStringLiteral("library.sqlite"));
-    }
+    // Without one, adding videos makes the default library in the user's data folder (MainWindow::addPaths).
     if (!library.isEmpty())
         window.openLibrary(library);
     if (!parser.positionalArguments().isEmpty())
