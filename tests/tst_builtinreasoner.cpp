@@ -157,6 +157,18 @@ private slots:
                  qPrintable(QString("%1 vs %2").arg(german[0].relevance).arg(german[1].relevance)));
         const auto english = judge("a dog running happily over the meadow, no car", twins, {dog, car});
         QVERIFY(!noted(english[0]));
+
+        // Without a language model to restate it, the decomposition says why a foreign query may find nothing.
+        BuiltinDecomposer decomposer(*m_lex);
+        auto languageNote = [&decomposer](const std::string &query) {
+            auto d = decomposer.decompose(query, CancelToken());
+            for (const TraceStep &t : d->trace)
+                if (t.kind == "language")
+                    return true;
+            return false;
+        };
+        QVERIFY(languageNote("ein Hund, der fröhlich über die Wiese rennt"));
+        QVERIFY(!languageNote("a dog running happily over the meadow"));
     }
 
     void colours()

@@ -203,6 +203,9 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
                           static_cast<int>(result.damaged.size()));
         if (ms > 0)
             summary += tr(", %1 s").arg(QLocale().toString(ms / 1000.0, 'f', 2));
+        for (const TraceStep &t : result.trace)
+            if (t.kind == "language")
+                summary += tr(". Note: %1").arg(QString::fromStdString(t.text));
         m_resultsSummary->setText(summary);
         showStatus(summary);
         if (!result.results.empty())

@@ -150,7 +150,7 @@ int query(Services &services, const QStringList &args)
                     s.text.c_str(), s.weight);
     }
     for (const TraceStep &t : r->trace)
-        if (t.kind == "fallback" || t.kind == "align")
+        if (t.kind == "fallback" || t.kind == "align" || t.kind == "language")
             std::printf("  note: %s\n", t.text.c_str());
     if (!r->damaged.empty())
         std::printf("  warning: %s\n", printable(damagedTwinsNote(r->damaged)).c_str());

@@ -79,6 +79,26 @@ float parsePercent(const std::string &s)
     }
 }
 
+// Share of a text's content words that English WordNet knows (inflections included). The grammar reads English
+// only; a query in another language scores low and is judged by the decomposer's English sub-queries instead.
+double englishShare(const std::string &text, const Lexicon &lex)
+{
+    int content = 0, known = 0;
+    for (const Token &t : tokenize(text)) {
+        if (t.cls != WordClass::Content || t.text.size() < 3 || isStopWord(t.text))
+            continue;
+        ++content;
+        for (WnPos pos : {WnPos::Noun, WnPos::Verb, WnPos::Adj, WnPos::Adv})
+            if (lex.canBe(t.text, pos)) {
+                ++known;
+                break;
+            }
+    }
+    return content == 0 ? 1.0 : static_cast<double>(known) / content;
+}
+
+constexpr double kMinEnglishShare = 0.6;
+
 } // namespace
 
 // --------------------------------------------------------------------------------------------------------------
@@ -188,6 +208,12 @@ Result<Decomposition> BuiltinDecomposer::decompose(const std::string &query, con
     TraceStep step{"decompose", text, "builtin", -1,
                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()};
     d.trace.push_back(std::move(step));
+    // Without a language model nothing translates: say so rather than answer a German query with silence.
+    if (englishShare(query, m_lex) < kMinEnglishShare)
+        d.trace.push_back({"language",
+                           "the query does not look like English: without a language model the built-in reasoner "
+                           "matches English words only (the set-up installs one; an endpoint can be set in Settings)",
+                           "builtin", -1, 0.0});
     return d;
 }
 
@@ -376,24 +402,6 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
 
 namespace {
 
-// Share of a text's content words that English WordNet knows (inflections included). The grammar reads English
-// only; a query in another language scores low and is judged by the decomposer's English sub-queries instead.
-double englishShare(const std::string &text, const Lexicon &lex)
-{
-    int content = 0, known = 0;
-    for (const Token &t : tokenize(text)) {
-        if (t.cls != WordClass::Content || t.text.size() < 3 || isStopWord(t.text))
-            continue;
-        ++content;
-        for (WnPos pos : {WnPos::Noun, WnPos::Verb, WnPos::Adj, WnPos::Adv})
-            if (lex.canBe(t.text, pos)) {
-                ++known;
-                break;
-            }
-    }
-    return content == 0 ? 1.0 : static_cast<double>(known) / content;
-}
-
 // The sub-queries as one English phrase list the grammar can parse ("bear, walking on rocks, no people").
 std::string restatement(const std::vector<SubQuery> &subQueries)
 {
@@ -402,8 +410,6 @@ std::string restatement(const std::vector<SubQuery> &subQueries)
         out += (out.empty() ? "" : ", ") + std::string(s.negated ? "no " : "") + s.text;
     return out;
 }
-
-constexpr double kMinEnglishShare = 0.6;
 
 } // namespace
 
