@@ -14,14 +14,17 @@
 
 #include <QComboBox>
 #include <QFile>
+#include <QLayout>
 #include <QLineEdit>
 #include <QListView>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QAction>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QSlider>
+#include <QSplitter>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -240,6 +243,60 @@ private slots:
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("engine")));
         QCOMPARE(w.resultsModel()->rowCount(), 0);
+    }
+
+    // The layout sits still: a query neither resizes the window nor raises its minimum width; the window fits the
+    // screen it opens on.
+    void layoutStaysPut()
+    {
+        QSettings settings(m_dir.filePath("layout.ini"), QSettings::IniFormat);
+        TaskManager tasks(1);
+        ExplorerServices deps;
+        deps.tasks = &tasks;
+        deps.settings = &settings;
+        deps.engineFactory = [](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
+            return std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
+        };
+        MainWindow w(deps);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        // Fits a 1366 x 768 laptop screen; fills at most the screen it opens on when that is larger.
+        const QSize least = w.minimumSizeHint().expandedTo(w.layout()->minimumSize());
+        QVERIFY2(least.width() <= 1366 - 16 && least.height() <= 768 - 48,
+                 qPrintable(QString("minimum %1x%2").arg(least.width()).arg(least.height())));
+        const QRect screen = w.screen()->availableGeometry();
+        QVERIFY2(w.width() <= std::max(screen.width(), least.width()) && w.height() <= std::max(screen.height(), least.height()),
+                 qPrintable(QString("%1x%2 on %3x%4").arg(w.width()).arg(w.height()).arg(screen.width()).arg(screen.height())));
+        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        QTest::qWait(50);
+        const QSize size = w.size();
+        const int minimum = w.minimumSizeHint().width();
+        QSignalSpy finished(&w, &MainWindow::queryFinished);
+        w.runQuery(QString("a dog left of a ball ").repeated(12));
+        QTRY_COMPARE(finished.count(), 1);
+        QTest::qWait(50);
+        QCOMPARE(w.size(), size);
+        QVERIFY2(w.minimumSizeHint().width() <= minimum + 8,
+                 qPrintable(QString("minimum width %1 -> %2").arg(minimum).arg(w.minimumSizeHint().width())));
+
+        // The inspector's splitter sizes survive a query and a restart.
+        QSplitter *split = w.inspector()->timelineSplitter();
+        const QList<int> sizes = split->sizes();
+        QVERIFY(sizes.size() == 2 && sizes[0] + sizes[1] > 100);
+        const QList<int> chosen{(sizes[0] + sizes[1]) / 2, sizes[0] + sizes[1] - (sizes[0] + sizes[1]) / 2};
+        split->setSizes(chosen);
+        emit split->splitterMoved(chosen[0], 1);
+        w.runQuery(QStringLiteral("a ball"));
+        QTRY_COMPARE(finished.count(), 2);
+        QTest::qWait(50);
+        QCOMPARE(split->sizes(), chosen);
+        w.close();
+        MainWindow again(deps);
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        const QList<int> restored = again.inspector()->timelineSplitter()->sizes();
+        QVERIFY2(std::abs(restored[0] - chosen[0]) <= 4,
+                 qPrintable(QString("%1 vs %2").arg(restored[0]).arg(chosen[0])));
     }
 
     // First run: adding videos needs no library chosen first; the default one is made in the user's data folder.

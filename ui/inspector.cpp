@@ -17,6 +17,7 @@
 #include <QLocale>
 #include <QScrollArea>
 #include <QProxyStyle>
+#include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
@@ -61,6 +62,9 @@ Inspector::Inspector(QThreadPool *loadPool, QWidget *parent) : QWidget(parent), 
     bold.setBold(true);
     m_title->setFont(bold);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long title is cut by the layout (and shown whole in the tooltip) instead of widening the whole window.
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_title->setMinimumWidth(80);
 
     m_play = new QToolButton(this);
     m_play->setText(tr("Play"));
@@ -75,10 +79,14 @@ Inspector::Inspector(QThreadPool *loadPool, QWidget *parent) : QWidget(parent), 
     m_slider = new QSlider(Qt::Horizontal, this);
     m_slider->setRange(0, 0);
     m_slider->setToolTip(tr("Scrub through the video; a click seeks there"));
+    m_slider->setMinimumWidth(120); // narrower, a pixel would be several frames
     auto *jump = new JumpSliderStyle; // follows the application's style, owned by the slider
     jump->setParent(m_slider);
     m_slider->setStyle(jump);
     m_frameBox = new QSpinBox(this);
+    // Sized for six digits once: a spin box sized by its range would widen the window when a longer video opens.
+    m_frameBox->setRange(0, 999999);
+    m_frameBox->setFixedWidth(m_frameBox->sizeHint().width());
     m_frameBox->setRange(0, 0);
     m_frameBox->setToolTip(tr("Frame number (0-based)"));
     m_frameBox->setKeyboardTracking(false);
@@ -142,6 +150,8 @@ Inspector::Inspector(QThreadPool *loadPool, QWidget *parent) : QWidget(parent), 
     viewLayout->addLayout(controls);
 
     auto *top = new QSplitter(Qt::Horizontal, this);
+    top->setObjectName(QStringLiteral("inspectorTop"));
+    m_top = top;
     top->addWidget(viewBox);
     top->addWidget(trackBox);
     top->setStretchFactor(0, 5);
@@ -299,6 +309,7 @@ void Inspector::onTwinLoaded(const QString &key, std::shared_ptr<const Twin> twi
                          .arg(twin->video.width)
                          .arg(twin->video.height)
                          .arg(QLocale().toString(m_fps, 'f', 2)));
+    m_title->setToolTip(m_title->text());
     m_view->setVideoSize(twin->video.width, twin->video.height);
     if (!sameVideo) {
         m_tracks->setTracks(twin->tracks);
@@ -428,6 +439,21 @@ void Inspector::updateTimeLabel()
             .arg(total % 1000, 3, 10, QLatin1Char('0'));
     };
     m_time->setText(QStringLiteral("%1 / %2").arg(fmt(m_current * 1000.0 / m_fps), fmt(m_frameCount * 1000.0 / m_fps)));
+}
+
+void Inspector::saveLayout(QSettings &settings) const
+{
+    settings.setValue(QStringLiteral("inspector/split"), m_split->saveState());
+    settings.setValue(QStringLiteral("inspector/top"), m_top->saveState());
+    settings.setValue(QStringLiteral("inspector/userSizedTimeline"), m_userSizedTimeline);
+}
+
+void Inspector::restoreLayout(const QSettings &settings)
+{
+    m_split->restoreState(settings.value(QStringLiteral("inspector/split")).toByteArray());
+    m_top->restoreState(settings.value(QStringLiteral("inspector/top")).toByteArray());
+    // Sizes the user chose are kept when the next video opens.
+    m_userSizedTimeline = settings.value(QStringLiteral("inspector/userSizedTimeline"), false).toBool();
 }
 
 bool Inspector::isPlaying() const { return m_playTimer->isActive(); }

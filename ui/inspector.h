@@ -19,6 +19,7 @@ class QLabel;
 class QListView;
 class QSlider;
 class QSpinBox;
+class QSettings;
 class QSplitter;
 class QThreadPool;
 class QTimer;
@@ -53,6 +54,10 @@ public:
     /// J/K/L shuttle as in editing tools: L plays forward and doubles the speed on each press (up to 8x), J the
     /// same backward, K stops. direction: +1 (L), -1 (J), 0 (K).
     void shuttle(int direction);
+    /// Splitter sizes (frame and tracks, view and timeline), kept between sessions.
+    void saveLayout(QSettings &settings) const;
+    void restoreLayout(const QSettings &settings);
+    QSplitter *timelineSplitter() const { return m_split; }
     /// Frames per frame of real time while playing: 1 normal, negative backward, 0 stopped.
     double playbackRate() const { return isPlaying() ? m_rate : 0.0; }
     QSlider *slider() const { return m_slider; }
@@ -112,6 +117,7 @@ private:
     QCheckBox *m_labels = nullptr;
     QTimer *m_playTimer = nullptr;
     QSplitter *m_split = nullptr;
+    QSplitter *m_top = nullptr;
     bool m_userSizedTimeline = false;
     QElapsedTimer m_playClock;
     FrameIndex m_playStart = 0;

@@ -31,6 +31,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -43,6 +44,8 @@
 #include <QVBoxLayout>
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace ts {
 
@@ -432,14 +435,28 @@ void MainWindow::buildMenus()
 
 void MainWindow::restoreLayout()
 {
-    resize(1500, 900);
+    // 1500 x 900 where there is room; on a laptop's 1366 x 768 (or any smaller screen) what the screen leaves.
+    const QRect avail = screen() ? screen()->availableGeometry() : QRect(0, 0, 1500, 900);
+    const QSize wanted(std::min(1500, avail.width() - 16), std::min(900, avail.height() - 48));
+    m_annotatorDock->setVisible(false); // before sizing: a visible dock would raise the minimum width for good
+    layout()->activate();
+    resize(wanted);
     const bool restored = m_deps.settings &&
                           restoreGeometry(m_deps.settings->value("window/geometry").toByteArray()) &&
                           restoreState(m_deps.settings->value("window/state").toByteArray(), kLayoutVersion);
+    if (m_deps.settings)
+        m_inspector->restoreLayout(*m_deps.settings);
+    // A geometry saved on a larger screen is brought inside this one.
+    if (width() > avail.width() || height() > avail.height())
+        resize(std::min(width(), wanted.width()), std::min(height(), wanted.height()));
     if (!restored) {
         // First start: give the docks room once the window has its real size.
         QTimer::singleShot(0, this, [this] {
-            resizeDocks({m_libraryDock, m_inspectorDock}, {330, width() * 2 / 5}, Qt::Horizontal);
+            // Shares of what the window has: fixed sizes that add up to more than it would widen the window.
+            const int library = std::clamp(width() / 5, 160, 330);
+            const int central = std::max(centralWidget()->minimumSizeHint().width(), width() * 2 / 5);
+            const int inspector = std::max(m_inspectorDock->minimumSizeHint().width(), width() - library - central - 24);
+            resizeDocks({m_libraryDock, m_inspectorDock}, {library, inspector}, Qt::Horizontal);
         });
     }
     m_annotatorDock->setVisible(false); // annotator mode is switched on explicitly
@@ -450,6 +467,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_deps.settings) {
         m_deps.settings->setValue("window/geometry", saveGeometry());
         m_deps.settings->setValue("window/state", saveState(kLayoutVersion));
+        m_inspector->saveLayout(*m_deps.settings);
     }
     m_runner->cancel();
     m_ingest->cancelAll();

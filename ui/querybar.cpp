@@ -121,7 +121,7 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     m_edit->setEditable(true);
     m_edit->setInsertPolicy(QComboBox::NoInsert);
     m_edit->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    m_edit->setMinimumContentsLength(30);
+    m_edit->setMinimumContentsLength(12); // the bar stretches; a long minimum widened the whole window
     m_edit->lineEdit()->setPlaceholderText(tr("Describe what you are looking for, e.g. “the animal that hibernates, walking on rocks”"));
     m_edit->lineEdit()->setClearButtonEnabled(true);
     m_edit->setToolTip(tr("Query (Ctrl+L); the arrow opens the history"));
