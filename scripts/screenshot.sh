@@ -4,7 +4,8 @@
 # picture is not blank (grey-level variance). Usage: scripts/screenshot.sh [BUILD_DIR] [OUT.png]
 # Environment: TWINSEEK_CORPUS_DIR (default ../shared/corpus next to the sources), SCREENSHOT_QUERY,
 #              SCREENSHOT_CLIPS (corpus-relative clip paths, space separated), KEEP_LIBRARY=1 to keep the scratch folder,
-#              SCREENSHOT_LIBRARY=LIB.sqlite to use an already ingested library instead of ingesting the clips.
+#              SCREENSHOT_LIBRARY=LIB.sqlite to use an already ingested library instead of ingesting the clips,
+#              SCREENSHOT_SIZE=WIDTHxHEIGHT for the virtual screen (default 1600x1000; 1366x768 is a common laptop).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,7 +41,8 @@ fi
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
 echo "query: $query"
-xvfb-run -a -s "-screen 0 1600x1000x24" \
+size="${SCREENSHOT_SIZE:-1600x1000}"
+xvfb-run -a -s "-screen 0 ${size}x24" \
   "$gui" --settings "$work/settings.ini" --lang en --db "$library" --query "$query" --screenshot "$out"
 [ -s "$out" ] || { echo "no screenshot was written" >&2; exit 1; }
 

@@ -59,9 +59,14 @@ LibraryPanel::LibraryPanel(LibraryModel *model, IngestQueue *queue, QWidget *par
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(-1, Qt::AscendingOrder);
     m_view->setItemDelegateForColumn(LibraryModel::Status, new ProgressDelegate(m_view));
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setSectionResizeMode(LibraryModel::Key, QHeaderView::ResizeToContents);
-    m_view->setColumnWidth(LibraryModel::Status, 130);
+    // Name, status, duration and tracks fit the dock's default width; the path (last) takes what is left.
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setStretchLastSection(true);
+    header->setMinimumSectionSize(24);
+    m_view->setColumnWidth(LibraryModel::Key, 120);
+    m_view->setColumnWidth(LibraryModel::Status, 92);
+    for (int c : {LibraryModel::Duration, LibraryModel::Size, LibraryModel::Tracks})
+        header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->setAlternatingRowColors(true);
