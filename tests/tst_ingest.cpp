@@ -300,6 +300,14 @@ private slots:
         const auto again = ingestor.run({original.toStdString(), copy.toStdString()}, CancelToken(), {}, {});
         QCOMPARE(again.count(IngestOutcome::Unchanged), 2);
         QCOMPARE((*store)->videos().size(), size_t(1));
+        // The copy is replaced by other footage: it becomes a video of its own and is no longer listed as a copy.
+        const QString changed = QString::fromStdString(other);
+        QVERIFY(QFile::remove(changed));
+        QVERIFY(test::makeSyntheticVideo(changed, "testsrc=size=160x120:rate=12", 1.0));
+        const auto third = ingestor.run({changed.toStdString()}, CancelToken(), {}, {});
+        QCOMPARE(third.count(IngestOutcome::Ingested), 1);
+        QCOMPARE((*store)->videos().size(), size_t(2));
+        QVERIFY((*store)->copies().empty());
 
         // Kept apart on request.
         auto separate = TwinStore::open(dir.filePath("apart.sqlite").toStdString());

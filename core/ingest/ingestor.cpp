@@ -294,6 +294,7 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
             return finish(IngestOutcome::Unchanged, "a copy of " + same->key);
         }
     }
+    m_store.forgetCopy(path); // it may have been a copy of another video before it changed
     item.key = chooseKey(path, hash);
 
     VideoInfo seed;

@@ -271,6 +271,14 @@ Status TwinStore::addCopy(VideoId id, const std::string &path, int64_t fileSize,
     return q.run() ? Status::ok() : Status::error("cannot record the copy " + path + ": " + q.error());
 }
 
+void TwinStore::forgetCopy(const std::string &path)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto q = m_db.prepare("DELETE FROM video_copies WHERE path = ?1");
+    q.bind(1, path);
+    q.run();
+}
+
 std::optional<VideoRow> TwinStore::videoOfCopy(const std::string &path, int64_t fileSize, int64_t mtimeMs) const
 {
     int64_t id = 0;

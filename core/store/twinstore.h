@@ -150,6 +150,8 @@ public:
     Status addCopy(VideoId id, const std::string &path, int64_t fileSize, int64_t mtimeMs);
     /// The video a file was recorded as a copy of, while the file keeps its size and modification time.
     std::optional<VideoRow> videoOfCopy(const std::string &path, int64_t fileSize, int64_t mtimeMs) const;
+    /// The file no longer holds that content (it changed): it is no longer listed as a copy.
+    void forgetCopy(const std::string &path);
     /// Every video's other paths.
     std::map<VideoId, std::vector<std::string>> copies() const;
 
