@@ -577,9 +577,10 @@ bool MainWindow::ensureLibrary()
     if (m_store)
         return true;
     const QString path = defaultLibraryPath();
+    const bool existed = QFileInfo::exists(path);
     if (!openLibrary(path))
         return false;
-    showStatus(tr("Created the library %1").arg(path));
+    showStatus(existed ? tr("Opened the library %1").arg(path) : tr("Created the library %1").arg(path));
     return true;
 }
 
