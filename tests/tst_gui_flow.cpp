@@ -50,6 +50,19 @@ std::optional<Annotation> findAnnotation(TwinStore &store, const std::string &se
 
 QRgb overlayPixel(const FrameView *view, int x, int y) { return view->overlay().pixel(x, y); }
 
+/// What a window needs in these tests: settings, a task manager and, optionally, an engine over clipa and clipb.
+ExplorerServices windowServices(QSettings &settings, TaskManager &tasks, bool withEngine)
+{
+    ExplorerServices deps;
+    deps.tasks = &tasks;
+    deps.settings = &settings;
+    if (withEngine)
+        deps.engineFactory = [](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
+            return std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
+        };
+    return deps;
+}
+
 } // namespace
 
 class TestGuiFlow : public QObject {
@@ -231,10 +244,7 @@ private slots:
     {
         QSettings settings(m_dir.filePath("settings2.ini"), QSettings::IniFormat);
         TaskManager tasks(1);
-        ExplorerServices deps;
-        deps.tasks = &tasks;
-        deps.settings = &settings;
-        MainWindow w(deps);
+        MainWindow w(windowServices(settings, tasks, false));
         QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
         // The platform adds " — TwinSeek" to the title; the window names only the library.
         QCOMPARE(w.windowTitle(), QStringLiteral("lib.sqlite"));
@@ -251,12 +261,7 @@ private slots:
     {
         QSettings settings(m_dir.filePath("layout.ini"), QSettings::IniFormat);
         TaskManager tasks(1);
-        ExplorerServices deps;
-        deps.tasks = &tasks;
-        deps.settings = &settings;
-        deps.engineFactory = [](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
-            return std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
-        };
+        const ExplorerServices deps = windowServices(settings, tasks, true);
         MainWindow w(deps);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -309,10 +314,7 @@ private slots:
         {
             QSettings settings(m_dir.filePath("first.ini"), QSettings::IniFormat);
             TaskManager tasks(1);
-            ExplorerServices deps;
-            deps.tasks = &tasks;
-            deps.settings = &settings;
-            MainWindow w(deps);
+            MainWindow w(windowServices(settings, tasks, false));
             QVERIFY(!w.store());
             QVERIFY(w.libraryPanel()->addFolderAction()->isEnabled());
             QVERIFY(w.libraryPanel()->addFilesAction()->isEnabled());

@@ -222,12 +222,13 @@ int cmdList(Services &, const QStringList &args)
         return 0;
     }
     for (const auto &r : rows) {
+        const size_t copyCount = copiesOf(r.id).size();
         if (r.status == VideoStatus::Failed)
             std::printf("%-32s failed   %s\n", printable(r.key).c_str(), printable(r.error).c_str());
         else
             std::printf("%-32s done     %6.1f s %5lld frames %4dx%-4d %3d tracks%s%s\n", printable(r.key).c_str(),
                         r.durationMs / 1000.0, static_cast<long long>(r.frameCount), r.width, r.height, r.tracks,
-                        copiesOf(r.id).empty() ? "" : ("  +" + std::to_string(copiesOf(r.id).size()) + " copies").c_str(),
+                        copyCount == 0 ? "" : ("  +" + std::to_string(copyCount) + " copies").c_str(),
                         r.error.empty() ? "" : ("  (last error: " + printable(r.error) + ")").c_str());
     }
     std::printf("%zu videos\n", rows.size());

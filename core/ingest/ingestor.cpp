@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -242,6 +243,27 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
     if (!meantAsVideo && looksLikeNonMedia(fi))
         return finish(IngestOutcome::NotVideo, "not a video (by content type)");
 
+    // Cheap check first: same path, size and mtime, same pipeline (or a known copy): nothing to do. It needs no
+    // write, so an unchanged library is re-scanned without claiming anything.
+    auto known = [&]() -> std::optional<std::pair<std::string, std::string>> {
+        if (m_options.force)
+            return std::nullopt;
+        if (auto row = m_store.videoByPath(path))
+            if (row->status == VideoStatus::Done && row->fileSize == size && row->mtimeMs == mtime &&
+                row->pipelineVersion == TwinBuilder::kPipelineVersion)
+                return std::make_pair(row->key, std::string("unchanged"));
+        if (m_options.duplicates == DuplicatePolicy::OneVideo)
+            if (auto owner = m_store.videoOfCopy(path, size, mtime))
+                return std::make_pair(owner->key, "a copy of " + owner->key);
+        return std::nullopt;
+    };
+    auto unchanged = [&](const std::pair<std::string, std::string> &k) {
+        item.key = k.first;
+        return finish(IngestOutcome::Unchanged, k.second);
+    };
+    if (auto k = known())
+        return unchanged(*k);
+
     // Another ingest on this library (the window, a second CLI) may be analysing this file right now.
     std::string holder;
     auto claim = m_store.claimIngest(path, &holder);
@@ -250,23 +272,9 @@ IngestItem Ingestor::ingestFile(const std::string &path, TwinBuilder &builder, c
     if (!*claim)
         return finish(IngestOutcome::Skipped, "being analysed by another TwinSeek process (" + holder + ")");
     claimed = true;
+    if (auto k = known()) // it may have finished it just before we claimed
+        return unchanged(*k);
 
-    // Cheap check first: same path, size and mtime, same pipeline: nothing to do.
-    if (!m_options.force) {
-        if (auto row = m_store.videoByPath(path)) {
-            if (row->status == VideoStatus::Done && row->fileSize == size && row->mtimeMs == mtime &&
-                row->pipelineVersion == TwinBuilder::kPipelineVersion) {
-                item.key = row->key;
-                IngestItem r = finish(IngestOutcome::Unchanged, "unchanged");
-                return r;
-            }
-        }
-        if (m_options.duplicates == DuplicatePolicy::OneVideo)
-            if (auto owner = m_store.videoOfCopy(path, size, mtime)) {
-                item.key = owner->key;
-                return finish(IngestOutcome::Unchanged, "a copy of " + owner->key);
-            }
-    }
     const std::string hash = sha256File(path);
     if (hash.empty())
         return meantAsVideo ? failEarly("cannot read the file") : finish(IngestOutcome::NotVideo, "unreadable");

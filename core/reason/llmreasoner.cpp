@@ -222,8 +222,6 @@ void EndpointHealth::recordCancelled()
     m_probing = false;
 }
 
-void EndpointHealth::reset() { recordSuccess(); }
-
 bool EndpointHealth::isTransportFailure(const std::string &m)
 {
     // The client's messages: these say the server or its configuration is the problem, and every other call of

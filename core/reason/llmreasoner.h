@@ -48,7 +48,6 @@ public:
     void recordSuccess();
     /// A call was cancelled: it tells nothing about the server (a probe may be made again).
     void recordCancelled();
-    void reset();
     /// How many times it opened since it was made (lets a caller tell whether it opened during a query).
     int trips() const { return m_trips.load(); }
     static bool isTransportFailure(const std::string &message);
