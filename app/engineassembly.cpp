@@ -48,13 +48,13 @@ public:
     }
 
     Result<QueryResult> run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
-                            const CancelToken &cancel, const ProgressFn &progress) override
+                            const CancelToken &cancel, const QueryObserver &observer) override
     {
         // A failed endpoint stays skipped across queries until its breaker lets a probe through (EndpointHealth).
         std::optional<JitRefinement::Binding> binding;
         if (m_jit)
             binding.emplace(m_jit->bind(store));
-        auto r = m_engine->run(store, query, options, cancel, progress);
+        auto r = m_engine->run(store, query, options, cancel, observer);
         if (!r)
             return r;
         for (auto &[key, h] : m_health) {

@@ -78,21 +78,38 @@ std::shared_ptr<TwinStore> makeLibrary(const QString &dbPath, const std::vector<
 }
 
 Result<QueryResult> FakeEngine::run(TwinStore &, const std::string &query, const RetrievalOptions &,
-                                    const CancelToken &cancel, const ProgressFn &progress)
+                                    const CancelToken &cancel, const QueryObserver &observer)
 {
     ++m_runs;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_last = query;
     }
-    if (progress)
-        progress(0.5, "reasoning");
+    if (observer.progress)
+        observer.progress(0.5, "reasoning");
     if (cancel.isCancelled())
         return Result<QueryResult>::error("cancelled");
     QueryResult r;
     r.query = query;
     r.decomposer = "fake";
     r.subQueries = {{SubQueryKind::Object, "dog", 1.f, false, {"dog"}}, {SubQueryKind::Spatial, "dog left of ball", 1.f, false, {}}};
+    if (m_streaming) {
+        if (observer.decomposed)
+            observer.decomposed(r.subQueries, r.decomposer);
+        CandidateEvent e;
+        e.result.key = m_keys.back();
+        e.result.score = e.result.relevance = 0.7;
+        e.result.reasoner = "fake-llm";
+        e.judged = 1;
+        e.toJudge = static_cast<int>(m_keys.size());
+        if (observer.judged)
+            observer.judged(e);
+        while (!m_released && !cancel.isCancelled())
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        m_released = false;
+        if (cancel.isCancelled())
+            return Result<QueryResult>::error("cancelled");
+    }
     r.librarySize = static_cast<int>(m_keys.size());
     for (size_t i = 0; i < m_keys.size(); ++i) {
         VideoResult v;

@@ -9,6 +9,8 @@
 #include <QString>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -32,8 +34,12 @@ class FakeEngine : public RetrievalEngine {
 public:
     explicit FakeEngine(std::vector<std::string> keys) : m_keys(std::move(keys)) {}
     Result<QueryResult> run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
-                            const CancelToken &cancel, const ProgressFn &progress) override;
+                            const CancelToken &cancel, const QueryObserver &observer) override;
     int runs() const { return m_runs.load(); }
+    /// Streaming: the decomposition and a verdict for the first key are reported, then the run waits for release()
+    /// (or a cancel) before it returns, as a query does while an LLM judges the other candidates.
+    void setStreaming(bool on) { m_streaming = on; }
+    void release() { m_released = true; }
     std::string lastQuery() const
     {
         std::lock_guard<std::mutex> lock(m_mutex);
@@ -43,6 +49,8 @@ public:
 private:
     std::vector<std::string> m_keys;
     std::atomic<int> m_runs{0};
+    std::atomic<bool> m_streaming{false};
+    std::atomic<bool> m_released{false};
     mutable std::mutex m_mutex;
     std::string m_last;
 };

@@ -14,6 +14,7 @@
 
 #include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QLayout>
 #include <QLineEdit>
 #include <QListView>
@@ -28,6 +29,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <nlohmann/json.hpp>
 
@@ -253,6 +255,58 @@ private slots:
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("engine")));
         QCOMPARE(w.resultsModel()->rowCount(), 0);
+    }
+
+    // An LLM's results appear as they arrive: the sub-queries, then each judged video as a provisional card the
+    // annotator refers to; the final ranking replaces them, and a cancel keeps what was judged, saying so.
+    void provisionalResultsAndCancel()
+    {
+        QSettings settings(m_dir.filePath("provisional.ini"), QSettings::IniFormat);
+        TaskManager tasks(1);
+        FakeEngine *engine = nullptr;
+        ExplorerServices deps = windowServices(settings, tasks, false);
+        deps.engineFactory = [&engine](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
+            auto e = std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
+            e->setStreaming(true);
+            engine = e.get();
+            return e;
+        };
+        MainWindow w(deps);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        auto *summary = w.findChild<QLabel *>("resultsSummary");
+        QVERIFY(summary);
+        QSignalSpy finished(&w, &MainWindow::queryFinished);
+
+        w.runQuery(QStringLiteral("a dog left of a ball"));
+        QTRY_COMPARE(w.resultsModel()->rowCount(), 1);
+        QVERIFY(w.resultsModel()->isProvisional());
+        QCOMPARE(w.resultsModel()->index(0).data(ResultsModel::KeyRole).toString(), QStringLiteral("clipb"));
+        QCOMPARE(w.queryBar()->chipCount(), 2);
+        QVERIFY2(summary->text().contains("1 of 2 candidates judged by fake-llm"), qPrintable(summary->text()));
+        QCOMPARE(finished.count(), 0);
+        // The annotator follows the grid: a grade now refers to the running query.
+        QCOMPARE(w.annotator()->shownQuery(), QStringLiteral("a dog left of a ball"));
+
+        engine->release();
+        QTRY_COMPARE(finished.count(), 1);
+        QVERIFY(!w.resultsModel()->isProvisional());
+        QCOMPARE(w.resultsModel()->rowCount(), 2);
+        QCOMPARE(w.resultsModel()->index(0).data(ResultsModel::KeyRole).toString(), QStringLiteral("clipa"));
+
+        // Cancelled while the LLM judges: the judged card stays, marked as not a full ranking.
+        w.runQuery(QStringLiteral("a ball right of a dog"));
+        QTRY_VERIFY(w.resultsModel()->isProvisional());
+        QCOMPARE(w.resultsModel()->rowCount(), 1);
+        auto *cancel = w.queryBar()->findChild<QToolButton *>("cancelQuery");
+        QVERIFY(cancel && cancel->isEnabled());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_VERIFY(summary->text().contains("cancelled"));
+        QVERIFY2(summary->text().contains("judged before the cancel"), qPrintable(summary->text()));
+        QCOMPARE(w.resultsModel()->rowCount(), 1);
+        QCOMPARE(finished.count(), 1);
+        QTRY_VERIFY(!cancel->isEnabled());
     }
 
     // The layout sits still: a query neither resizes the window nor raises its minimum width; the window fits the

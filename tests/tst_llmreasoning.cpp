@@ -365,8 +365,37 @@ private slots:
         auto engine = llmEngine(endpointFor(server, protocol), std::make_unique<ScriptedRunner>(log));
         const std::string model = modelName(protocol);
 
-        auto r = engine->run(*lib.store, kQuery, RetrievalOptions(), CancelToken(), {});
+        // What a window hears while the query runs: the sub-queries first, then each verdict as it arrives.
+        std::mutex eventsMutex;
+        std::vector<std::string> events;
+        QueryObserver observer;
+        observer.decomposed = [&](const std::vector<SubQuery> &subQueries, const std::string &by) {
+            std::lock_guard<std::mutex> lock(eventsMutex);
+            events.push_back("decomposed " + std::to_string(subQueries.size()) + " by " + by);
+        };
+        observer.judged = [&](const CandidateEvent &e) {
+            std::lock_guard<std::mutex> lock(eventsMutex);
+            events.push_back(std::string(e.refined ? "refined " : "judged ") + std::to_string(e.judged) + "/" +
+                             std::to_string(e.toJudge) + " " + std::to_string(e.result.relevance).substr(0, 3) +
+                             " " + e.result.reasoner);
+        };
+        auto r = engine->run(*lib.store, kQuery, RetrievalOptions(), CancelToken(), observer);
         QVERIFY2(r.isOk(), r.message().c_str());
+        {
+            std::vector<std::string> expected{"decomposed 2 by " + model};
+            for (int i = 1; i <= 3; ++i)
+                expected.push_back("judged " + std::to_string(i) + "/3 0.5 " + model);
+            for (int i = 1; i <= 3; ++i)
+                expected.push_back("refined 3/3 0.9 " + model);
+            std::string all;
+            for (const auto &e : events)
+                all += e + "; ";
+            QCOMPARE(events.size(), expected.size());
+            // Candidates are judged in parallel: their events may arrive in any order.
+            std::sort(events.begin() + 1, events.begin() + 4);
+            for (size_t i = 0; i < expected.size(); ++i)
+                QVERIFY2(events[i] == expected[i], all.c_str());
+        }
         QCOMPARE(r->decomposer, model);
         QCOMPARE(r->subQueries.size(), size_t(2));
         QCOMPARE(r->subQueries[1].text, std::string("route number 42"));

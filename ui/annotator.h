@@ -52,6 +52,7 @@ public:
     /// The query whose results the grid shows. Grades, verdicts and marked objects are refused while it is not the
     /// set's current query: they would be recorded against a query nobody is looking at.
     void setShownQuery(const QString &text) { m_shownQuery = text.trimmed(); }
+    const QString &shownQuery() const { return m_shownQuery; }
     Status grade(int grade);
     Status setVerdict(const QString &verdict); ///< "accepted", "rejected" or "" (query level)
     Status toggleObject(TrackId track);

@@ -98,6 +98,7 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
     m_resultsView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_resultsView->setMouseTracking(true);
     m_resultsSummary = new QLabel(tr("Open a library and ask for what you are looking for."), this);
+    m_resultsSummary->setObjectName("resultsSummary");
     m_resultsSummary->setWordWrap(true);
     m_resultsSummary->setContentsMargins(6, 2, 6, 2);
     auto *centre = new QWidget(this);
@@ -178,8 +179,38 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
     connect(m_runner, &QueryRunner::started, this, [this](const QString &q) {
         showStatus(tr("Searching for “%1”…").arg(q), 0);
     });
+    connect(m_runner, &QueryRunner::decomposed, this,
+            [this](const QString &q, const std::vector<SubQuery> &subQueries, const QString &decomposer) {
+                m_runningSubQueries = subQueries;
+                m_runningDecomposer = decomposer;
+                m_queryBar->setSubQueries(subQueries, decomposer);
+                m_resultsSummary->setText(tr("“%1”: %n sub-quer(ies) by %2; judging the candidates…", nullptr,
+                                             static_cast<int>(subQueries.size()))
+                                              .arg(q, decomposer));
+            });
+    // An LLM's verdicts arrive one by one (seconds each on a CPU): the grid shows them as a provisional ranking, and
+    // from then on it (and the annotator) refers to the running query.
+    connect(m_runner, &QueryRunner::candidateJudged, this, [this](const QString &q, const CandidateEvent &e) {
+        if (!m_results->isProvisional() || m_results->result().query != q.toStdString()) {
+            m_results->beginProvisional(q, m_runningSubQueries, m_runningDecomposer);
+            m_annotator->setShownQuery(q);
+            if (m_annotator->isOpen())
+                m_results->setGrades(m_annotator->gradesForCurrentQuery());
+        }
+        m_results->addProvisional(e.result);
+        const QString who = QString::fromStdString(e.result.reasoner);
+        m_resultsSummary->setText(
+            e.refined ? tr("Provisional: %1 re-judged after refinement by %2…")
+                            .arg(QString::fromStdString(e.result.key), who)
+                      : tr("Provisional: %1 of %2 candidates judged by %3…").arg(e.judged).arg(e.toJudge).arg(who));
+    });
     connect(m_runner, &QueryRunner::cancelled, this, [this](const QString &q) {
         showStatus(tr("Query “%1” cancelled").arg(q));
+        if (m_results->isProvisional())
+            m_resultsSummary->setText(
+                tr("“%1” cancelled: %n result(s) judged before the cancel are shown, not a full ranking", nullptr,
+                   m_results->rowCount())
+                    .arg(q));
     });
     connect(m_runner, &QueryRunner::failed, this, [this](const QString &q, const QString &message) {
         m_resultsSummary->setText(tr("The query “%1” failed: %2").arg(q, message));
@@ -190,6 +221,11 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
         const QString query = QString::fromStdString(result.query);
         m_queryBar->addToHistory(query);
         m_queryBar->setSubQueries(result.subQueries, QString::fromStdString(result.decomposer));
+        // A provisional card the user opened stays selected when the final ranking replaces the provisional one.
+        QString keep;
+        if (m_results->isProvisional())
+            if (const VideoResult *r = m_results->resultAt(m_resultsView->currentIndex().row()))
+                keep = QString::fromStdString(r->key);
         m_results->setResult(result);
         m_annotator->setShownQuery(query);
         if (m_annotator->isOpen())
@@ -212,7 +248,7 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
         m_resultsSummary->setText(summary);
         showStatus(summary);
         if (!result.results.empty())
-            m_resultsView->setCurrentIndex(m_results->index(0));
+            m_resultsView->setCurrentIndex(m_results->index(std::max(0, m_results->rowOfKey(keep))));
         else {
             m_inspector->clear();
             showTrace(nullptr);

@@ -123,6 +123,9 @@ private:
     ResultsModel *m_results = nullptr;
     QListView *m_resultsView = nullptr;
     QLabel *m_resultsSummary = nullptr;
+    /// The running query's decomposition, shown with its provisional results.
+    std::vector<SubQuery> m_runningSubQueries;
+    QString m_runningDecomposer;
     Inspector *m_inspector = nullptr;
     AnnotatorController *m_annotator = nullptr;
     AnnotatorPanel *m_annotatorPanel = nullptr;

@@ -131,6 +131,7 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     m_search->setToolTip(tr("Run the query (Enter)"));
     m_search->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_cancel = new QToolButton(this);
+    m_cancel->setObjectName("cancelQuery");
     m_cancel->setText(tr("Cancel"));
     m_cancel->setToolTip(tr("Stop the running query (Esc)"));
     m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));

@@ -46,6 +46,19 @@ void QueryRunner::cancel()
     m_cancel.cancel();
 }
 
+void QueryRunner::post(quint64 generation, std::function<void()> f)
+{
+    // The pool is this object's child and is drained in the destructor, so the object outlives every call.
+    QPointer<QueryRunner> self(this);
+    QMetaObject::invokeMethod(
+        this,
+        [self, generation, f = std::move(f)] {
+            if (self && self->m_generation == generation)
+                f();
+        },
+        Qt::QueuedConnection);
+}
+
 void QueryRunner::setRunning(bool running)
 {
     if (m_running == running)
@@ -71,29 +84,29 @@ bool QueryRunner::run(std::shared_ptr<TwinStore> store, const QString &query, co
     std::shared_ptr<RetrievalEngine> engine = m_engine;
     std::shared_ptr<std::mutex> engineMutex = m_engineMutex;
     const std::string text = query.toStdString();
-    // Progress hops to the UI thread through a queued call on this object; the pool is this object's child and
-    // is drained in the destructor, so the object outlives every call.
-    QPointer<QueryRunner> self(this);
-    ProgressFn progressFn = [self, generation](double f, const std::string &stage) {
+    // Progress, the sub-queries and LLM verdicts hop to the UI thread through queued calls on this object.
+    ProgressFn progressFn = [this, generation](double f, const std::string &stage) {
         const QString s = QString::fromStdString(stage);
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, f, s] {
-                if (self && self->m_generation == generation)
-                    emit self->progress(f, s);
-            },
-            Qt::QueuedConnection);
+        post(generation, [this, f, s] { emit progress(f, s); });
     };
     auto throttle = std::make_shared<ProgressThrottle>(progressFn);
+    QueryObserver observer([throttle](double f, const std::string &s) { throttle->report(f, s); });
+    observer.decomposed = [this, generation, query](const std::vector<SubQuery> &subQueries,
+                                                    const std::string &decomposer) {
+        const QString by = QString::fromStdString(decomposer);
+        post(generation, [this, query, subQueries, by] { emit decomposed(query, subQueries, by); });
+    };
+    observer.judged = [this, generation, query](const CandidateEvent &e) {
+        post(generation, [this, query, e] { emit candidateJudged(query, e); });
+    };
     QFuture<Result<QueryResult>> future = QtConcurrent::run(
-        m_pool, [store, engine, engineMutex, text, options, cancel, throttle]() -> Result<QueryResult> {
+        m_pool, [store, engine, engineMutex, text, options, cancel, observer]() -> Result<QueryResult> {
             // Engines need not be re-entrant: queries take turns (a cancelled one returns quickly).
             std::lock_guard<std::mutex> lock(*engineMutex);
             if (cancel.isCancelled())
                 return Result<QueryResult>::error("cancelled");
             try {
-                return engine->run(*store, text, options, cancel,
-                                   [throttle](double f, const std::string &s) { throttle->report(f, s); });
+                return engine->run(*store, text, options, cancel, observer);
             } catch (const std::exception &e) {
                 return Result<QueryResult>::error(std::string("internal error: ") + e.what());
             }

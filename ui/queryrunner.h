@@ -38,6 +38,10 @@ public:
 signals:
     void started(const QString &query);
     void progress(double fraction, const QString &stage);
+    /// The running query's sub-queries, as soon as decomposition ends.
+    void decomposed(const QString &query, const std::vector<ts::SubQuery> &subQueries, const QString &decomposer);
+    /// An LLM verdict on one candidate of the running query, as it arrives (a provisional result).
+    void candidateJudged(const QString &query, const ts::CandidateEvent &event);
     void finished(const ts::QueryResult &result);
     void failed(const QString &query, const QString &message);
     void cancelled(const QString &query);
@@ -45,6 +49,8 @@ signals:
 
 private:
     void setRunning(bool running);
+    /// Runs f on the UI thread unless a newer query started meanwhile; callable from any thread.
+    void post(quint64 generation, std::function<void()> f);
 
     EngineFactory m_factory;
     bool m_factoryTried = false;

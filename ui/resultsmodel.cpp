@@ -3,6 +3,8 @@
 #include "thumbnailcache.h"
 
 #include <QImage>
+
+#include <algorithm>
 #include <QLocale>
 
 namespace ts {
@@ -22,12 +24,46 @@ void ResultsModel::setResult(const QueryResult &result)
 {
     beginResetModel();
     m_result = result;
+    m_provisional = false;
     endResetModel();
+}
+
+void ResultsModel::beginProvisional(const QString &query, const std::vector<SubQuery> &subQueries,
+                                    const QString &decomposer)
+{
+    beginResetModel();
+    m_result = {};
+    m_result.query = query.toStdString();
+    m_result.subQueries = subQueries;
+    m_result.decomposer = decomposer.toStdString();
+    m_provisional = true;
+    endResetModel();
+}
+
+void ResultsModel::addProvisional(const VideoResult &result)
+{
+    std::vector<VideoResult> &rows = m_result.results;
+    const int old = rowOfKey(QString::fromStdString(result.key));
+    if (old >= 0) {
+        beginRemoveRows({}, old, old);
+        rows.erase(rows.begin() + old);
+        endRemoveRows();
+    }
+    const auto at = std::find_if(rows.begin(), rows.end(),
+                                 [&result](const VideoResult &r) { return r.score < result.score; });
+    const int row = static_cast<int>(at - rows.begin());
+    beginInsertRows({}, row, row);
+    rows.insert(at, result);
+    endInsertRows();
+    for (size_t i = 0; i < rows.size(); ++i)
+        rows[i].rank = static_cast<int>(i) + 1;
+    emit dataChanged(index(0), index(rowCount() - 1), {RankRole});
 }
 
 void ResultsModel::clear()
 {
     beginResetModel();
+    m_provisional = false;
     m_result = {};
     m_grades.clear();
     endResetModel();

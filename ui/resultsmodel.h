@@ -29,7 +29,14 @@ public:
 
     ResultsModel(ThumbnailCache *thumbnails, QObject *parent);
 
+    /// The final ranking of a query; ends a provisional one.
     void setResult(const QueryResult &result);
+    /// Starts showing a running query's verdicts as they arrive (no results yet).
+    void beginProvisional(const QString &query, const std::vector<SubQuery> &subQueries, const QString &decomposer);
+    /// Adds or updates one video of the provisional ranking, kept ordered by score.
+    void addProvisional(const VideoResult &result);
+    /// True between beginProvisional() and the final setResult() (or clear()).
+    bool isProvisional() const { return m_provisional; }
     void clear();
     const QueryResult &result() const { return m_result; }
     const VideoResult *resultAt(int row) const;
@@ -48,6 +55,7 @@ private:
     ThumbnailCache *m_thumbnails = nullptr;
     QueryResult m_result;
     QHash<QString, int> m_grades;
+    bool m_provisional = false;
 };
 
 } // namespace ts

@@ -7,6 +7,7 @@
 #include "base/result.h"
 #include "retrieval/results.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -47,13 +48,33 @@ struct RetrievalOptions {
 /// line once stalled an evaluation for ten minutes).
 constexpr size_t kMaxQueryBytes = 4000;
 
+/// A candidate's verdict as it arrives during the reasoning stage (an LLM judgement or a judgement after refinement),
+/// so a window can show provisional results long before the query ends.
+struct CandidateEvent {
+    VideoResult result; ///< rank 0: provisional; score fused as in the final ranking
+    int judged = 0; ///< candidates the LLM has judged so far in this query
+    int toJudge = 0; ///< candidates the LLM will judge in this query
+    bool refined = false; ///< the verdict followed just-in-time refinement
+};
+
+/// What a caller hears while a query runs. Every callback runs on a worker thread, possibly on several at once, and
+/// must be quick; an empty one is not called.
+struct QueryObserver {
+    QueryObserver() = default;
+    QueryObserver(ProgressFn progressFn) : progress(std::move(progressFn)) {} // NOLINT: a bare progress is common
+    ProgressFn progress; ///< 0..1 with the current stage
+    /// The sub-queries, once decomposition ends (before any candidate is judged).
+    std::function<void(const std::vector<SubQuery> &subQueries, const std::string &decomposer)> decomposed;
+    std::function<void(const CandidateEvent &event)> judged;
+};
+
 class RetrievalEngine {
 public:
     virtual ~RetrievalEngine() = default;
     /// Runs a query against the store's library. Blocking; call it on a worker thread (never the UI thread).
-    /// progress reports 0..1 with the current stage; cancel stops between candidates.
+    /// observer hears progress, the decomposition and LLM verdicts as they arrive; cancel stops an LLM mid-answer.
     virtual Result<QueryResult> run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
-                                    const CancelToken &cancel, const ProgressFn &progress) = 0;
+                                    const CancelToken &cancel, const QueryObserver &observer) = 0;
 };
 
 } // namespace ts

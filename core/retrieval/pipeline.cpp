@@ -50,15 +50,15 @@ Result<std::shared_ptr<const Twin>> TwoStageEngine::twinOf(TwinStore &store, con
 }
 
 Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
-                                        const CancelToken &cancel, const ProgressFn &progress)
+                                        const CancelToken &cancel, const QueryObserver &observer)
 {
     using R = Result<QueryResult>;
     QueryResult out;
     out.query = query;
     const auto tStart = Clock::now();
-    auto report = [&progress](double f, const char *stage) {
-        if (progress)
-            progress(f, stage);
+    auto report = [&observer](double f, const char *stage) {
+        if (observer.progress)
+            observer.progress(f, stage);
     };
     if (!m_roles.builtinDecomposer || !m_roles.builtinReasoner)
         return R::error("the built-in reasoner is not available");
@@ -100,6 +100,8 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
     out.timings.push_back({"decompose", msSince(t0)});
     if (cancel.isCancelled())
         return R::error("cancelled");
+    if (observer.decomposed)
+        observer.decomposed(out.subQueries, out.decomposer);
 
     // 2. Candidates: the coarse stage's top-K, or the whole library.
     report(0.1, "aligning sub-queries with twin components");
@@ -207,6 +209,45 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             }
             return v;
         };
+        // A candidate's result from its verdict: for the final ranking and for the provisional ones a caller sees.
+        auto toResult = [&](size_t i) {
+            const ReasonVerdict &v = *verdicts[i];
+            VideoResult r;
+            r.key = candidates[i].row->key;
+            r.videoId = candidates[i].row->id;
+            r.coarseScore = candidates[i].coarse;
+            r.relevance = v.relevance;
+            // Reasoning and alignment are fused; in a cascade the LLM's verdicts come first.
+            r.score = v.relevance + options.coarseWeight * candidates[i].coarse +
+                      (cascade && judgedBy[i] == primary ? 1.0 : 0.0);
+            r.objects = v.objects;
+            r.satisfied = v.satisfied;
+            if (explicitSubQueries && judgedBy[i] == builtin) {
+                // The built-in judge counts its own parse of the query, not the LLM's sub-queries the result shows.
+                r.satisfied.clear();
+                for (GroundedObject &o : r.objects)
+                    o.subQueries.clear();
+            }
+            r.reasoner = v.source;
+            r.trace = extraTrace[i];
+            for (const auto &s : v.trace)
+                r.trace.push_back(s);
+            return r;
+        };
+        // The LLM's verdicts reach the observer as they arrive (the built-in judge answers all at once, in well
+        // under a second: its verdicts wait for the ranking).
+        std::atomic<int> llmJudged{0};
+        int llmToJudge = 0;
+        auto announce = [&](size_t i, bool refined) {
+            if (!observer.judged || !verdicts[i])
+                return;
+            CandidateEvent e;
+            e.result = toResult(i);
+            e.judged = refined ? llmJudged.load() : ++llmJudged;
+            e.toJudge = llmToJudge;
+            e.refined = refined;
+            observer.judged(e);
+        };
         // LLM calls over the network wait: run several at once; the built-in reasoner is quick, and an embedded
         // LLM serialises its calls anyway.
         auto judgeAll = [&](const std::vector<size_t> &which, int threads, double from, double to) {
@@ -217,10 +258,13 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                     const size_t i = which[n];
                     if (cancel.isCancelled())
                         return;
+                    const bool forLlm = judgedBy[i] != builtin;
                     if (twins[i])
                         verdicts[i] = judge(i, *twins[i]);
                     else
                         verdicts[i] = Result<ReasonVerdict>::error("twin could not be loaded");
+                    if (forLlm)
+                        announce(i, false);
                     report(from + (to - from) * (++finished) / std::max<size_t>(1, which.size()),
                            "reasoning over candidates");
                 }
@@ -258,6 +302,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             order.resize(std::min(order.size(), static_cast<size_t>(options.deepCandidates)));
             for (size_t i : order)
                 judgedBy[i] = primary;
+            llmToJudge = static_cast<int>(order.size());
             judgeAll(order, 4, 0.4, 0.8);
             // The LLM read the most promising videos; the others rank after those it accepted and are believed no
             // more relevant than the best it found.
@@ -271,6 +316,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                                      std::to_string(candidates.size()) + " candidates for " + primary->name(),
                                  "pipeline", -1, 0.0});
         } else {
+            llmToJudge = primary != builtin ? static_cast<int>(all.size()) : 0;
             judgeAll(all, primary != builtin ? 4 : 2, 0.3, 0.8);
         }
         if (cancel.isCancelled())
@@ -324,6 +370,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                 }
                 for (auto &s : steps)
                     extraTrace[i].push_back(s);
+                announce(i, true);
             }
             out.timings.push_back({"refine", msSince(t0)});
         }
@@ -331,32 +378,11 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
         for (size_t i = 0; i < candidates.size(); ++i) {
             if (!verdicts[i])
                 continue;
-            const ReasonVerdict &v = *verdicts[i];
-            if (v.relevance < options.relevanceThreshold) {
+            if (verdicts[i]->relevance < options.relevanceThreshold) {
                 ++out.dropped;
                 continue;
             }
-            VideoResult r;
-            r.key = candidates[i].row->key;
-            r.videoId = candidates[i].row->id;
-            r.coarseScore = candidates[i].coarse;
-            r.relevance = v.relevance;
-            // Reasoning and alignment are fused; in a cascade the LLM's verdicts come first.
-            r.score = v.relevance + options.coarseWeight * candidates[i].coarse +
-                      (cascade && judgedBy[i] == primary ? 1.0 : 0.0);
-            r.objects = v.objects;
-            r.satisfied = v.satisfied;
-            if (explicitSubQueries && judgedBy[i] == builtin) {
-                // The built-in judge counts its own parse of the query, not the LLM's sub-queries the result shows.
-                r.satisfied.clear();
-                for (GroundedObject &o : r.objects)
-                    o.subQueries.clear();
-            }
-            r.reasoner = v.source;
-            r.trace = extraTrace[i];
-            for (const auto &s : v.trace)
-                r.trace.push_back(s);
-            results.push_back(std::move(r));
+            results.push_back(toResult(i));
         }
     } else {
         for (const Candidate &c : candidates) {

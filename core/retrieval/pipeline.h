@@ -43,7 +43,7 @@ class TwoStageEngine : public RetrievalEngine {
 public:
     explicit TwoStageEngine(PipelineRoles roles);
     Result<QueryResult> run(TwinStore &store, const std::string &query, const RetrievalOptions &options,
-                            const CancelToken &cancel, const ProgressFn &progress) override;
+                            const CancelToken &cancel, const QueryObserver &observer) override;
 
 private:
     /// Twins without masks, cached by key and ingest time (reasoning reads them for every query).
