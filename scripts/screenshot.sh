@@ -5,7 +5,8 @@
 # Environment: TWINSEEK_CORPUS_DIR (default ../shared/corpus next to the sources), SCREENSHOT_QUERY,
 #              SCREENSHOT_CLIPS (corpus-relative clip paths, space separated), KEEP_LIBRARY=1 to keep the scratch folder,
 #              SCREENSHOT_LIBRARY=LIB.sqlite to use an already ingested library instead of ingesting the clips,
-#              SCREENSHOT_SIZE=WIDTHxHEIGHT for the virtual screen (default 1600x1000; 1366x768 is a common laptop).
+#              SCREENSHOT_SIZE=WIDTHxHEIGHT for the virtual screen (default 1600x1000; 1366x768 is a common laptop),
+#              SCREENSHOT_ANNOTATE=QUERIES.jsonl to show the annotator with that query set open.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,8 +43,10 @@ mkdir -p "$(dirname "$out")"
 rm -f "$out"
 echo "query: $query"
 size="${SCREENSHOT_SIZE:-1600x1000}"
+extra=()
+[ -n "${SCREENSHOT_ANNOTATE:-}" ] && extra+=(--annotate "$SCREENSHOT_ANNOTATE")
 xvfb-run -a -s "-screen 0 ${size}x24" \
-  "$gui" --settings "$work/settings.ini" --lang en --db "$library" --query "$query" --screenshot "$out"
+  "$gui" --settings "$work/settings.ini" --lang en --db "$library" --query "$query" --screenshot "$out" "${extra[@]}"
 [ -s "$out" ] || { echo "no screenshot was written" >&2; exit 1; }
 
 # Not blank: the grey levels must vary (a failed paint is one flat colour).

@@ -13,6 +13,8 @@
 #include "tst_gui_fixture.h"
 
 #include <QComboBox>
+#include <QPlainTextEdit>
+#include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLayout>
@@ -181,6 +183,21 @@ private slots:
         const FrameIndex clicked = inspector->currentFrame();
         QVERIFY2(std::abs(clicked - (kFrames - 1) * 3 / 4) <= 3, qPrintable(QString::number(clicked)));
 
+        // Clicking an object opens its twin JSON beside the viewer: the frame and the timeline stay in sight.
+        auto *jsonDock = w.findChild<QDockWidget *>("jsonDock");
+        auto *inspectorDock = w.findChild<QDockWidget *>("inspectorDock");
+        QVERIFY(jsonDock && inspectorDock);
+        QVERIFY(!jsonDock->isVisible());
+        {
+            const Box b = view->frameRecord()->instances[0].box;
+            QTest::mouseClick(view, Qt::LeftButton, {}, view->toWidget({b.centerX(), b.centerY()}).toPoint());
+        }
+        QTRY_VERIFY(jsonDock->isVisible());
+        QVERIFY(jsonDock->findChild<QPlainTextEdit *>()->toPlainText().contains("dog"));
+        QVERIFY(inspectorDock->isVisible() && !inspectorDock->visibleRegion().isEmpty());
+        QVERIFY(!view->visibleRegion().isEmpty() && !timeline->visibleRegion().isEmpty());
+        QVERIFY(!jsonDock->geometry().intersects(inspectorDock->geometry()));
+
         // Annotator: a query set whose first query is the one above.
         const QString setPath = m_dir.filePath("review.jsonl");
         QFile f(setPath);
@@ -196,6 +213,21 @@ private slots:
         QVERIFY(QTest::qWaitForWindowActive(&w));
         QListView *grid = w.resultsView();
         grid->setFocus();
+        // Its rows stay readable in a short dock (they scroll): no two texts overlap.
+        auto *annotatorDock = w.findChild<QDockWidget *>("annotatorDock");
+        QVERIFY(annotatorDock && annotatorDock->isVisible());
+        w.resizeDocks({annotatorDock}, {260}, Qt::Horizontal);
+        w.resizeDocks({annotatorDock}, {140}, Qt::Vertical);
+        QTRY_VERIFY(annotatorDock->height() <= 200);
+        QList<QRect> texts;
+        for (QLabel *l : annotatorDock->findChildren<QLabel *>())
+            if (l->isVisible() && !l->text().isEmpty())
+                texts.append(QRect(l->mapTo(annotatorDock, QPoint(0, 0)), l->size()));
+        QVERIFY(texts.size() >= 8);
+        for (int i = 0; i < texts.size(); ++i)
+            for (int j = i + 1; j < texts.size(); ++j)
+                QVERIFY2(!texts[i].intersects(texts[j]),
+                         qPrintable(QString("label %1 overlaps label %2").arg(i).arg(j)));
 
         // J selects the next result, 2 grades it; K goes back, 1 grades; A accepts the query.
         QTest::keyClick(grid, Qt::Key_J);

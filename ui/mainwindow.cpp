@@ -32,6 +32,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -50,7 +51,7 @@
 namespace ts {
 
 namespace {
-constexpr int kLayoutVersion = 1;
+constexpr int kLayoutVersion = 2; // 2: the twin JSON sits below the inspector, no longer in its tab
 const char *const kLastLibraryKey = "library/last";
 } // namespace
 
@@ -291,9 +292,12 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
                     const Status s = m_annotator->toggleObject(track);
                     if (!s)
                         showStatus(QString::fromStdString(s.message()));
-                } else {
+                } else if (!m_jsonDock->isVisible()) {
                     m_jsonDock->show();
-                    m_jsonDock->raise();
+                    if (!m_jsonDock->isFloating() && dockWidgetArea(m_jsonDock) == dockWidgetArea(m_inspectorDock))
+                        resizeDocks({m_inspectorDock, m_jsonDock}, {m_inspectorDock->height() * 2 / 3,
+                                                                    m_inspectorDock->height() / 3},
+                                    Qt::Vertical);
                 }
             });
 
@@ -345,7 +349,13 @@ void MainWindow::buildDocks()
     };
     m_libraryDock = makeDock(tr("Library"), QStringLiteral("libraryDock"), m_libraryPanel, Qt::LeftDockWidgetArea);
     m_inspectorDock = makeDock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
-    m_annotatorDock = makeDock(tr("Annotator"), QStringLiteral("annotatorDock"), m_annotatorPanel, Qt::LeftDockWidgetArea);
+    // The annotator's rows keep their height in a short dock: they scroll rather than overlap.
+    auto *annotatorScroll = new QScrollArea(this);
+    annotatorScroll->setWidget(m_annotatorPanel);
+    annotatorScroll->setWidgetResizable(true);
+    annotatorScroll->setFrameShape(QFrame::NoFrame);
+    annotatorScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_annotatorDock = makeDock(tr("Annotator"), QStringLiteral("annotatorDock"), annotatorScroll, Qt::LeftDockWidgetArea);
     m_json = new QPlainTextEdit(this);
     m_json->setReadOnly(true);
     m_json->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -355,10 +365,11 @@ void MainWindow::buildDocks()
     m_trace->setWordWrap(true);
     m_trace->setToolTip(tr("The reasoning steps for the selected result; click a step with a frame to go there"));
     m_traceDock = makeDock(tr("Reasoning"), QStringLiteral("traceDock"), m_trace, Qt::LeftDockWidgetArea);
-    tabifyDockWidget(m_jsonDock, m_inspectorDock);
+    // The twin JSON opens below the viewer and timeline (clicking an object), never in place of them.
+    splitDockWidget(m_inspectorDock, m_jsonDock, Qt::Vertical);
     tabifyDockWidget(m_libraryDock, m_traceDock);
     m_libraryDock->raise();
-    m_inspectorDock->raise();
+    m_jsonDock->hide();
     m_annotatorDock->hide();
     connect(m_trace, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         const qint64 frame = item->data(Qt::UserRole).toLongLong();
@@ -448,10 +459,10 @@ void MainWindow::buildMenus()
             addDockWidget(Qt::RightDockWidgetArea, d);
         for (QDockWidget *d : {m_libraryDock, m_inspectorDock, m_traceDock, m_jsonDock})
             d->setFloating(false), d->show();
-        tabifyDockWidget(m_jsonDock, m_inspectorDock);
+        m_jsonDock->hide();
+        splitDockWidget(m_inspectorDock, m_jsonDock, Qt::Vertical);
         tabifyDockWidget(m_libraryDock, m_traceDock);
         m_libraryDock->raise();
-        m_inspectorDock->raise();
     });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -798,17 +809,23 @@ void MainWindow::openQuerySet()
         return;
     if (m_deps.settings)
         m_deps.settings->setValue("annotator/lastDir", QFileInfo(path).absolutePath());
+    openQuerySetFile(path);
+}
+
+bool MainWindow::openQuerySetFile(const QString &path)
+{
     QStringList warnings;
     const Status s = m_annotator->openQuerySet(path, &warnings);
     if (!s) {
         QMessageBox::warning(this, tr("Cannot open the query set"),
                              tr("%1:\n%2").arg(path, QString::fromStdString(s.message())));
-        return;
+        return false;
     }
     if (!warnings.isEmpty())
         QMessageBox::information(this, tr("Query set loaded with problems"),
                                  tr("Some lines were skipped or look wrong:\n%1").arg(warnings.mid(0, 20).join('\n')));
     setAnnotatorMode(true);
+    return true;
 }
 
 void MainWindow::exportQuerySet()

@@ -66,6 +66,8 @@ public:
     /// Runs a query as if typed in the query bar.
     void runQuery(const QString &query);
     void setAnnotatorMode(bool on);
+    /// Opens a query set (JSON lines) in annotator mode; false after telling the user why it could not.
+    bool openQuerySetFile(const QString &path);
     bool annotatorMode() const;
 
     std::shared_ptr<TwinStore> store() const { return m_store; }

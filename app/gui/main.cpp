@@ -67,6 +67,9 @@ void describeOptions(QCommandLineParser &parser)
                       QApplication::translate("main", "After the query finished and the first result is shown, save "
                                                       "a PNG of the window and exit."),
                       QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("annotate"),
+                      QApplication::translate("main", "Open this query set in annotator mode."),
+                      QStringLiteral("QUERIES.jsonl")});
     parser.addOption({QStringLiteral("settings"),
                       QApplication::translate("main", "Use this settings file instead of the user's."),
                       QStringLiteral("FILE.ini")});
@@ -154,6 +157,8 @@ int main(int argc, char **argv)
         window.openLibrary(library);
     if (!parser.positionalArguments().isEmpty())
         window.addPaths(parser.positionalArguments());
+    if (parser.isSet(QStringLiteral("annotate")))
+        window.openQuerySetFile(parser.value(QStringLiteral("annotate")));
 
     const QString screenshot = parser.value(QStringLiteral("screenshot"));
     if (!screenshot.isEmpty()) {
