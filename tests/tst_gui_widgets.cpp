@@ -125,6 +125,36 @@ private slots:
         QCOMPARE(clicked.count(), 1);
     }
 
+    // A busy frame: six objects in a crowd, some at the picture's edge. Every label sits inside the picture, none
+    // covers another, the most important one keeps its place above its box, and a label that cannot fit is left out.
+    void labelsOfABusyFrameDoNotOverlap()
+    {
+        const QRectF bounds(0, 0, 320, 240);
+        std::vector<QRectF> boxes{{40, 60, 120, 120}, {50, 70, 100, 100}, {60, 65, 90, 110},
+                                  {0, 0, 60, 40},     {280, 200, 40, 40}, {45, 62, 110, 115}};
+        std::vector<QSizeF> sizes(boxes.size(), QSizeF(90, 16));
+        const std::vector<QRectF> tags = FrameView::placeLabels(boxes, sizes, bounds);
+        QCOMPARE(tags.size(), boxes.size());
+        QCOMPARE(tags[0], QRectF(40, 44, 90, 16)); // first in importance: its preferred spot
+        int shown = 0;
+        for (size_t i = 0; i < tags.size(); ++i) {
+            if (tags[i].isNull())
+                continue;
+            ++shown;
+            QVERIFY2(bounds.contains(tags[i]), qPrintable(QString("label %1 leaves the picture").arg(i)));
+            for (size_t j = i + 1; j < tags.size(); ++j)
+                QVERIFY2(tags[j].isNull() || !tags[i].intersects(tags[j]),
+                         qPrintable(QString("labels %1 and %2 overlap").arg(i).arg(j)));
+        }
+        QCOMPARE(shown, 6);
+        // Near its box: each label touches or sits within the box it names.
+        for (size_t i = 0; i < tags.size(); ++i)
+            QVERIFY(tags[i].adjusted(-1, -1, 1, 1).intersects(boxes[i]));
+        // Wider than the picture: left out.
+        const auto none = FrameView::placeLabels({{0, 0, 10, 10}}, {QSizeF(400, 16)}, bounds);
+        QVERIFY(none[0].isNull());
+    }
+
     void queryBarHistoryAndOptions()
     {
         QSettings settings(m_dir.filePath("bar.ini"), QSettings::IniFormat);

@@ -5,6 +5,8 @@
 #include <QPainter>
 #include <QToolTip>
 
+#include <algorithm>
+
 namespace ts {
 
 FrameView::FrameView(QWidget *parent) : QWidget(parent)
@@ -163,11 +165,38 @@ void FrameView::paintEvent(QPaintEvent *)
     f.setBold(true);
     p.setFont(f);
     const QFontMetrics fm(f);
-    for (size_t i = 0; i < m_record->instances.size(); ++i) {
+    // Labels in order of importance (grounded, then marked, then larger objects), placed so that none covers another.
+    std::vector<size_t> order;
+    for (size_t i = 0; i < m_record->instances.size(); ++i)
+        if (!m_style.hidden.contains(m_record->instances[i].trackId))
+            order.push_back(i);
+    auto rankOf = [this](const Instance &in) {
+        return (m_style.highlighted.contains(in.trackId) ? 2 : 0) + (m_marked.contains(in.trackId) ? 1 : 0);
+    };
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        const Instance &x = m_record->instances[a];
+        const Instance &y = m_record->instances[b];
+        if (rankOf(x) != rankOf(y))
+            return rankOf(x) > rankOf(y);
+        return x.box.w * x.box.h > y.box.w * y.box.h;
+    });
+    std::vector<QRectF> boxes;
+    std::vector<QSizeF> sizes;
+    std::vector<QString> labels;
+    const qreal maxLabelWidth = std::max<qreal>(60.0, r.width() / 3);
+    for (size_t i : order) {
         const Instance &in = m_record->instances[i];
-        if (m_style.hidden.contains(in.trackId))
-            continue;
-        const QRectF box(toWidget({in.box.x, in.box.y}), toWidget({in.box.right(), in.box.bottom()}));
+        boxes.emplace_back(toWidget({in.box.x, in.box.y}), toWidget({in.box.right(), in.box.bottom()}));
+        QString label = QStringLiteral("#%1 %2").arg(in.trackId).arg(QString::fromStdString(in.category.name));
+        label = fm.elidedText(label, Qt::ElideRight, static_cast<int>(maxLabelWidth) - 8);
+        labels.push_back(label);
+        sizes.emplace_back(fm.horizontalAdvance(label) + 8, fm.height() + 2);
+    }
+    const std::vector<QRectF> tags = m_showLabels ? placeLabels(boxes, sizes, r) : std::vector<QRectF>(order.size());
+    for (size_t n = 0; n < order.size(); ++n) {
+        const size_t i = order[n];
+        const Instance &in = m_record->instances[i];
+        const QRectF &box = boxes[n];
         const QColor c = trackColor(in.trackId);
         if (m_marked.contains(in.trackId)) {
             p.setPen(QPen(Qt::white, 2, Qt::DashLine));
@@ -179,16 +208,50 @@ void FrameView::paintEvent(QPaintEvent *)
             p.setBrush(Qt::NoBrush);
             p.drawRect(box);
         }
-        if (!m_showLabels)
+        if (tags[n].isNull())
             continue;
-        const QString label = QStringLiteral("#%1 %2").arg(in.trackId).arg(QString::fromStdString(in.category.name));
-        QRectF tag(box.left(), box.top() - fm.height() - 2, fm.horizontalAdvance(label) + 8, fm.height() + 2);
-        if (tag.top() < r.top())
-            tag.moveTop(box.top());
-        p.fillRect(tag, QColor(c.red(), c.green(), c.blue(), 210));
+        p.fillRect(tags[n], QColor(c.red(), c.green(), c.blue(), 210));
         p.setPen(Qt::black);
-        p.drawText(tag, Qt::AlignCenter, label);
+        p.drawText(tags[n], Qt::AlignCenter, labels[n]);
     }
+}
+
+std::vector<QRectF> FrameView::placeLabels(const std::vector<QRectF> &boxes, const std::vector<QSizeF> &sizes,
+                                           const QRectF &bounds)
+{
+    std::vector<QRectF> placed(boxes.size());
+    std::vector<QRectF> taken;
+    for (size_t i = 0; i < boxes.size() && i < sizes.size(); ++i) {
+        const QRectF &b = boxes[i];
+        const qreal w = sizes[i].width();
+        const qreal h = sizes[i].height();
+        if (w > bounds.width() || h > bounds.height())
+            continue;
+        // Preferred spots first: above the box's left edge, inside it, below it, then at its right edge; each
+        // slid down in label-height steps within the box when its spot is taken.
+        const std::vector<QPointF> spots{{b.left(), b.top() - h}, {b.left(), b.top()},
+                                         {b.left(), b.bottom()},  {b.right() - w, b.top() - h},
+                                         {b.right() - w, b.top()}, {b.right() - w, b.bottom()}};
+        std::vector<QPointF> tries = spots;
+        for (qreal y = b.top() + h; y + h <= b.bottom(); y += h) {
+            tries.emplace_back(b.left(), y);
+            tries.emplace_back(b.right() - w, y);
+        }
+        for (const QPointF &at : tries) {
+            QRectF tag(at, QSizeF(w, h));
+            // Kept inside the picture: moved, not dropped, when the box touches an edge.
+            tag.moveLeft(std::clamp(tag.left(), bounds.left(), bounds.right() - w));
+            tag.moveTop(std::clamp(tag.top(), bounds.top(), bounds.bottom() - h));
+            const bool free = std::none_of(taken.begin(), taken.end(),
+                                           [&tag](const QRectF &t) { return t.intersects(tag); });
+            if (free) {
+                placed[i] = tag;
+                taken.push_back(tag);
+                break;
+            }
+        }
+    }
+    return placed;
 }
 
 void FrameView::mouseMoveEvent(QMouseEvent *event)

@@ -5,9 +5,11 @@
 #include "maskoverlay.h"
 
 #include <QImage>
+#include <QRectF>
 #include <QWidget>
 
 #include <optional>
+#include <vector>
 
 namespace ts {
 
@@ -35,6 +37,11 @@ public:
     QPointF toWidget(const QPointF &videoPos) const;
     /// Text shown when hovering an instance.
     static QString describe(const Instance &instance);
+    /// Where the labels of a busy frame go: for each box (in priority order, first = most important) a rectangle of
+    /// its label's size near the box (above, inside, below, at either edge), inside bounds and overlapping no label
+    /// placed before it; a null rectangle when none is free (the hover tip still names that instance).
+    static std::vector<QRectF> placeLabels(const std::vector<QRectF> &boxes, const std::vector<QSizeF> &sizes,
+                                           const QRectF &bounds);
 
     QSize sizeHint() const override { return {640, 360}; }
 
