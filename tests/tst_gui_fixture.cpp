@@ -86,12 +86,12 @@ Result<QueryResult> FakeEngine::run(TwinStore &, const std::string &query, const
         m_last = query;
     }
     if (observer.progress)
-        observer.progress(0.5, "reasoning");
+        observer.progress(0.5, "aligning sub-queries with twin components"); // the engine's longest stage name
     if (cancel.isCancelled())
         return Result<QueryResult>::error("cancelled");
     QueryResult r;
     r.query = query;
-    r.decomposer = "fake";
+    r.decomposer = "local:a-language-model-with-a-long-name-1.5b-instruct";
     r.subQueries = {{SubQueryKind::Object, "dog", 1.f, false, {"dog"}}, {SubQueryKind::Spatial, "dog left of ball", 1.f, false, {}}};
     if (m_streaming) {
         if (observer.decomposed)

@@ -7,28 +7,32 @@
 #include "librarypanel.h"
 #include "mainwindow.h"
 #include "querybar.h"
+#include "resultdelegate.h"
 #include "resultsmodel.h"
 #include "timeline.h"
 #include "trackmodel.h"
 #include "tst_gui_fixture.h"
 
+#include <QAction>
 #include <QComboBox>
-#include <QPlainTextEdit>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLayout>
 #include <QLineEdit>
 #include <QListView>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QProcessEnvironment>
-#include <QAction>
 #include <QScreen>
+#include <QScrollBar>
 #include <QSettings>
-#include <QStandardPaths>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QSplitter>
-#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStyle>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -347,7 +351,13 @@ private slots:
     {
         QSettings settings(m_dir.filePath("layout.ini"), QSettings::IniFormat);
         TaskManager tasks(1);
-        const ExplorerServices deps = windowServices(settings, tasks, true);
+        FakeEngine *engine = nullptr;
+        ExplorerServices deps = windowServices(settings, tasks, false);
+        deps.engineFactory = [&engine](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
+            auto e = std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
+            engine = e.get();
+            return e;
+        };
         MainWindow w(deps);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -363,12 +373,71 @@ private slots:
         const QSize size = w.size();
         const int minimum = w.minimumSizeHint().width();
         QSignalSpy finished(&w, &MainWindow::queryFinished);
+        // While it runs too: the stage and the model's name are long, the window stays as it is.
+        QVERIFY(w.queryRunner()->hasEngine());
+        QVERIFY(engine);
+        engine->setStreaming(true);
         w.runQuery(QString("a dog left of a ball ").repeated(12));
+        QTRY_VERIFY(w.resultsModel()->isProvisional());
+        QTest::qWait(150); // the stage label shows, the layout settles
+        QVERIFY2(w.minimumSizeHint().width() <= minimum + 8,
+                 qPrintable(QString("minimum width %1 -> %2 while running").arg(minimum).arg(w.minimumSizeHint().width())));
+        QCOMPARE(w.size(), size);
+        engine->setStreaming(false);
+        engine->release();
         QTRY_COMPARE(finished.count(), 1);
         QTest::qWait(50);
         QCOMPARE(w.size(), size);
         QVERIFY2(w.minimumSizeHint().width() <= minimum + 8,
                  qPrintable(QString("minimum width %1 -> %2").arg(minimum).arg(w.minimumSizeHint().width())));
+
+        // The grid reflows to its width: as many columns as cards of the least width fit, and no blank column.
+        auto gridProblem = [&w]() -> QString {
+            QListView *grid = w.resultsView();
+            const QRect first = grid->visualRect(w.resultsModel()->index(0));
+            const QRect second = grid->visualRect(w.resultsModel()->index(1));
+            const int room = grid->width() - 2 * grid->frameWidth() -
+                             grid->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, grid);
+            const int fit = (room - grid->spacing()) / (ResultDelegate::kMinCardWidth + grid->spacing());
+            const bool sideBySide = first.top() == second.top();
+            if ((fit >= 2) != sideBySide || first.width() != ResultDelegate::cardWidthFor(room, grid->spacing()))
+                return QString("room %1: %2 fit, cards %3 wide %4")
+                    .arg(room).arg(fit).arg(first.width()).arg(sideBySide ? "side by side" : "stacked");
+            return {};
+        };
+        QTRY_VERIFY2(gridProblem().isEmpty(), qPrintable(gridProblem()));
+        auto *inspectorDock = w.findChild<QDockWidget *>("inspectorDock");
+        auto *libraryDock = w.findChild<QDockWidget *>("libraryDock");
+        w.resize(1500, w.height());
+        QTRY_COMPARE(w.width(), 1500);
+        QTest::qWait(50);
+        QSet<int> widths;
+        for (int inspector : {950, 800, 650}) {
+            w.resizeDocks({libraryDock, inspectorDock}, {libraryDock->minimumSizeHint().width(), inspector},
+                          Qt::Horizontal);
+            QTest::qWait(50);
+            QTRY_VERIFY2(gridProblem().isEmpty(), qPrintable(gridProblem()));
+            widths.insert(w.resultsView()->visualRect(w.resultsModel()->index(0)).width());
+        }
+        QVERIFY2(widths.size() >= 2, "the cards kept their width while the grid's changed");
+        // The library shows each video's name, status and duration without a horizontal scroll bar; the other
+        // columns are a right-click on the header away.
+        // On a 1366 x 768 laptop with the default dock shares.
+        w.resize(1350, 720);
+        QTRY_COMPARE(w.width(), 1350);
+        w.applyDefaultDockShares();
+        QTest::qWait(50);
+        QTableView *table = w.libraryPanel()->view();
+        QVERIFY(!table->horizontalScrollBar()->isVisible());
+        for (int c : {LibraryModel::Key, LibraryModel::Status, LibraryModel::Duration})
+            QVERIFY(!table->isColumnHidden(c));
+        QVERIFY2(table->columnWidth(LibraryModel::Key) >= 100, qPrintable(QString::number(table->columnWidth(0))));
+        QCOMPARE(w.libraryPanel()->columnActions().size(), LibraryModel::ColumnCount - 1);
+        QAction *tracksColumn = w.libraryPanel()->columnActions()[LibraryModel::Tracks - 1];
+        QVERIFY(table->isColumnHidden(LibraryModel::Tracks));
+        tracksColumn->setChecked(true);
+        QVERIFY(!table->isColumnHidden(LibraryModel::Tracks));
+        w.resize(size);
 
         // The inspector's splitter sizes survive a query and a restart.
         QSplitter *split = w.inspector()->timelineSplitter();
@@ -385,6 +454,8 @@ private slots:
         MainWindow again(deps);
         again.show();
         QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QVERIFY(!again.libraryPanel()->view()->isColumnHidden(LibraryModel::Tracks));
+        QVERIFY(again.libraryPanel()->view()->isColumnHidden(LibraryModel::Path));
         const QList<int> restored = again.inspector()->timelineSplitter()->sizes();
         QVERIFY2(std::abs(restored[0] - chosen[0]) <= 4,
                  qPrintable(QString("%1 vs %2").arg(restored[0]).arg(chosen[0])));

@@ -5,6 +5,7 @@
 #include "media/videoreader.h"
 #include "maskoverlay.h"
 #include "querybar.h"
+#include "resultdelegate.h"
 #include "timeline.h"
 #include "tst_gui_fixture.h"
 
@@ -153,6 +154,25 @@ private slots:
         // Wider than the picture: left out.
         const auto none = FrameView::placeLabels({{0, 0, 10, 10}}, {QSizeF(400, 16)}, bounds);
         QVERIFY(none[0].isNull());
+    }
+
+    // Result cards fill the grid's width: whole columns of cards no narrower than the least width, leaving less
+    // than one more card's room unused (unless the cards are at their widest).
+    void resultCardsFillTheGrid()
+    {
+        const int spacing = 4;
+        for (int room = 150; room <= 2000; room += 7) {
+            const int card = ResultDelegate::cardWidthFor(room, spacing);
+            const int columns = std::max(1, (room - spacing) / (card + spacing));
+            const QString at = QString("room %1, card %2, %3 columns").arg(room).arg(card).arg(columns);
+            QVERIFY2(card <= ResultDelegate::kMaxCardWidth, qPrintable(at));
+            QVERIFY2(room < ResultDelegate::kMinCardWidth + 2 * spacing || card >= ResultDelegate::kMinCardWidth,
+                     qPrintable(at));
+            QVERIFY2(columns * (card + spacing) + spacing <= room || columns == 1, qPrintable(at));
+            const int unused = room - columns * (card + spacing) - spacing;
+            QVERIFY2(card == ResultDelegate::kMaxCardWidth || unused < ResultDelegate::kMinCardWidth + spacing,
+                     qPrintable(at));
+        }
     }
 
     void queryBarHistoryAndOptions()

@@ -6,12 +6,14 @@
 
 #include <QAction>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStyle>
@@ -59,14 +61,28 @@ LibraryPanel::LibraryPanel(LibraryModel *model, IngestQueue *queue, QWidget *par
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(-1, Qt::AscendingOrder);
     m_view->setItemDelegateForColumn(LibraryModel::Status, new ProgressDelegate(m_view));
-    // Name, status, duration and tracks fit the dock's default width; the path (last) takes what is left.
+    // The name takes what the dock leaves; by default the status and duration beside it, which fit a laptop's
+    // narrow dock without a horizontal scroll bar. Size, tracks and path are a right-click on the header away.
     QHeaderView *header = m_view->horizontalHeader();
-    header->setStretchLastSection(true);
+    header->setStretchLastSection(false);
     header->setMinimumSectionSize(24);
-    m_view->setColumnWidth(LibraryModel::Key, 120);
-    m_view->setColumnWidth(LibraryModel::Status, 92);
-    for (int c : {LibraryModel::Duration, LibraryModel::Size, LibraryModel::Tracks})
+    header->setSectionResizeMode(LibraryModel::Key, QHeaderView::Stretch);
+    // Status and duration as wide as their words ("ingesting" shows as a bar), not their header's sort marker.
+    const QFontMetrics fm(header->font());
+    m_view->setColumnWidth(LibraryModel::Status, fm.horizontalAdvance(tr("Status")) + 24);
+    m_view->setColumnWidth(LibraryModel::Duration, fm.horizontalAdvance(tr("Duration")) + 12);
+    for (int c : {LibraryModel::Size, LibraryModel::Tracks})
         header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    header->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (int c = LibraryModel::Status; c < LibraryModel::ColumnCount; ++c) {
+        auto *show = new QAction(m_model->headerData(c, Qt::Horizontal).toString(), header);
+        show->setCheckable(true);
+        show->setChecked(c <= LibraryModel::Duration);
+        m_view->setColumnHidden(c, c > LibraryModel::Duration);
+        connect(show, &QAction::toggled, this, [this, c](bool on) { m_view->setColumnHidden(c, !on); });
+        header->addAction(show);
+        m_columnActions.append(show);
+    }
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->setAlternatingRowColors(true);
@@ -274,6 +290,24 @@ void LibraryPanel::unwatchSelectedFolder()
 {
     if (QListWidgetItem *item = m_folders->currentItem())
         m_queue->unwatchFolder(item->text());
+}
+
+void LibraryPanel::saveLayout(QSettings &settings) const
+{
+    QStringList shown;
+    for (int c = 0; c < LibraryModel::ColumnCount; ++c)
+        if (!m_view->isColumnHidden(c))
+            shown << QString::number(c);
+    settings.setValue("library/columns", shown);
+}
+
+void LibraryPanel::restoreLayout(const QSettings &settings)
+{
+    if (!settings.contains("library/columns"))
+        return;
+    const QStringList shown = settings.value("library/columns").toStringList();
+    for (int c = LibraryModel::Status; c < LibraryModel::ColumnCount; ++c)
+        m_columnActions[c - LibraryModel::Status]->setChecked(shown.contains(QString::number(c)));
 }
 
 } // namespace ts

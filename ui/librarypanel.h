@@ -10,6 +10,7 @@ class QAction;
 class QLineEdit;
 class QListWidget;
 class QSortFilterProxyModel;
+class QSettings;
 class QTableView;
 
 namespace ts {
@@ -38,6 +39,12 @@ public:
     /// Asks, then removes the selected videos. Returns how many were removed.
     int removeSelected();
 
+    /// The list's columns (which are shown, their widths) in the settings; the header's context menu picks them.
+    void saveLayout(QSettings &settings) const;
+    void restoreLayout(const QSettings &settings);
+    /// The header's context menu: one checkable action per column but the name.
+    QList<QAction *> columnActions() const { return m_columnActions; }
+
 signals:
     /// Adding videos without an open library: the receiver opens one (the default library) before the panel goes on.
     void libraryNeeded();
@@ -58,6 +65,7 @@ private:
     std::shared_ptr<TwinStore> m_store;
     QSortFilterProxyModel *m_proxy = nullptr;
     QTableView *m_view = nullptr;
+    QList<QAction *> m_columnActions;
     QLineEdit *m_filter = nullptr;
     QListWidget *m_folders = nullptr;
     QAction *m_addFolder = nullptr;

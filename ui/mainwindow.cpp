@@ -36,6 +36,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QThreadPool>
@@ -53,6 +54,23 @@ namespace ts {
 namespace {
 constexpr int kLayoutVersion = 2; // 2: the twin JSON sits below the inspector, no longer in its tab
 const char *const kLastLibraryKey = "library/last";
+
+/// The results grid: its cards widen or narrow with it so that whole columns fill the width it has (room for the
+/// scroll bar is kept, so its appearing does not push a card onto the next row).
+class ResultsGrid : public QListView {
+public:
+    using QListView::QListView;
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        if (auto *cards = qobject_cast<ResultDelegate *>(itemDelegate())) {
+            const int room = width() - 2 * frameWidth() - style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this);
+            cards->setCardWidth(ResultDelegate::cardWidthFor(room, spacing()));
+        }
+        QListView::resizeEvent(event);
+    }
+};
 } // namespace
 
 MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow(parent), m_deps(std::move(services))
@@ -86,7 +104,7 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
         this);
     m_thumbnails = new ThumbnailCache(m_deps.tasks->pool(TaskKind::Decode), this);
     m_results = new ResultsModel(m_thumbnails, this);
-    m_resultsView = new QListView(this);
+    m_resultsView = new ResultsGrid(this);
     m_resultsView->setModel(m_results);
     m_resultsView->setItemDelegate(new ResultDelegate(m_resultsView));
     m_resultsView->setViewMode(QListView::IconMode);
@@ -463,6 +481,7 @@ void MainWindow::buildMenus()
         splitDockWidget(m_inspectorDock, m_jsonDock, Qt::Vertical);
         tabifyDockWidget(m_libraryDock, m_traceDock);
         m_libraryDock->raise();
+        applyDefaultDockShares();
     });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -480,6 +499,19 @@ void MainWindow::buildMenus()
     });
 }
 
+void MainWindow::applyDefaultDockShares()
+{
+    // Shares of what the window has (library 1/5, inspector 2/5, the grid the rest), each at least its
+    // minimum; the grid's minimum is met by taking from the library. Sizes that add up to more than the
+    // window would widen it.
+    const int room = width() - 24;
+    const int central = centralWidget()->minimumSizeHint().width();
+    const int inspector = std::max(m_inspectorDock->minimumSizeHint().width(), room * 2 / 5);
+    const int library = std::max(m_libraryDock->minimumSizeHint().width(),
+                                 std::min({room / 5, 330, room - inspector - central}));
+    resizeDocks({m_libraryDock, m_inspectorDock}, {library, inspector}, Qt::Horizontal);
+}
+
 void MainWindow::restoreLayout()
 {
     // 1500 x 900 where there is room; on a laptop's 1366 x 768 (or any smaller screen) what the screen leaves.
@@ -491,21 +523,15 @@ void MainWindow::restoreLayout()
     const bool restored = m_deps.settings &&
                           restoreGeometry(m_deps.settings->value("window/geometry").toByteArray()) &&
                           restoreState(m_deps.settings->value("window/state").toByteArray(), kLayoutVersion);
-    if (m_deps.settings)
+    if (m_deps.settings) {
         m_inspector->restoreLayout(*m_deps.settings);
+        m_libraryPanel->restoreLayout(*m_deps.settings);
+    }
     // A geometry saved on a larger screen is brought inside this one.
     if (width() > avail.width() || height() > avail.height())
         resize(std::min(width(), wanted.width()), std::min(height(), wanted.height()));
-    if (!restored) {
-        // First start: give the docks room once the window has its real size.
-        QTimer::singleShot(0, this, [this] {
-            // Shares of what the window has: fixed sizes that add up to more than it would widen the window.
-            const int library = std::clamp(width() / 5, 160, 330);
-            const int central = std::max(centralWidget()->minimumSizeHint().width(), width() * 2 / 5);
-            const int inspector = std::max(m_inspectorDock->minimumSizeHint().width(), width() - library - central - 24);
-            resizeDocks({m_libraryDock, m_inspectorDock}, {library, inspector}, Qt::Horizontal);
-        });
-    }
+    if (!restored) // first start: give the docks room once the window has its real size
+        QTimer::singleShot(0, this, &MainWindow::applyDefaultDockShares);
     m_annotatorDock->setVisible(false); // annotator mode is switched on explicitly
 }
 
@@ -515,6 +541,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         m_deps.settings->setValue("window/geometry", saveGeometry());
         m_deps.settings->setValue("window/state", saveState(kLayoutVersion));
         m_inspector->saveLayout(*m_deps.settings);
+        m_libraryPanel->saveLayout(*m_deps.settings);
     }
     m_runner->cancel();
     m_ingest->cancelAll();

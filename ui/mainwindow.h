@@ -66,6 +66,8 @@ public:
     /// Runs a query as if typed in the query bar.
     void runQuery(const QString &query);
     void setAnnotatorMode(bool on);
+    /// Sizes the docks as on a first start: library 1/5 of the width, inspector 2/5, the grid the rest.
+    void applyDefaultDockShares();
     /// Opens a query set (JSON lines) in annotator mode; false after telling the user why it could not.
     bool openQuerySetFile(const QString &path);
     bool annotatorMode() const;

@@ -30,6 +30,30 @@ namespace ts {
 namespace {
 constexpr int kHistoryMax = 50;
 const char *const kHistoryKey = "query/history";
+
+/// A one-line status text that gives way: shown whole when there is room, elided (whole in its tooltip) when not,
+/// so a long stage name or model name never raises the window's minimum width.
+class ElidingLabel : public QLabel {
+public:
+    explicit ElidingLabel(QWidget *parent) : QLabel(parent)
+    {
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+    }
+    QSize minimumSizeHint() const override
+    {
+        return {fontMetrics().horizontalAdvance(QStringLiteral("M…")) + 4, QLabel::minimumSizeHint().height()};
+    }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QPainter p(this);
+        p.setPen(palette().color(foregroundRole()));
+        const QString shown = fontMetrics().elidedText(text(), Qt::ElideRight, contentsRect().width());
+        p.drawText(contentsRect(), Qt::AlignVCenter | Qt::AlignLeft, shown);
+        setToolTip(shown == text() ? QString() : text());
+    }
+};
 } // namespace
 
 /// The sub-queries as rounded chips that wrap onto more lines instead of widening the window.
@@ -121,7 +145,9 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     m_edit->setEditable(true);
     m_edit->setInsertPolicy(QComboBox::NoInsert);
     m_edit->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-    m_edit->setMinimumContentsLength(12); // the bar stretches; a long minimum widened the whole window
+    // The bar stretches; sized by the longest history entry, a long query in the library widened the whole window.
+    m_edit->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_edit->setMinimumContentsLength(12);
     m_edit->lineEdit()->setPlaceholderText(tr("Describe what you are looking for, e.g. “the animal that hibernates, walking on rocks”"));
     m_edit->lineEdit()->setClearButtonEnabled(true);
     m_edit->setToolTip(tr("Query (Ctrl+L); the arrow opens the history"));
@@ -179,7 +205,7 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     m_busy->setMaximumWidth(140);
     m_busy->setTextVisible(false);
     m_busy->setVisible(false);
-    m_stage = new QLabel(this);
+    m_stage = new ElidingLabel(this);
     m_stage->setVisible(false);
 
     // Fast: the LLM decomposes, the built-in judge reads the candidates (seconds). Deep: the LLM also judges the
@@ -209,7 +235,7 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     row->addWidget(m_optionsButton);
 
     m_chips = new ChipsWidget(this);
-    m_decomposer = new QLabel(this);
+    m_decomposer = new ElidingLabel(this);
     m_decomposer->setForegroundRole(QPalette::PlaceholderText);
     auto *chipRow = new QHBoxLayout;
     chipRow->setContentsMargins(0, 0, 0, 0);

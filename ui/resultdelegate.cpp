@@ -8,6 +8,8 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
+
 namespace ts {
 
 namespace {
@@ -27,10 +29,28 @@ QColor gradeColor(int grade)
 
 ResultDelegate::ResultDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
 
+int ResultDelegate::cardWidthFor(int viewportWidth, int spacing)
+{
+    // A row of n cards takes n * (width + spacing) + spacing; one pixel is kept free so rounding never wraps a row.
+    const int usable = viewportWidth - spacing - 1;
+    const int columns = std::max(1, usable / (kMinCardWidth + spacing));
+    const int width = usable / columns - spacing;
+    return std::clamp(width, 120, kMaxCardWidth);
+}
+
+void ResultDelegate::setCardWidth(int width)
+{
+    if (width == m_cardWidth)
+        return;
+    m_cardWidth = width;
+    emit sizeHintChanged({});
+}
+
 QSize ResultDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
 {
     const int line = option.fontMetrics.height();
-    return {kThumbWidth + 2 * kMargin, kThumbHeight + 2 * kMargin + 2 * line + kChip + 8};
+    const int thumbHeight = (m_cardWidth - 2 * kMargin) * 9 / 16;
+    return {m_cardWidth, thumbHeight + 2 * kMargin + 2 * line + kChip + 8};
 }
 
 void ResultDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -47,7 +67,8 @@ void ResultDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     painter->drawPath(cardPath);
 
     // Thumbnail, aspect kept, centred in its box.
-    const QRect thumbBox(card.left() + kMargin - 2, card.top() + kMargin - 2, kThumbWidth, kThumbHeight);
+    const int thumbWidth = m_cardWidth - 2 * kMargin;
+    const QRect thumbBox(card.left() + kMargin - 2, card.top() + kMargin - 2, thumbWidth, thumbWidth * 9 / 16);
     painter->fillRect(thumbBox, QColor(24, 24, 24));
     const QImage thumb = index.data(ResultsModel::ThumbnailRole).value<QImage>();
     painter->setPen(QColor(200, 200, 200));
