@@ -152,6 +152,20 @@ def derive(source, dest, cache, npm_cache):
         if r.returncode != 0:
             raise RuntimeError('derivation failed: ' + (r.stderr.strip()[-300:] or r.stdout.strip()[-300:]))
         return
+    if source['derive'] == 'isnet-int8':
+        src = os.path.join(cache, source['from'])
+        if not os.path.exists(src):
+            raise RuntimeError('needs ' + source['from'] + ' first')
+        python = quantisation_python(os.path.join(os.path.dirname(cache), 'pyenv-quant'), source['pip'])
+        images = source.get('images', '/usr/share/doc/opencv-doc/examples/data')
+        with tempfile.TemporaryDirectory(dir=os.path.dirname(dest)) as tmpdir:
+            out = os.path.join(tmpdir, 'model.onnx')  # the quantiser writes its helper files beside it
+            r = subprocess.run([python, os.path.join(HERE, 'derive_isnet_int8.py'), src, out, images],
+                               capture_output=True, text=True, cwd=tmpdir)
+            if r.returncode != 0:
+                raise RuntimeError('derivation failed: ' + (r.stderr.strip()[-300:] or r.stdout.strip()[-300:]))
+            shutil.move(out, dest)
+        return
     if source['derive'] != 'isnet-resize':
         raise RuntimeError('unknown derivation ' + source['derive'])
     src = os.path.join(cache, source['from'])
@@ -161,6 +175,26 @@ def derive(source, dest, cache, npm_cache):
                         str(source['size'])], capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError('derivation failed: ' + (r.stderr.strip()[-300:] or r.stdout.strip()[-300:]))
+
+
+def quantisation_python(venv, packages):
+    """A private virtual environment with the pinned wheels a derivation needs (ONNX Runtime's quantiser is not
+    packaged by Debian); made once, reused after. Returns its interpreter."""
+    python = os.path.join(venv, 'bin', 'python3')
+    stamp = os.path.join(venv, 'pinned.txt')
+    want = '\n'.join(packages)
+    if os.path.exists(stamp) and open(stamp).read() == want:
+        return python
+    r = subprocess.run(['/usr/bin/python3', '-m', 'venv', '--clear', venv], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('python3 -m venv failed: ' + r.stderr.strip()[-300:])
+    r = subprocess.run([python, '-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--only-binary', ':all:']
+                       + packages, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('pip install %s failed: %s' % (' '.join(packages), (r.stderr.strip() or r.stdout)[-300:]))
+    with open(stamp, 'w') as f:
+        f.write(want)
+    return python
 
 
 def describe(source):
@@ -223,6 +257,8 @@ def main():
     ap.add_argument('--mirror', action='append', default=[], help='local mirror directory (repeatable)')
     ap.add_argument('--manifests', default=os.path.join(PROJECT, 'models'))
     ap.add_argument('--offline', action='store_true', help='do not use the network for url sources')
+    ap.add_argument('--also', action='append', default=[],
+                    help='also fetch this model whose manifest says "fetch": "on-request" (repeatable)')
     args = ap.parse_args()
     cache = os.path.abspath(args.cache)
     npm_cache = os.path.join(os.path.dirname(cache), 'npm')
@@ -234,6 +270,8 @@ def main():
             manifest = json.load(f)
         if 'role' not in manifest:
             continue
+        if manifest.get('fetch') == 'on-request' and manifest['id'] not in args.also:
+            continue  # a measured variant that is not the default: made only when asked for
         ok_all = True
         for spec in manifest.get('files', []):
             ok, how = fetch_file(spec, cache, args.mirror, npm_cache, args.offline)

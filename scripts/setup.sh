@@ -33,7 +33,7 @@ PACKAGES=(
   nlohmann-json3-dev libsqlite3-dev sqlite3
   libtorch-dev python3-torch python3-onnx python3-numpy
   wordnet-base wordnet-dev tesseract-ocr-eng libtesseract-dev
-  libfaiss-dev libopenblas-dev python3-pip
+  libfaiss-dev libopenblas-dev python3-pip python3-venv
   xvfb xauth fonts-dejavu-core strace
 )
 missing=()

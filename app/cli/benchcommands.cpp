@@ -148,6 +148,8 @@ int benchIngest(Services &services, const QStringList &args)
     p.addOption({"long-video", "Also generate a 1080p video of this many seconds from the first file and ingest it, "
                                "sampling memory as it goes.", "SECONDS"});
     p.addOption({"keep-db", "Keep the benchmark library at this path.", "LIB.sqlite"});
+    p.addOption({"pipeline", "Pipeline settings as JSON over the defaults, e.g. '{\"segmenter\": \"isnet_crop_int8\"}'.",
+                 "JSON"});
     if (!parse(p, args, "bench-ingest", "PATH...: videos or folders."))
         return 2;
     std::vector<std::string> inputs;
@@ -192,7 +194,8 @@ int benchIngest(Services &services, const QStringList &args)
     auto store = Services::openStore(db.toStdString());
     if (!store)
         return fail(store.message());
-    const TwinBuilderConfig cfg;
+    const TwinBuilderConfig cfg = builderConfig(p);
+    std::printf("pipeline: %s\n", toJson(cfg).dump().c_str());
     Ingestor ingestor(**store, [&services, cfg] { return services.makeBuilder(cfg); }, {workers, true});
     std::map<std::string, double> stages, stageCpu;
     TerminalProgress bar;

@@ -75,19 +75,11 @@ Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser, Libr
     return store;
 }
 
-} // namespace cli
-
-namespace {
-
-using cli::dbOption;
-using cli::fail;
-using cli::openDb;
-using cli::parse;
-
 TwinBuilderConfig builderConfig(const QCommandLineParser &parser)
 {
     TwinBuilderConfig c;
-    if (parser.isSet("pipeline")) {
+    const QStringList given = parser.optionNames(); // isSet() warns about options a command does not declare
+    if (given.contains("pipeline")) {
         auto j = nlohmann::json::parse(parser.value("pipeline").toStdString(), nullptr, false);
         auto parsed = builderConfigFromJson(j, c);
         if (!parsed)
@@ -95,14 +87,25 @@ TwinBuilderConfig builderConfig(const QCommandLineParser &parser)
         else
             c = *parsed;
     }
-    if (parser.isSet("detect-fps"))
+    if (given.contains("detect-fps"))
         c.detectFps = parser.value("detect-fps").toDouble();
-    if (parser.isSet("keyframe-fps"))
+    if (given.contains("keyframe-fps"))
         c.keyframeFps = parser.value("keyframe-fps").toDouble();
-    if (parser.isSet("threads"))
+    if (given.contains("threads"))
         c.threads = std::max(1, parser.value("threads").toInt());
     return c;
 }
+
+} // namespace cli
+
+namespace {
+
+using cli::builderConfig;
+using cli::dbOption;
+using cli::fail;
+using cli::openDb;
+using cli::parse;
+
 
 int cmdIngest(Services &services, const QStringList &args)
 {

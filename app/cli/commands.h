@@ -18,6 +18,10 @@ enum class LibraryAccess { Existing, Create, ReadOnly, WriteIfPossible };
 Result<std::unique_ptr<TwinStore>> openDb(const QCommandLineParser &parser,
                                           LibraryAccess access = LibraryAccess::Existing);
 
+/// The twin builder's settings: defaults, then --pipeline JSON, then --detect-fps, --keyframe-fps, --threads (each
+/// only where the command declares it).
+TwinBuilderConfig builderConfig(const QCommandLineParser &parser);
+
 int benchTwins(Services &services, const QStringList &args);
 int benchIngest(Services &services, const QStringList &args);
 
