@@ -310,9 +310,12 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
                     const Status s = m_annotator->toggleObject(track);
                     if (!s)
                         showStatus(QString::fromStdString(s.message()));
-                } else if (!m_jsonDock->isVisible()) {
+                } else {
+                    const bool opening = !m_jsonDock->isVisible();
                     m_jsonDock->show();
-                    if (!m_jsonDock->isFloating() && dockWidgetArea(m_jsonDock) == dockWidgetArea(m_inspectorDock))
+                    m_jsonDock->raise(); // in front of any dock the user tabbed it with
+                    if (opening && !m_jsonDock->isFloating() &&
+                        dockWidgetArea(m_jsonDock) == dockWidgetArea(m_inspectorDock))
                         resizeDocks({m_inspectorDock, m_jsonDock}, {m_inspectorDock->height() * 2 / 3,
                                                                     m_inspectorDock->height() / 3},
                                     Qt::Vertical);
