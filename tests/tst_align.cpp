@@ -9,6 +9,7 @@
 #include "align/trainingdata.h"
 #include "store/twinstore.h"
 #include "testsupport.h"
+#include "wordnetfixture.h"
 
 #ifdef TWINSEEK_HAVE_ALIGN_TRAIN
 #include "align/aligntrainer.h"
@@ -510,13 +511,10 @@ private slots:
 
     void paraphrasesSatisfyTheirComponent()
     {
-        const std::string dir = WordNet::defaultDirectory();
-        if (dir.empty())
-            TS_MISSING("WordNet database not installed");
-        auto wn = WordNet::load(dir);
-        QVERIFY2(wn.isOk(), wn.message().c_str());
+        std::unique_ptr<WordNet> wn;
+        TS_LOAD_WORDNET(wn);
         auto vectors = tinyVectors();
-        Paraphraser paraphraser(**wn, vectors.get());
+        Paraphraser paraphraser(*wn, vectors.get());
         const Twin t = handMadeTwin();
         Rng rng(2);
         int made = 0;
@@ -531,10 +529,10 @@ private slots:
         // A hypernym names the bear too, and the brown bear is not a horse.
         const ComponentFacts bear = paraphraser.factsOf(t, componentsOf(t)[0]);
         QuerySpec animal;
-        animal.concept = (*wn)->lookup("animal", WnPos::Noun).front();
+        animal.concept = wn->lookup("animal", WnPos::Noun).front();
         QVERIFY(satisfies(animal, bear));
         QuerySpec horse;
-        horse.concept = (*wn)->lookup("horse", WnPos::Noun).front();
+        horse.concept = wn->lookup("horse", WnPos::Noun).front();
         QVERIFY(!satisfies(horse, bear));
         QuerySpec grey = animal;
         grey.colour = "grey"; // the secondary colour counts

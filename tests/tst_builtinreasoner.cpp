@@ -2,6 +2,7 @@
 // by OCR (and the gap when none were read), text from the video as data, grounding.
 #include "testsupport.h"
 #include "reason/builtinreasoner.h"
+#include "wordnetfixture.h"
 
 #include <QTest>
 
@@ -108,12 +109,7 @@ class TestBuiltinReasoner : public QObject {
 private slots:
     void initTestCase()
     {
-        const std::string dir = WordNet::defaultDirectory();
-        if (dir.empty())
-            TS_MISSING("wordnet-base is not installed");
-        auto wn = WordNet::load(dir);
-        QVERIFY2(wn.isOk(), wn.message().c_str());
-        m_wn = std::move(wn).value();
+        TS_LOAD_WORDNET(m_wn);
         m_lex = std::make_unique<Lexicon>(m_wn.get(), nullptr);
     }
 

@@ -14,6 +14,7 @@
 #include "store/twinstore.h"
 #include "testsupport.h"
 #include "twin/twintext.h"
+#include "wordnetfixture.h"
 
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -328,12 +329,7 @@ class TestLlmReasoning : public QObject {
 private slots:
     void initTestCase()
     {
-        const std::string dir = WordNet::defaultDirectory();
-        if (dir.empty())
-            TS_MISSING("WordNet (Debian's wordnet-base) is not installed");
-        auto wn = WordNet::load(dir);
-        QVERIFY2(wn.isOk(), wn.message().c_str());
-        m_wordnet = std::move(wn).value();
+        TS_LOAD_WORDNET(m_wordnet);
         m_lexicon = std::make_unique<Lexicon>(m_wordnet.get(), nullptr);
     }
 

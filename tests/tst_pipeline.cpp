@@ -7,6 +7,7 @@
 #include "retrieval/pipeline.h"
 #include "store/twinstore.h"
 #include "twin/twintext.h"
+#include "wordnetfixture.h"
 
 #include <QTemporaryDir>
 #include <nlohmann/json.hpp>
@@ -68,12 +69,7 @@ class TestPipeline : public QObject {
 private slots:
     void initTestCase()
     {
-        const std::string dir = WordNet::defaultDirectory();
-        if (dir.empty())
-            TS_MISSING("wordnet-base is not installed");
-        auto wn = WordNet::load(dir);
-        QVERIFY2(wn.isOk(), wn.message().c_str());
-        m_wn = std::move(wn).value();
+        TS_LOAD_WORDNET(m_wn);
         m_lex = std::make_unique<Lexicon>(m_wn.get(), nullptr);
         auto store = TwinStore::open(m_dir.filePath("lib.sqlite").toStdString());
         QVERIFY2(store.isOk(), store.message().c_str());

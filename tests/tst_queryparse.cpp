@@ -3,6 +3,7 @@
 #include "testsupport.h"
 #include "reason/builtinreasoner.h"
 #include "reason/queryparse.h"
+#include "wordnetfixture.h"
 
 #include <QTest>
 
@@ -28,12 +29,7 @@ class TestQueryParse : public QObject {
 private slots:
     void initTestCase()
     {
-        const std::string dir = WordNet::defaultDirectory();
-        if (dir.empty())
-            TS_MISSING("wordnet-base is not installed");
-        auto wn = WordNet::load(dir);
-        QVERIFY2(wn.isOk(), wn.message().c_str());
-        m_wn = std::move(wn).value();
+        TS_LOAD_WORDNET(m_wn);
         m_lex = std::make_unique<Lexicon>(m_wn.get(), nullptr);
     }
 

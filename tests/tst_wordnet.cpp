@@ -1,6 +1,7 @@
 // WordNet from Debian's wordnet-base: lookup with morphology, relations, similarity.
 #include "testsupport.h"
 #include "knowledge/wordnet.h"
+#include "wordnetfixture.h"
 
 #include <QTest>
 
@@ -13,12 +14,7 @@ class TestWordNet : public QObject {
 private slots:
     void initTestCase()
     {
-        const std::string dir = WordNet::defaultDirectory();
-        if (dir.empty())
-            TS_MISSING("wordnet-base is not installed");
-        auto wn = WordNet::load(dir);
-        QVERIFY2(wn.isOk(), wn.message().c_str());
-        m_wn = std::move(wn).value();
+        TS_LOAD_WORDNET(m_wn);
         QVERIFY(m_wn->synsetCount() > 100000);
     }
 
