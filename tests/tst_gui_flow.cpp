@@ -58,15 +58,18 @@ std::optional<Annotation> findAnnotation(TwinStore &store, const std::string &se
 
 QRgb overlayPixel(const FrameView *view, int x, int y) { return view->overlay().pixel(x, y); }
 
-/// What a window needs in these tests: settings, a task manager and, optionally, an engine over clipa and clipb.
-ExplorerServices windowServices(QSettings &settings, TaskManager &tasks, bool withEngine)
+/// What a window needs in these tests: settings, a task manager and, when engine is given, a fake engine over clipa
+/// and clipb whose address lands in *engine once the window makes it (at its first query).
+ExplorerServices windowServices(QSettings &settings, TaskManager &tasks, FakeEngine **engine = nullptr)
 {
     ExplorerServices deps;
     deps.tasks = &tasks;
     deps.settings = &settings;
-    if (withEngine)
-        deps.engineFactory = [](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
-            return std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
+    if (engine)
+        deps.engineFactory = [engine](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
+            auto e = std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
+            *engine = e.get();
+            return e;
         };
     return deps;
 }
@@ -91,15 +94,7 @@ private slots:
         QSettings settings(m_dir.filePath("settings.ini"), QSettings::IniFormat);
         TaskManager tasks(1);
         FakeEngine *engine = nullptr;
-        ExplorerServices deps;
-        deps.tasks = &tasks;
-        deps.settings = &settings;
-        deps.engineFactory = [&engine](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
-            auto e = std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
-            engine = e.get();
-            return e;
-        };
-        MainWindow w(deps);
+        MainWindow w(windowServices(settings, tasks, &engine));
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
@@ -282,7 +277,7 @@ private slots:
     {
         QSettings settings(m_dir.filePath("settings2.ini"), QSettings::IniFormat);
         TaskManager tasks(1);
-        MainWindow w(windowServices(settings, tasks, false));
+        MainWindow w(windowServices(settings, tasks));
         QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
         // The platform adds " — TwinSeek" to the title; the window names only the library.
         QCOMPARE(w.windowTitle(), QStringLiteral("lib.sqlite"));
@@ -300,20 +295,15 @@ private slots:
         QSettings settings(m_dir.filePath("provisional.ini"), QSettings::IniFormat);
         TaskManager tasks(1);
         FakeEngine *engine = nullptr;
-        ExplorerServices deps = windowServices(settings, tasks, false);
-        deps.engineFactory = [&engine](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
-            auto e = std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
-            e->setStreaming(true);
-            engine = e.get();
-            return e;
-        };
-        MainWindow w(deps);
+        MainWindow w(windowServices(settings, tasks, &engine));
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
         auto *summary = w.findChild<QLabel *>("resultsSummary");
         QVERIFY(summary);
         QSignalSpy finished(&w, &MainWindow::queryFinished);
+        QVERIFY(w.queryRunner()->hasEngine() && engine);
+        engine->setStreaming(true);
 
         w.runQuery(QStringLiteral("a dog left of a ball"));
         QTRY_COMPARE(w.resultsModel()->rowCount(), 1);
@@ -352,12 +342,7 @@ private slots:
         QSettings settings(m_dir.filePath("layout.ini"), QSettings::IniFormat);
         TaskManager tasks(1);
         FakeEngine *engine = nullptr;
-        ExplorerServices deps = windowServices(settings, tasks, false);
-        deps.engineFactory = [&engine](const AppSettings &) -> std::unique_ptr<RetrievalEngine> {
-            auto e = std::make_unique<FakeEngine>(std::vector<std::string>{"clipa", "clipb"});
-            engine = e.get();
-            return e;
-        };
+        const ExplorerServices deps = windowServices(settings, tasks, &engine);
         MainWindow w(deps);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -471,7 +456,7 @@ private slots:
         {
             QSettings settings(m_dir.filePath("first.ini"), QSettings::IniFormat);
             TaskManager tasks(1);
-            MainWindow w(windowServices(settings, tasks, false));
+            MainWindow w(windowServices(settings, tasks));
             QVERIFY(!w.store());
             QVERIFY(w.libraryPanel()->addFolderAction()->isEnabled());
             QVERIFY(w.libraryPanel()->addFilesAction()->isEnabled());

@@ -8,6 +8,7 @@
 #include "reason/localllm.h"
 #include "resultsmodel.h"
 #include "services.h"
+#include "smallllm.h"
 #include "testsupport.h"
 #include "tst_gui_fixture.h"
 
@@ -60,6 +61,12 @@ private:
     std::string *m_outcome;
 };
 
+bool cancelOutcomeIsEmpty(std::mutex &mutex, const std::string &outcome)
+{
+    std::lock_guard<std::mutex> lock(mutex);
+    return outcome.empty(); // the judgement has not ended yet
+}
+
 } // namespace
 
 class TestGuiLlm : public QObject {
@@ -71,18 +78,7 @@ class TestGuiLlm : public QObject {
 private slots:
     void initTestCase()
     {
-        ModelRegistry models(defaultAppPaths().manifestDirs,
-                             QDir(QString::fromStdString(defaultAppPaths().cacheDir)).filePath("models").toStdString());
-        models.loadManifests();
-        const ModelManifest *m = models.find("gemma3_270m");
-        if (!m || !models.availability(*m).available)
-            TS_MISSING("gemma3_270m is not in the model cache (run scripts/setup.sh)");
-        LocalLlmOptions o;
-        o.modelPath = models.modelPath(*m);
-        o.contextTokens = 8192;
-        auto loaded = LocalLlm::load(o);
-        QVERIFY2(loaded.isOk(), loaded.message().c_str());
-        m_model = *loaded;
+        TS_LOAD_SMALL_LLM(m_model, 8192, nullptr);
         QVERIFY(m_dir.isValid());
         QVERIFY2(makeClip(m_dir.filePath("clipa.mp4")), "ffmpeg could not make a test clip");
         QVERIFY(makeClip(m_dir.filePath("clipb.mp4")));
@@ -120,7 +116,9 @@ private slots:
         w.runQuery(QStringLiteral("a dog next to a ball"));
         // The model decomposes (the chips show), then starts judging.
         QTRY_VERIFY_WITH_TIMEOUT(judging.load(), 300000);
-        QVERIFY(w.queryBar()->chipCount() > 0);
+        // The chips come through the event loop while the model is already judging.
+        QTRY_VERIFY_WITH_TIMEOUT(w.queryBar()->chipCount() > 0, 10000);
+        QVERIFY(judging.load() && cancelOutcomeIsEmpty(mutex, outcome));
         QTest::qWait(1500); // well into the answer
         auto *cancel = w.queryBar()->findChild<QToolButton *>("cancelQuery");
         QVERIFY(cancel && cancel->isEnabled());

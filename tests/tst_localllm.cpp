@@ -7,6 +7,7 @@
 #include "reason/llmreasoner.h"
 #include "reason/localllm.h"
 #include "services.h"
+#include "smallllm.h"
 #include "testsupport.h"
 
 #include <QElapsedTimer>
@@ -31,19 +32,7 @@ private:
 private slots:
     void initTestCase()
     {
-        ModelRegistry models(defaultAppPaths().manifestDirs,
-                             QDir(QString::fromStdString(defaultAppPaths().cacheDir)).filePath("models").toStdString());
-        models.loadManifests();
-        const ModelManifest *m = models.find("gemma3_270m");
-        if (!m || !models.availability(*m).available)
-            TS_MISSING("gemma3_270m is not in the model cache (run scripts/setup.sh)");
-        m_path = models.modelPath(*m);
-        LocalLlmOptions o;
-        o.modelPath = m_path;
-        o.contextTokens = 4096;
-        auto loaded = LocalLlm::load(o);
-        QVERIFY2(loaded.isOk(), loaded.message().c_str());
-        m_model = *loaded;
+        TS_LOAD_SMALL_LLM(m_model, 4096, &m_path);
     }
 
     void decomposesSchemaValid()
