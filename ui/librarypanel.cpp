@@ -6,8 +6,8 @@
 
 #include <QAction>
 #include <QFileDialog>
-#include <QFontMetrics>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>

@@ -35,10 +35,7 @@ const char *const kHistoryKey = "query/history";
 /// so a long stage name or model name never raises the window's minimum width.
 class ElidingLabel : public QLabel {
 public:
-    explicit ElidingLabel(QWidget *parent) : QLabel(parent)
-    {
-        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
-    }
+    using QLabel::QLabel;
     QSize minimumSizeHint() const override
     {
         return {fontMetrics().horizontalAdvance(QStringLiteral("M…")) + 4, QLabel::minimumSizeHint().height()};

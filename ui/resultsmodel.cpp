@@ -3,9 +3,9 @@
 #include "thumbnailcache.h"
 
 #include <QImage>
+#include <QLocale>
 
 #include <algorithm>
-#include <QLocale>
 
 namespace ts {
 
