@@ -4,6 +4,7 @@
 #include "align/embedding.h"
 #include "align/sentenceencoder.h"
 #include "align/textencoder.h"
+#include "media/videoreader.h"
 #include "reason/llmclient.h"
 #ifdef TWINSEEK_HAVE_LLAMA
 #include "reason/localllm.h"
@@ -60,6 +61,8 @@ AppPaths defaultAppPaths()
 
 Services::Services(AppPaths paths) : m_paths(std::move(paths))
 {
+    if (qEnvironmentVariableIsSet("TWINSEEK_FFMPEG_LOG"))
+        setFfmpegDiagnostics(true);
     m_models = std::make_unique<ModelRegistry>(m_paths.manifestDirs, QDir(QString::fromStdString(m_paths.cacheDir))
                                                                           .filePath("models")
                                                                           .toStdString());

@@ -10,6 +10,7 @@ extern "C" {
 
 #include <opencv2/imgproc.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -19,6 +20,8 @@ extern "C" {
 namespace ts {
 
 namespace {
+
+std::atomic<bool> g_ffmpegDiagnostics{false}; // FFmpeg's log level is process-wide too
 
 std::string avError(int code)
 {
@@ -229,6 +232,12 @@ VideoReader::~VideoReader() = default;
 const MediaInfo &VideoReader::info() const { return d->info; }
 int VideoReader::decodeErrors() const { return d->errors; }
 
+void setFfmpegDiagnostics(bool on)
+{
+    g_ffmpegDiagnostics = on;
+    av_log_set_level(on ? AV_LOG_INFO : AV_LOG_QUIET);
+}
+
 Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string &path, const ReaderOptions &options,
                                                        CancelToken cancel)
 {
@@ -236,7 +245,7 @@ Result<std::unique_ptr<VideoReader>> VideoReader::open(const std::string &path, 
     // FFmpeg prints its own diagnostics to stderr; TwinSeek reports failures as values instead.
     static std::once_flag quiet;
     std::call_once(quiet, [] {
-        if (!std::getenv("TWINSEEK_FFMPEG_LOG"))
+        if (!g_ffmpegDiagnostics)
             av_log_set_level(AV_LOG_QUIET);
     });
     std::unique_ptr<VideoReader> reader(new VideoReader());

@@ -77,4 +77,8 @@ Result<MediaInfo> probeVideo(const std::string &path);
 /// A frame scaled to fit maxSide (aspect kept), taken at frameIndex (or the middle when negative).
 Result<cv::Mat> makeThumbnail(const std::string &path, int maxSide, FrameIndex frameIndex = -1);
 
+/// FFmpeg's own diagnostics on stderr: off by default (failures are reported as values). Process-wide, as FFmpeg's
+/// log level is; the composition root switches them on when the user asks (TWINSEEK_FFMPEG_LOG).
+void setFfmpegDiagnostics(bool on);
+
 } // namespace ts

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <cmath>
 #include <set>
@@ -358,7 +357,6 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
     // A head neither WordNet nor the word vectors know ("off-roader") names no category: the rest must decide.
     if (p.senses.empty() && lex.vectorIndex(p.head) < 0)
         return -1.f;
-    const bool debug = std::getenv("TS_DEBUG_FIT") != nullptr;
     float best = 0.f;
     const WordNet *wn = lex.wordnet();
     for (size_t i = 0; i < p.senses.size() && i < 3; ++i) {
@@ -383,13 +381,9 @@ float headMatchOf(const NounPhrase &p, SynsetId id, const Lexicon &lex, SynsetId
         for (SynsetId member : lex.groupMembers(p.senses))
             if (lex.isA(id, member))
                 best = 0.9f;
-    if (debug)
-        std::fprintf(stderr, "  head %s ~ %s: taxonomy %.2f", p.head.c_str(), lex.name(id).c_str(), best);
     // Kinds WordNet files elsewhere ("bus" is public transport there) still say what they are in their definition.
     if (best < 0.9f && lex.definedAs(id, p.head))
         best = 0.9f;
-    if (debug)
-        std::fprintf(stderr, " definition %.2f name %.2f\n", best, lex.nameMatch(p.head, id));
     // Heads WordNet does not connect to the label by hypernymy ("off-roader", "spinner") still match by words.
     // (By the concept's own words only: "harness" is defined with "a person", but is no person.)
     // Word vectors tell relatedness more than identity ("board" is near "table"): for a thing to find in the
@@ -1262,9 +1256,6 @@ static float phraseFit(const NounPhrase &p, size_t phraseIndex, SynsetId id, con
         const float looseness = !st.strictHead[phraseIndex] ? 0.9f : st.broadHead[phraseIndex] ? 0.6f : 0.f;
         fit = std::max(fit, looseness * detail);
     }
-    if (std::getenv("TS_DEBUG_FIT"))
-        std::fprintf(stderr, "fit %s ~ %s: head %.2f detail %.2f -> %.2f\n", p.text.c_str(), lex.name(id).c_str(), head,
-                     detail, fit);
     std::lock_guard<std::mutex> lock(st.mutex);
     st.fit[phraseIndex][id] = fit;
     return fit;
