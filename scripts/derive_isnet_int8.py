@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 import numpy as np
+import onnx
 from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
                                       quantize_static)
 
@@ -81,7 +82,6 @@ def main():
     if len(inputs) < 16:
         print('too few calibration images in %s (%d crops)' % (image_dir, len(inputs)), file=sys.stderr)
         return 1
-    import onnx
     name = onnx.load(src, load_external_data=False).graph.input[0].name
     quantize_static(src, dst, Reader(name, inputs), quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,

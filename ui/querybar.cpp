@@ -46,9 +46,16 @@ protected:
     {
         QPainter p(this);
         p.setPen(palette().color(foregroundRole()));
-        const QString shown = fontMetrics().elidedText(text(), Qt::ElideRight, contentsRect().width());
-        p.drawText(contentsRect(), Qt::AlignVCenter | Qt::AlignLeft, shown);
-        setToolTip(shown == text() ? QString() : text());
+        p.drawText(contentsRect(), Qt::AlignVCenter | Qt::AlignLeft,
+                   fontMetrics().elidedText(text(), Qt::ElideRight, contentsRect().width()));
+    }
+    bool event(QEvent *e) override
+    {
+        if (e->type() == QEvent::ToolTip && fontMetrics().horizontalAdvance(text()) > contentsRect().width()) {
+            QToolTip::showText(static_cast<QHelpEvent *>(e)->globalPos(), text(), this);
+            return true;
+        }
+        return QLabel::event(e);
     }
 };
 } // namespace
