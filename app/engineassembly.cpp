@@ -2,6 +2,7 @@
 #include "engineassembly.h"
 
 #include "reason/builtinreasoner.h"
+#include "reason/llmcomparer.h"
 #include "reason/llmcache.h"
 #include "retrieval/pipeline.h"
 #include "services.h"
@@ -38,6 +39,13 @@ public:
             m_llmReasoner = std::make_unique<LlmReasoner>(std::move(local), parts.reasoner);
         }
         roles.reasoner = m_llmReasoner.get();
+        if (parts.roles.reason) {
+            m_llmComparer = std::make_unique<LlmComparer>(makeLlmClient(*parts.roles.reason), CompareSummaryOptions{},
+                                                          healthOf(*parts.roles.reason));
+        } else if (m_llmReasoner && parts.localClient && (local = parts.localClient())) {
+            m_llmComparer = std::make_unique<LlmComparer>(std::move(local));
+        }
+        roles.comparer = m_llmComparer.get();
         if (parts.specialists) {
             m_jit = std::make_unique<JitRefinement>(std::move(parts.specialists), parts.jit);
             roles.refine = m_jit->refineFunction();
@@ -100,6 +108,7 @@ private:
     std::map<std::string, Health> m_health;
     std::unique_ptr<LlmDecomposer> m_llmDecomposer;
     std::unique_ptr<LlmReasoner> m_llmReasoner;
+    std::unique_ptr<LlmComparer> m_llmComparer;
     std::unique_ptr<JitRefinement> m_jit;
     std::unique_ptr<TwoStageEngine> m_engine;
 };

@@ -1,9 +1,10 @@
 // The embedded LLM end to end on the real llama.cpp path with the small GGUF of the model cache (Gemma 3 270M):
-// decomposition and one judgement, both schema-valid through grammar-constrained decoding; the prompt-prefix cache
+// decomposition, one judgement and one comparison of a shortlist, schema-valid through grammar-constrained decoding; the prompt-prefix cache
 // re-evaluating only what differs; cancellation before and during a generation; the reply cache answering a
 // repeated request without the model; and the OpenAI-compatible client against a real peer, llama-server built from
 // the same sources, on loopback.
 #include "reason/llmcache.h"
+#include "reason/llmcomparer.h"
 #include "reason/llmreasoner.h"
 #include "reason/localllm.h"
 #include "services.h"
@@ -64,6 +65,25 @@ private slots:
         QVERIFY(v->relevance >= 0.0 && v->relevance <= 1.0);
         for (const GroundedObject &o : v->objects)
             QCOMPARE(o.trackId, TrackId(1)); // the only track of the sample twin
+    }
+
+    void comparesAShortlistSchemaValid()
+    {
+        LlmComparer comparer(makeLocalLlmClient(m_model, 1024));
+        Twin dog = test::sampleTwin();
+        Twin cat = dog;
+        cat.video.key = "cat";
+        cat.tracks[0].id = 4;
+        cat.tracks[0].category = {"cat", "n02121620", 0.9f, "yolox_nano", {}};
+        ReasonQuery q{"a brown dog", {{SubQueryKind::Object, "brown dog", 1.f, false, {"dog"}}}, true, true, {"none"}};
+        CancelToken cancel;
+        auto v = comparer.compare(q, {&cat, &dog}, cancel);
+        QVERIFY2(v.isOk(), v.message().c_str());
+        QVERIFY(v->best >= -1 && v->best <= 1);
+        const Twin &chosen = v->best == 0 ? cat : dog;
+        for (TrackId id : v->tracks)
+            QVERIFY(v->best >= 0 && chosen.track(id)); // only tracks of the video it picked
+        QVERIFY(v->source.rfind("local:", 0) == 0);
     }
 
     void prefixCacheReusesTheSharedPrompt()

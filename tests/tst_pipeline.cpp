@@ -57,6 +57,45 @@ Twin twinOf(const WordNet &wn, const std::string &key, const std::vector<std::st
     return t;
 }
 
+/// An LLM judge that must not be asked when the shortlist is compared; counts what it is asked.
+class CountingReasoner : public Reasoner {
+public:
+    Result<ReasonVerdict> reason(const ReasonQuery &, const Twin &twin, const CancelToken &) override
+    {
+        ++calls;
+        ReasonVerdict v;
+        v.relevance = twin.video.key == "farm" ? 0.9 : 0.2;
+        v.source = "each";
+        return v;
+    }
+    std::string name() const override { return "each"; }
+    int calls = 0;
+};
+
+/// Picks the candidate at a scripted position of the shortlist (-1: none; -2: fails) and names its track 1.
+class ScriptedComparer : public Comparer {
+public:
+    Result<ComparisonVerdict> compare(const ReasonQuery &, const std::vector<const Twin *> &candidates,
+                                      const CancelToken &) override
+    {
+        seen.clear();
+        for (const Twin *t : candidates)
+            seen.push_back(t->video.key);
+        if (pick == -2)
+            return Result<ComparisonVerdict>::error("server said no");
+        ComparisonVerdict v;
+        v.best = pick;
+        if (pick >= 0)
+            v.tracks = {1};
+        v.source = "cmp";
+        v.trace = {{"reason", "scripted choice", "cmp", -1, 0.0}};
+        return v;
+    }
+    std::string name() const override { return "cmp"; }
+    int pick = 1;
+    std::vector<std::string> seen;
+};
+
 } // namespace
 
 class TestPipeline : public QObject {
@@ -158,6 +197,74 @@ private slots:
         o.jit = false;
         QVERIFY(engine.run(*m_store, "rider number 7 on a horse", o, CancelToken(), {}).isOk());
         QVERIFY(refined.empty());
+    }
+
+    void deepModeComparesTheShortlist()
+    {
+        BuiltinDecomposer d(*m_lex);
+        BuiltinReasoner builtin(*m_lex);
+        CountingReasoner each;
+        ScriptedComparer comparer;
+        PipelineRoles roles;
+        roles.builtinDecomposer = &d;
+        roles.builtinReasoner = &builtin;
+        roles.reasoner = &each;
+        roles.comparer = &comparer;
+        TwoStageEngine engine(roles);
+        RetrievalOptions o;
+        o.jit = false;
+        o.mode = ReasoningMode::Deep;
+        o.deepCandidates = 2;
+        o.relevanceThreshold = 0.0;
+        const std::string query = "a bear";
+        o.mode = ReasoningMode::Fast;
+        auto fast = engine.run(*m_store, query, o, CancelToken(), {});
+        QVERIFY2(fast.isOk(), fast.message().c_str());
+        QVERIFY(fast->results.size() >= 2);
+        const std::string first = fast->results[0].key, second = fast->results[1].key;
+        o.mode = ReasoningMode::Deep;
+
+        // The comparer reads the built-in judge's best two, in its order, and its pick ranks first, grounded on the
+        // track it named; the per-candidate judge is not asked.
+        std::vector<int> judged;
+        QueryObserver observer;
+        observer.judged = [&judged](const CandidateEvent &e) { judged.push_back(e.judged); };
+        auto deep = engine.run(*m_store, query, o, CancelToken(), observer);
+        QVERIFY2(deep.isOk(), deep.message().c_str());
+        QCOMPARE(comparer.seen, (std::vector<std::string>{first, second}));
+        QCOMPARE(each.calls, 0);
+        QCOMPARE(deep->results[0].key, second);
+        QCOMPARE(deep->results[1].key, first);
+        QVERIFY(deep->results[0].reasoner.find("picked by cmp") != std::string::npos);
+        QCOMPARE(deep->results[0].objects.size(), size_t(1));
+        QCOMPARE(deep->results[0].objects[0].trackId, TrackId(1));
+        bool explained = false;
+        for (const TraceStep &s : deep->results[0].trace)
+            explained = explained || s.text == "scripted choice";
+        QVERIFY(explained);
+        QCOMPARE(judged, (std::vector<int>{1, 2})); // both shortlisted videos reach a window as they are read
+
+        // "None fits" and a failed comparison leave the built-in ranking as it was; the failure is traced.
+        for (int pick : {-1, -2}) {
+            comparer.pick = pick;
+            auto r = engine.run(*m_store, query, o, CancelToken(), {});
+            QVERIFY(r.isOk());
+            QCOMPARE(r->results.size(), fast->results.size());
+            for (size_t i = 0; i < r->results.size(); ++i)
+                QCOMPARE(r->results[i].key, fast->results[i].key);
+            bool fellBack = false;
+            for (const TraceStep &s : r->trace)
+                fellBack = fellBack || s.text.find("could not compare the shortlist (server said no)") != std::string::npos;
+            QCOMPARE(fellBack, pick == -2);
+        }
+
+        // Judging each candidate instead: the comparer is not asked, the per-candidate judge reads the shortlist.
+        comparer.seen.clear();
+        o.deepJudging = DeepJudging::Each;
+        auto byEach = engine.run(*m_store, query, o, CancelToken(), {});
+        QVERIFY(byEach.isOk());
+        QVERIFY(comparer.seen.empty());
+        QCOMPARE(each.calls, 2);
     }
 
     void cancelled()

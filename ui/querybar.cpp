@@ -378,7 +378,7 @@ RetrievalOptions QueryBar::options() const
     o.reason = m_reason->isChecked();
     o.jit = m_jit->isChecked();
     o.mode = m_mode->currentData().toString() == "deep" ? ReasoningMode::Deep : ReasoningMode::Fast;
-    o.deepCandidates = m_settings ? std::max(0, m_settings->value("query/deepCandidates", 3).toInt()) : 3;
+    o.deepCandidates = m_settings ? std::max(0, m_settings->value("query/deepCandidates", 5).toInt()) : 5;
     o.saveToLibrary = true;
     return o;
 }

@@ -64,8 +64,11 @@ RetrievalOptions retrievalOptions(const QCommandLineParser &p, bool reasonerIsLo
     o.mode = mode == "fast"   ? ReasoningMode::Fast
              : mode == "deep" ? ReasoningMode::Deep
                               : (reasonerIsLocal ? ReasoningMode::Fast : ReasoningMode::Deep);
+    o.deepJudging = p.value("deep-judging").toLower() == "each" ? DeepJudging::Each : DeepJudging::Compare;
+    // Comparing reads a short summary per video in one request: five cost less than three judgements.
+    const int localShortlist = o.deepJudging == DeepJudging::Compare ? 5 : 3;
     o.deepCandidates = p.isSet("deep-candidates") ? std::max(0, p.value("deep-candidates").toInt())
-                                                  : (reasonerIsLocal ? 3 : 0);
+                                                  : (reasonerIsLocal ? localShortlist : 0);
     o.top = std::max(1, p.value("top").toInt());
     if (p.isSet("candidates"))
         o.candidates = std::max(1, p.value("candidates").toInt());
@@ -97,8 +100,11 @@ void addRetrievalOptions(QCommandLineParser &p)
     p.addOption({"aggregate", "Sub-query aggregation of the coarse stage: mean (default) or min.", "MODE"});
     p.addOption({"mode", "fast (LLM decomposition, built-in judge) or deep (the LLM judges and asks for refinement); "
                          "default: fast with the embedded LLM, deep with an LLM endpoint.", "MODE"});
-    p.addOption({"deep-candidates", "Deep mode: the LLM judges only the N best of the built-in judgement (default 3 "
-                                    "with the embedded LLM, 0 = every candidate, with an endpoint).", "N"});
+    p.addOption({"deep-candidates", "Deep mode: the LLM reads only the N best of the built-in judgement (default 5 "
+                                    "to compare, 3 to judge each, with the embedded LLM; 0 = every candidate, one "
+                                    "by one, with an endpoint).", "N"});
+    p.addOption({"deep-judging", "Deep mode: compare (the LLM reads the shortlist side by side and picks the best "
+                                 "fit; the default) or each (one judgement per candidate).", "HOW"});
 }
 
 bool reasonerIsLocal(Services &services, const LlmRoles &roles)

@@ -13,14 +13,12 @@ namespace ts {
 const char *const kTwinDataBegin = "<twin_data>";
 const char *const kTwinDataEnd = "</twin_data>";
 
-namespace {
-
-std::string skippedBecause(const std::string &why)
+std::string endpointSkippedBecause(const std::string &why)
 {
     return "skipped: the endpoint failed recently (" + why + "); it is tried again after a pause";
 }
 
-void recordOutcome(EndpointHealth &health, const Result<LlmReply> &reply, const CancelToken &cancel)
+void recordLlmOutcome(EndpointHealth &health, const Result<LlmReply> &reply, const CancelToken &cancel)
 {
     if (reply)
         health.recordSuccess();
@@ -29,6 +27,8 @@ void recordOutcome(EndpointHealth &health, const Result<LlmReply> &reply, const 
     else
         health.recordFailure(reply.message());
 }
+
+namespace {
 
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -369,10 +369,10 @@ Result<Decomposition> LlmDecomposer::decompose(const std::string &query, const C
 {
     using R = Result<Decomposition>;
     if (const std::string why = m_health->admit(); !why.empty())
-        return R::error(skippedBecause(why));
+        return R::error(endpointSkippedBecause(why));
     const auto t0 = Clock::now();
     auto reply = m_client->complete(buildRequest(query), cancel);
-    recordOutcome(*m_health, reply, cancel);
+    recordLlmOutcome(*m_health, reply, cancel);
     if (!reply)
         return R::error(reply.message());
     auto subs = interpret(reply->json);
@@ -588,12 +588,12 @@ Result<ReasonVerdict> LlmReasoner::reason(const ReasonQuery &query, const Twin &
 {
     using R = Result<ReasonVerdict>;
     if (const std::string why = m_health->admit(); !why.empty())
-        return R::error(skippedBecause(why));
+        return R::error(endpointSkippedBecause(why));
     const auto t0 = Clock::now();
     CompactTwin compacted;
     const LlmRequest request = buildRequest(query, twin, &compacted);
     auto reply = m_client->complete(request, cancel);
-    recordOutcome(*m_health, reply, cancel);
+    recordLlmOutcome(*m_health, reply, cancel);
     if (!reply)
         return R::error(reply.message());
     auto v = interpret(reply->json, query, twin, name());

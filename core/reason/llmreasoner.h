@@ -63,6 +63,11 @@ private:
     std::atomic<int> m_trips{0};
 };
 
+/// A skipped call's message: the endpoint's breaker is open.
+std::string endpointSkippedBecause(const std::string &why);
+/// A reply tells the endpoint's health: success, failure, or nothing (cancelled).
+void recordLlmOutcome(EndpointHealth &health, const Result<LlmReply> &reply, const CancelToken &cancel);
+
 /// The reply format of a decomposition. Full: named fields with weights, for servers. Compact: one-letter keys, no
 /// weights, at most 4 sub-queries of 3 concepts, for a model on a CPU, where every generated token costs ~0.1-0.2 s.
 enum class DecompositionFormat { Full, Compact };

@@ -75,4 +75,23 @@ public:
     virtual std::string name() const = 0;
 };
 
+/// Which video of a shortlist satisfies the query best, read side by side.
+struct ComparisonVerdict {
+    int best = -1;               ///< index into the shortlist; -1: none of them satisfies the query
+    std::vector<TrackId> tracks; ///< the tracks of the best candidate that satisfy the query (may be empty)
+    std::vector<TraceStep> trace;
+    std::string source;
+};
+
+class Comparer {
+public:
+    /// At most this many candidates are compared at once (letters A..H); a longer shortlist is cut.
+    static constexpr int kMaxCandidates = 8;
+    virtual ~Comparer() = default;
+    /// Blocking; worker threads only; candidates in the order the caller ranks them.
+    virtual Result<ComparisonVerdict> compare(const ReasonQuery &query, const std::vector<const Twin *> &candidates,
+                                              const CancelToken &cancel) = 0;
+    virtual std::string name() const = 0;
+};
+
 } // namespace ts

@@ -21,6 +21,11 @@ enum class Aggregation { WeightedMean, Min };
 /// decomposes the query). Deep: the LLM judges and asks for just-in-time refinement.
 enum class ReasoningMode { Fast, Deep };
 
+/// How the LLM reads the built-in judge's shortlist in deep mode. Compare: all of it side by side in one request,
+/// picking the video that fits best (or none); the pick ranks first. Each: one judgement per candidate, on an
+/// absolute scale (the paper's form, for a strong model behind an endpoint).
+enum class DeepJudging { Compare, Each };
+
 struct RetrievalOptions {
     int top = 10; ///< results returned (after the rerank)
     /// Top-K of the coarse stage that go to the reasoning stage; 0 = by reasoner: an LLM reads each candidate's
@@ -35,6 +40,8 @@ struct RetrievalOptions {
     /// the best (0: the LLM judges every candidate). A video the LLM did not read cannot rank above one it accepted,
     /// and its relevance is capped at the best the LLM gave, so "nothing fits" from the LLM holds for the rest too.
     int deepCandidates = 0;
+    /// Compare needs a comparer role (the engine falls back to Each without one).
+    DeepJudging deepJudging = DeepJudging::Compare;
     double relevanceThreshold = 0.1; ///< reasoning relevance below which a candidate is dropped
     /// Weight of the coarse score beside the reasoning relevance in the final ranking (score = relevance +
     /// coarseWeight * coarse). Measured on the development queries with the sentence-encoder aligner: 0.5 with the

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 namespace ts {
@@ -189,9 +190,12 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                 ptrs.push_back(t.get());
         Reasoner *builtin = m_roles.builtinReasoner;
         Reasoner *primary = m_roles.reasoner && options.mode == ReasoningMode::Deep ? m_roles.reasoner : builtin;
-        // Deep mode over a slow LLM: the built-in judge shortlists, the LLM reads the shortlist.
+        // Deep mode over a slow LLM: the built-in judge shortlists, the LLM reads the shortlist (one candidate at a
+        // time, or all of it side by side).
         const bool cascade = primary != builtin && options.deepCandidates > 0 &&
                              candidates.size() > static_cast<size_t>(options.deepCandidates);
+        const bool comparing = cascade && m_roles.comparer && options.deepJudging == DeepJudging::Compare;
+        std::optional<size_t> picked; // the candidate the comparer chose
         builtin->prepare(rq, ptrs); // the default, the shortlist of a cascade, and the fallback of an LLM
         if (primary != builtin)
             primary->prepare(rq, ptrs);
@@ -219,7 +223,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             r.relevance = v.relevance;
             // Reasoning and alignment are fused; in a cascade the LLM's verdicts come first.
             r.score = v.relevance + options.coarseWeight * candidates[i].coarse +
-                      (cascade && judgedBy[i] == primary ? 1.0 : 0.0);
+                      (cascade && (judgedBy[i] == primary || picked == i) ? 1.0 : 0.0);
             r.objects = v.objects;
             r.satisfied = v.satisfied;
             if (explicitSubQueries && judgedBy[i] == builtin) {
@@ -228,7 +232,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                 for (GroundedObject &o : r.objects)
                     o.subQueries.clear();
             }
-            r.reasoner = v.source;
+            r.reasoner = picked == i ? v.source + ", picked by " + m_roles.comparer->name() : v.source;
             r.trace = extraTrace[i];
             for (const auto &s : v.trace)
                 r.trace.push_back(s);
@@ -287,6 +291,60 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                                               ", the best it gave to the videos it read",
                                           "pipeline", -1, 0.0});
         };
+        // The comparer reads the shortlist (best first) side by side; its pick ranks first, with the tracks it
+        // named as the grounding. Its failure or "none" leaves the built-in ranking as it is: the threshold of the
+        // built-in judge decides what is dropped.
+        auto compareShortlist = [&](const std::vector<size_t> &order) -> std::optional<size_t> {
+            std::vector<const Twin *> shortlist;
+            std::vector<size_t> shown;
+            for (size_t i : order)
+                if (twins[i] && shortlist.size() < static_cast<size_t>(Comparer::kMaxCandidates)) {
+                    shortlist.push_back(twins[i].get());
+                    shown.push_back(i);
+                }
+            if (shortlist.empty())
+                return std::nullopt;
+            auto c = m_roles.comparer->compare(rq, shortlist, cancel);
+            if (!c) {
+                if (!cancel.isCancelled())
+                    out.trace.push_back({"fallback",
+                                         m_roles.comparer->name() + " could not compare the shortlist (" +
+                                             c.message() + "); the built-in ranking stands",
+                                         "pipeline", -1, 0.0});
+                return std::nullopt;
+            }
+            std::optional<size_t> best;
+            if (c->best >= 0 && static_cast<size_t>(c->best) < shown.size())
+                best = shown[static_cast<size_t>(c->best)];
+            for (size_t n = 0; n < shown.size(); ++n) {
+                const size_t i = shown[n];
+                std::string text = std::string("compared with ") + std::to_string(shown.size() - 1) +
+                                   " other shortlisted videos as candidate " + static_cast<char>('A' + n) + ": ";
+                text += best == i ? "picked as the best fit" : c->best < 0 ? "none of them fits" : "not picked";
+                extraTrace[i].push_back({"compare", text, c->source, -1, 0.0});
+                if (best == i)
+                    for (const TraceStep &s : c->trace)
+                        extraTrace[i].push_back(s);
+            }
+            if (best && verdicts[*best] && !c->tracks.empty()) {
+                const Twin &twin = *twins[*best];
+                std::vector<GroundedObject> objects;
+                for (TrackId id : c->tracks) {
+                    const Track *t = twin.track(id);
+                    auto kept = std::find_if(verdicts[*best]->objects.begin(), verdicts[*best]->objects.end(),
+                                             [id](const GroundedObject &o) { return o.trackId == id; });
+                    if (kept != verdicts[*best]->objects.end())
+                        objects.push_back(*kept); // the built-in judge's spans and sub-queries for the same track
+                    else if (t)
+                        objects.push_back({t->id, t->category.name, {{t->firstFrame, t->lastFrame}},
+                                           static_cast<float>(verdicts[*best]->relevance), {}});
+                }
+                verdicts[*best]->objects = std::move(objects);
+            }
+            for (size_t i : shown)
+                announce(i, false);
+            return best;
+        };
         std::vector<size_t> all(candidates.size());
         for (size_t i = 0; i < all.size(); ++i)
             all[i] = i;
@@ -300,20 +358,26 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             std::stable_sort(order.begin(), order.end(),
                              [&](size_t a, size_t b) { return verdicts[a]->relevance > verdicts[b]->relevance; });
             order.resize(std::min(order.size(), static_cast<size_t>(options.deepCandidates)));
-            for (size_t i : order)
-                judgedBy[i] = primary;
             llmToJudge = static_cast<int>(order.size());
-            judgeAll(order, 4, 0.4, 0.8);
-            // The LLM read the most promising videos; the others rank after those it accepted and are believed no
-            // more relevant than the best it found.
-            for (size_t i : order)
-                if (verdicts[i] && judgedBy[i] == primary)
-                    llmBest = std::max(llmBest, verdicts[i]->relevance);
-            for (size_t i : all)
-                capUnread(i);
+            if (comparing) {
+                report(0.4, "comparing the shortlist");
+                picked = compareShortlist(order);
+            } else {
+                for (size_t i : order)
+                    judgedBy[i] = primary;
+                judgeAll(order, 4, 0.4, 0.8);
+                // The LLM read the most promising videos; the others rank after those it accepted and are believed
+                // no more relevant than the best it found.
+                for (size_t i : order)
+                    if (verdicts[i] && judgedBy[i] == primary)
+                        llmBest = std::max(llmBest, verdicts[i]->relevance);
+                for (size_t i : all)
+                    capUnread(i);
+            }
             out.trace.push_back({"reason",
                                  "deep mode: the built-in judge shortlisted " + std::to_string(order.size()) + " of " +
-                                     std::to_string(candidates.size()) + " candidates for " + primary->name(),
+                                     std::to_string(candidates.size()) + " candidates for " +
+                                     (comparing ? m_roles.comparer->name() + " to compare" : primary->name()),
                                  "pipeline", -1, 0.0});
         } else {
             llmToJudge = primary != builtin ? static_cast<int>(all.size()) : 0;

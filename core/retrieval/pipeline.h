@@ -25,6 +25,7 @@ using RefineFn = std::function<Result<Twin>(const Twin &twin, const std::vector<
 struct PipelineRoles {
     Decomposer *decomposer = nullptr; ///< LLM decomposer, or nullptr for the built-in one only
     Reasoner *reasoner = nullptr; ///< LLM reasoner, or nullptr
+    Comparer *comparer = nullptr; ///< LLM reading a deep-mode shortlist side by side, or nullptr
     Decomposer *builtinDecomposer = nullptr; ///< required: default and fallback
     Reasoner *builtinReasoner = nullptr; ///< required: default and fallback
     CoarseSearch *coarse = nullptr; ///< the compositional alignment stage; nullptr disables it

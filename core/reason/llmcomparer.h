@@ -1,0 +1,59 @@
+// The LLM reading a shortlist side by side: which candidate video satisfies the query best, or none, and which of
+// its tracks do. A small model on a CPU scores one twin on an absolute scale badly (the embedded 1.5B model gave
+// relevance 1.0 to three videos of one query and rejected every video of another); picking among a few short
+// summaries is the task it does well, and one request for the shortlist costs a third of one per candidate.
+//
+// Prompt safety as in llmreasoner.h: the system message holds only the task and the contract; the summaries, built
+// from what the vision models found (labels, attributes, relations, text read in frames), reach the model as JSON
+// inside one delimited data block with '<' and '>' escaped.
+#pragma once
+
+#include "reason/llmreasoner.h"
+#include "reason/reasoner.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ts {
+
+/// Tags around the candidates' summaries in the comparer's user message.
+extern const char *const kCandidatesBegin;
+extern const char *const kCandidatesEnd;
+
+struct CompareSummaryOptions {
+    int tracks = 5;        ///< most salient tracks per candidate
+    int alternatives = 2;  ///< label alternatives per track
+    int relations = 4;     ///< strongest relations per candidate
+    int sceneLabels = 3;
+    int texts = 3;         ///< observations (OCR, descriptions) per candidate, quoted as data
+    int textChars = 100;   ///< longer observation text is cut
+};
+
+/// A candidate as the comparer shows it: {"objects": ["1: boat (or canoe), green, fast, 57% of the video", ...],
+/// "scene": [...], "relations": ["person 1 on surfboard 3"], "text_in_video": [...]}. Deterministic.
+nlohmann::json compareSummary(const Twin &twin, const CompareSummaryOptions &options = {});
+
+class LlmComparer : public Comparer {
+public:
+    explicit LlmComparer(std::unique_ptr<LlmClient> client, CompareSummaryOptions options = {},
+                         std::shared_ptr<EndpointHealth> health = {});
+    /// Blocking; worker threads only.
+    Result<ComparisonVerdict> compare(const ReasonQuery &query, const std::vector<const Twin *> &candidates,
+                                      const CancelToken &cancel) override;
+    std::string name() const override;
+
+    static nlohmann::json outputSchema(int candidates);
+    LlmRequest buildRequest(const ReasonQuery &query, const std::vector<const Twin *> &candidates) const;
+    /// The verdict of a schema-valid reply, after the checks the schema cannot make (the tracks belong to the
+    /// chosen candidate), or what is wrong.
+    static Result<ComparisonVerdict> interpret(const nlohmann::json &reply, const std::vector<const Twin *> &candidates,
+                                               const std::string &source);
+
+private:
+    std::unique_ptr<LlmClient> m_client;
+    CompareSummaryOptions m_options;
+    std::shared_ptr<EndpointHealth> m_health;
+};
+
+} // namespace ts
