@@ -72,7 +72,7 @@ public:
     int calls = 0;
 };
 
-/// Picks the candidate at a scripted position of the shortlist (-1: none; -2: fails) and names its track 1.
+/// Says the candidates at scripted positions of the shortlist fit (failing instead when told to).
 class ScriptedComparer : public Comparer {
 public:
     Result<ComparisonVerdict> compare(const ReasonQuery &, const std::vector<const Twin *> &candidates,
@@ -81,18 +81,20 @@ public:
         seen.clear();
         for (const Twin *t : candidates)
             seen.push_back(t->video.key);
-        if (pick == -2)
+        if (fail)
             return Result<ComparisonVerdict>::error("server said no");
         ComparisonVerdict v;
-        v.best = pick;
-        if (pick >= 0)
-            v.tracks = {1};
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            v.fits.push_back(std::find(fitting.begin(), fitting.end(), i) != fitting.end());
+            v.notes.push_back("note " + std::to_string(i));
+        }
         v.source = "cmp";
-        v.trace = {{"reason", "scripted choice", "cmp", -1, 0.0}};
+        v.trace = {{"reason", "scripted reading", "cmp", -1, 0.0}};
         return v;
     }
     std::string name() const override { return "cmp"; }
-    int pick = 1;
+    std::vector<size_t> fitting{1};
+    bool fail = false;
     std::vector<std::string> seen;
 };
 
@@ -220,33 +222,43 @@ private slots:
         o.mode = ReasoningMode::Fast;
         auto fast = engine.run(*m_store, query, o, CancelToken(), {});
         QVERIFY2(fast.isOk(), fast.message().c_str());
-        QVERIFY(fast->results.size() >= 2);
+        QVERIFY(fast->results.size() >= 3);
         const std::string first = fast->results[0].key, second = fast->results[1].key;
         o.mode = ReasoningMode::Deep;
 
-        // The comparer reads the built-in judge's best two, in its order, and its pick ranks first, grounded on the
-        // track it named; the per-candidate judge is not asked.
+        // The comparer reads the built-in judge's best three, in its order; the one it says fits ranks first, the
+        // others keep their order; the per-candidate judge is not asked.
+        o.deepCandidates = 3;
         std::vector<int> judged;
         QueryObserver observer;
         observer.judged = [&judged](const CandidateEvent &e) { judged.push_back(e.judged); };
         auto deep = engine.run(*m_store, query, o, CancelToken(), observer);
         QVERIFY2(deep.isOk(), deep.message().c_str());
-        QCOMPARE(comparer.seen, (std::vector<std::string>{first, second}));
+        QCOMPARE(comparer.seen, (std::vector<std::string>{first, second, fast->results[2].key}));
         QCOMPARE(each.calls, 0);
         QCOMPARE(deep->results[0].key, second);
         QCOMPARE(deep->results[1].key, first);
-        QVERIFY(deep->results[0].reasoner.find("picked by cmp") != std::string::npos);
-        QCOMPARE(deep->results[0].objects.size(), size_t(1));
-        QCOMPARE(deep->results[0].objects[0].trackId, TrackId(1));
+        QCOMPARE(deep->results[2].key, fast->results[2].key);
+        QVERIFY(deep->results[0].reasoner.find("confirmed by cmp") != std::string::npos);
+        QVERIFY(deep->results[1].reasoner.find("cmp") == std::string::npos);
         bool explained = false;
         for (const TraceStep &s : deep->results[0].trace)
-            explained = explained || s.text == "scripted choice";
+            explained = explained || (s.kind == "compare" && s.text.find("fits the query (sees: note 1)") != std::string::npos);
         QVERIFY(explained);
-        QCOMPARE(judged, (std::vector<int>{1, 2})); // both shortlisted videos reach a window as they are read
+        QCOMPARE(judged, (std::vector<int>{1, 2, 3})); // the shortlisted videos reach a window once read
 
-        // "None fits" and a failed comparison leave the built-in ranking as it was; the failure is traced.
-        for (int pick : {-1, -2}) {
-            comparer.pick = pick;
+        // Two fit: both rank first, in the built-in order between them.
+        comparer.fitting = {2, 0};
+        auto two = engine.run(*m_store, query, o, CancelToken(), {});
+        QVERIFY(two.isOk());
+        QCOMPARE(two->results[0].key, first);
+        QCOMPARE(two->results[1].key, fast->results[2].key);
+        QCOMPARE(two->results[2].key, second);
+
+        // None fitting and a failed comparison leave the built-in ranking as it was; the failure is traced.
+        for (bool fail : {false, true}) {
+            comparer.fitting.clear();
+            comparer.fail = fail;
             auto r = engine.run(*m_store, query, o, CancelToken(), {});
             QVERIFY(r.isOk());
             QCOMPARE(r->results.size(), fast->results.size());
@@ -255,7 +267,7 @@ private slots:
             bool fellBack = false;
             for (const TraceStep &s : r->trace)
                 fellBack = fellBack || s.text.find("could not compare the shortlist (server said no)") != std::string::npos;
-            QCOMPARE(fellBack, pick == -2);
+            QCOMPARE(fellBack, fail);
         }
 
         // Judging each candidate instead: the comparer is not asked, the per-candidate judge reads the shortlist.
@@ -264,7 +276,7 @@ private slots:
         auto byEach = engine.run(*m_store, query, o, CancelToken(), {});
         QVERIFY(byEach.isOk());
         QVERIFY(comparer.seen.empty());
-        QCOMPARE(each.calls, 2);
+        QCOMPARE(each.calls, 3);
     }
 
     void cancelled()

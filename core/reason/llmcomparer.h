@@ -1,7 +1,8 @@
-// The LLM reading a shortlist side by side: which candidate video satisfies the query best, or none, and which of
-// its tracks do. A small model on a CPU scores one twin on an absolute scale badly (the embedded 1.5B model gave
-// relevance 1.0 to three videos of one query and rejected every video of another); picking among a few short
-// summaries is the task it does well, and one request for the shortlist costs a third of one per candidate.
+// The LLM reading a shortlist side by side: for each candidate video, what in it bears on the query and whether it
+// satisfies the query. A small model on a CPU scores one twin on an absolute scale badly (the embedded 1.5B model
+// gave relevance 1.0 to three videos of one query and rejected every video of another); a yes or no per short
+// summary, with the others in view, is a task it can do, and one request for the shortlist costs less than one per
+// candidate.
 //
 // Prompt safety as in llmreasoner.h: the system message holds only the task and the contract; the summaries, built
 // from what the vision models found (labels, attributes, relations, text read in frames), reach the model as JSON
@@ -45,8 +46,8 @@ public:
 
     static nlohmann::json outputSchema(int candidates);
     LlmRequest buildRequest(const ReasonQuery &query, const std::vector<const Twin *> &candidates) const;
-    /// The verdict of a schema-valid reply, after the checks the schema cannot make (the tracks belong to the
-    /// chosen candidate), or what is wrong.
+    /// The verdict of a schema-valid reply (a verdict per shown candidate; those past kMaxCandidates do not fit),
+    /// or what is wrong.
     static Result<ComparisonVerdict> interpret(const nlohmann::json &reply, const std::vector<const Twin *> &candidates,
                                                const std::string &source);
 

@@ -75,10 +75,10 @@ public:
     virtual std::string name() const = 0;
 };
 
-/// Which video of a shortlist satisfies the query best, read side by side.
+/// Which videos of a shortlist satisfy the query, read side by side.
 struct ComparisonVerdict {
-    int best = -1;               ///< index into the shortlist; -1: none of them satisfies the query
-    std::vector<TrackId> tracks; ///< the tracks of the best candidate that satisfy the query (may be empty)
+    std::vector<bool> fits;         ///< per candidate of the shortlist (those past the comparer's limit: false)
+    std::vector<std::string> notes; ///< per candidate: what the reader saw that bears on the query
     std::vector<TraceStep> trace;
     std::string source;
 };

@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <thread>
 
 namespace ts {
@@ -195,7 +194,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
         const bool cascade = primary != builtin && options.deepCandidates > 0 &&
                              candidates.size() > static_cast<size_t>(options.deepCandidates);
         const bool comparing = cascade && m_roles.comparer && options.deepJudging == DeepJudging::Compare;
-        std::optional<size_t> picked; // the candidate the comparer chose
+        std::vector<bool> comparerFits(candidates.size(), false); // the shortlisted videos the comparer said fit
         builtin->prepare(rq, ptrs); // the default, the shortlist of a cascade, and the fallback of an LLM
         if (primary != builtin)
             primary->prepare(rq, ptrs);
@@ -223,7 +222,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             r.relevance = v.relevance;
             // Reasoning and alignment are fused; in a cascade the LLM's verdicts come first.
             r.score = v.relevance + options.coarseWeight * candidates[i].coarse +
-                      (cascade && (judgedBy[i] == primary || picked == i) ? 1.0 : 0.0);
+                      (cascade && (judgedBy[i] == primary || comparerFits[i]) ? 1.0 : 0.0);
             r.objects = v.objects;
             r.satisfied = v.satisfied;
             if (explicitSubQueries && judgedBy[i] == builtin) {
@@ -232,7 +231,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                 for (GroundedObject &o : r.objects)
                     o.subQueries.clear();
             }
-            r.reasoner = picked == i ? v.source + ", picked by " + m_roles.comparer->name() : v.source;
+            r.reasoner = comparerFits[i] ? v.source + ", confirmed by " + m_roles.comparer->name() : v.source;
             r.trace = extraTrace[i];
             for (const auto &s : v.trace)
                 r.trace.push_back(s);
@@ -291,10 +290,10 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                                               ", the best it gave to the videos it read",
                                           "pipeline", -1, 0.0});
         };
-        // The comparer reads the shortlist (best first) side by side; its pick ranks first, with the tracks it
-        // named as the grounding. Its failure or "none" leaves the built-in ranking as it is: the threshold of the
-        // built-in judge decides what is dropped.
-        auto compareShortlist = [&](const std::vector<size_t> &order) -> std::optional<size_t> {
+        // The comparer reads the shortlist (best first) side by side; the videos it says fit rank before the rest,
+        // in the built-in order among themselves. Its failure, or no video fitting, leaves the built-in ranking as
+        // it is: the threshold of the built-in judge decides what is dropped.
+        auto compareShortlist = [&](const std::vector<size_t> &order) {
             std::vector<const Twin *> shortlist;
             std::vector<size_t> shown;
             for (size_t i : order)
@@ -303,7 +302,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                     shown.push_back(i);
                 }
             if (shortlist.empty())
-                return std::nullopt;
+                return;
             auto c = m_roles.comparer->compare(rq, shortlist, cancel);
             if (!c) {
                 if (!cancel.isCancelled())
@@ -311,39 +310,22 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
                                          m_roles.comparer->name() + " could not compare the shortlist (" +
                                              c.message() + "); the built-in ranking stands",
                                          "pipeline", -1, 0.0});
-                return std::nullopt;
+                return;
             }
-            std::optional<size_t> best;
-            if (c->best >= 0 && static_cast<size_t>(c->best) < shown.size())
-                best = shown[static_cast<size_t>(c->best)];
             for (size_t n = 0; n < shown.size(); ++n) {
                 const size_t i = shown[n];
-                std::string text = std::string("compared with ") + std::to_string(shown.size() - 1) +
-                                   " other shortlisted videos as candidate " + static_cast<char>('A' + n) + ": ";
-                text += best == i ? "picked as the best fit" : c->best < 0 ? "none of them fits" : "not picked";
+                const bool fits = n < c->fits.size() && c->fits[n];
+                comparerFits[i] = fits;
+                std::string text = "read beside " + std::to_string(shown.size() - 1) + " other shortlisted videos: " +
+                                   (fits ? "fits the query" : "does not fit the query");
+                if (n < c->notes.size() && !c->notes[n].empty())
+                    text += " (sees: " + c->notes[n] + ")";
                 extraTrace[i].push_back({"compare", text, c->source, -1, 0.0});
-                if (best == i)
-                    for (const TraceStep &s : c->trace)
-                        extraTrace[i].push_back(s);
-            }
-            if (best && verdicts[*best] && !c->tracks.empty()) {
-                const Twin &twin = *twins[*best];
-                std::vector<GroundedObject> objects;
-                for (TrackId id : c->tracks) {
-                    const Track *t = twin.track(id);
-                    auto kept = std::find_if(verdicts[*best]->objects.begin(), verdicts[*best]->objects.end(),
-                                             [id](const GroundedObject &o) { return o.trackId == id; });
-                    if (kept != verdicts[*best]->objects.end())
-                        objects.push_back(*kept); // the built-in judge's spans and sub-queries for the same track
-                    else if (t)
-                        objects.push_back({t->id, t->category.name, {{t->firstFrame, t->lastFrame}},
-                                           static_cast<float>(verdicts[*best]->relevance), {}});
-                }
-                verdicts[*best]->objects = std::move(objects);
+                for (const TraceStep &s : c->trace)
+                    extraTrace[i].push_back(s);
             }
             for (size_t i : shown)
                 announce(i, false);
-            return best;
         };
         std::vector<size_t> all(candidates.size());
         for (size_t i = 0; i < all.size(); ++i)
@@ -361,7 +343,7 @@ Result<QueryResult> TwoStageEngine::run(TwinStore &store, const std::string &que
             llmToJudge = static_cast<int>(order.size());
             if (comparing) {
                 report(0.4, "comparing the shortlist");
-                picked = compareShortlist(order);
+                compareShortlist(order);
             } else {
                 for (size_t i : order)
                     judgedBy[i] = primary;
