@@ -47,8 +47,12 @@ public:
                             const CancelToken &cancel, const QueryObserver &observer) override;
 
 private:
-    /// Twins without masks, cached by key and ingest time (reasoning reads them for every query).
+    class Run; // one query's state and stages
+
+    /// Twins without masks, cached by key and ingest time (reasoning reads them for every query). Thread-safe.
     Result<std::shared_ptr<const Twin>> twinOf(TwinStore &store, const std::string &key, const std::string &version);
+    /// Drops a cached twin (refinement stored a new one). Thread-safe.
+    void forgetTwin(const std::string &key);
 
     PipelineRoles m_roles;
     std::mutex m_cacheMutex;
