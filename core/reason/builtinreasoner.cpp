@@ -629,53 +629,81 @@ Result<ReasonVerdict> BuiltinReasoner::reason(const ReasonQuery &query, const Tw
     return judge(*st, twin, scores);
 }
 
-ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, std::vector<float> &components,
-                                     std::vector<bool> *targetMask) const
-{
-    const QueryState *st = &stRef;
-    const QueryAnalysis &a = st->analysis;
-    const TwinView view = viewOf(twin, m_lex, st->person);
-    ReasonVerdict v;
-    v.source = "builtin";
-    auto note = [&v](const std::string &kind, const std::string &text, FrameIndex frame = -1) {
-        v.trace.push_back({kind, text, "builtin", frame, 0.0});
-    };
-    auto fitOf = [&](size_t phrase, SynsetId id) { return phraseFit(a.phrases[phrase], phrase, id, m_lex, *st); };
-    if (!st->restated.empty())
-        note("query", "the query is not in English: judged by the decomposition's English sub-queries \"" +
-                          st->restated + "\"");
+namespace {
 
-    // The target is required; everything else (colours, context, actions, relations, time) refines it, so the
-    // relevance is the target's fit scaled by how much of the rest holds: nothing outscores a missing target.
-    double targetWeight = 0.0, targetSum = 0.0;
-    std::vector<float> subScores; // parallel to st->subQueries
-    std::vector<float> baseWeights; // parallel to components
-    components.clear();
-    if (targetMask)
-        targetMask->clear();
-    auto addComponent = [&](float weight, float score, bool isTarget = false) {
+struct TargetChoice {
+    int phrase = -1;
+    int trackIndex = -1; ///< into view.tracks; -1 when a scene label was best
+    float score = 0.f;
+    LabelHit label;
+};
+
+/// One candidate judged against the parsed query: the target first, then each kind of evidence the query asks for
+/// (colours, looks, context, actions, spatial relations, temporal patterns, numbers, counts, negations), the
+/// relevance, and the grounding, in the order the verdict's trace tells them. Lives for one judge() call.
+struct Judgement {
+    Judgement(const BuiltinReasoner::QueryState &state, const Twin &twin, const Lexicon &lex,
+              std::vector<float> &components, std::vector<bool> *targetMask)
+        : st(&state), a(state.analysis), twin(twin), lex(lex), view(viewOf(twin, lex, state.person)),
+          components(components), targetMask(targetMask)
+    {
+        v.source = "builtin";
+        components.clear();
+        if (targetMask)
+            targetMask->clear();
+    }
+
+    ReasonVerdict run()
+    {
+        if (!st->restated.empty())
+            note("query", "the query is not in English: judged by the decomposition's English sub-queries \"" +
+                              st->restated + "\"");
+        // The target is required; everything else (colours, context, actions, relations, time) refines it, so the
+        // relevance is the target's fit scaled by how much of the rest holds: nothing outscores a missing target.
+        chooseTargets();
+        scoreTargets();
+        scoreContexts();
+        scoreActions();
+        scoreSpatial();
+        scoreTemporal();
+        scoreNumbers();
+        scoreCounts();
+        scoreNegations();
+        weighRelevance();
+        ground();
+
+        for (size_t s = 0; s < subScores.size() && s < st->subQueries.size(); ++s)
+            if (subScores[s] >= 0.5f)
+                v.satisfied.push_back(static_cast<int>(s));
+        note("verdict", "relevance " + fmt(v.relevance) + (penalty < 1.f ? " (after negation penalty x" + fmt(penalty) + ")" : ""));
+        return std::move(v);
+    }
+
+    void note(const std::string &kind, const std::string &text, FrameIndex frame = -1)
+    {
+        v.trace.push_back({kind, text, "builtin", frame, 0.0});
+    }
+    float fitOf(size_t phrase, SynsetId id) const { return phraseFit(a.phrases[phrase], phrase, id, lex, *st); }
+    void addComponent(float weight, float score, bool isTarget = false)
+    {
         baseWeights.push_back(weight);
         components.push_back(score);
         if (targetMask)
             targetMask->push_back(isTarget);
-    };
-    auto addScore = [&](float weight, float score, bool isTarget = false) {
+    }
+    void addScore(float weight, float score, bool isTarget = false)
+    {
         if (isTarget) {
             targetWeight += weight;
             targetSum += weight * score;
         }
         addComponent(weight, score, isTarget);
         subScores.push_back(score);
-    };
+    }
 
-    // 1. Targets: the best track (or whole-frame label) for each, with its colours.
-    struct TargetChoice {
-        int phrase = -1;
-        int trackIndex = -1; ///< into view.tracks; -1 when a scene label was best
-        float score = 0.f;
-        LabelHit label;
-    };
-    auto appearanceOf = [&](const NounPhrase &p, const TrackInfo &ti) {
+    // What the query says the target looks like or wears against everything the classifier saw on the track.
+    float appearanceOf(const NounPhrase &p, const TrackInfo &ti) const
+    {
         if (p.modifiers.empty())
             return 0.f;
         float sum = 0.f;
@@ -683,512 +711,575 @@ ReasonVerdict BuiltinReasoner::judge(const QueryState &stRef, const Twin &twin, 
             float best = 0.f;
             for (const LabelHit &h : ti.labels)
                 if (h.id)
-                    best = std::max(best, st->lookMatch(m_lex, m, h.id) * h.confidence);
+                    best = std::max(best, st->lookMatch(lex, m, h.id) * h.confidence);
             for (const LabelHit &h : view.scene) // worn or held things also show in the whole frame
                 if (h.id)
-                    best = std::max(best, 0.6f * st->lookMatch(m_lex, m, h.id) * h.confidence);
+                    best = std::max(best, 0.6f * st->lookMatch(lex, m, h.id) * h.confidence);
             sum += best;
         }
         return sum / p.modifiers.size();
-    };
-    std::vector<TargetChoice> chosen;
-    std::set<int> usedTracks;
-    for (int t : a.targets) {
-        const NounPhrase &p = a.phrases[static_cast<size_t>(t)];
-        TargetChoice best;
-        best.phrase = t;
-        float bestChoice = 0.f;
-        for (size_t k = 0; k < view.tracks.size(); ++k) {
-            if (usedTracks.count(static_cast<int>(k)))
-                continue;
-            const TrackInfo &ti = view.tracks[k];
-            float labelScore = 0.f;
-            LabelHit bestLabel;
-            for (const LabelHit &h : ti.labels) {
-                const float s = fitOf(static_cast<size_t>(t), h.id) * h.confidence;
-                if (s > labelScore) {
-                    labelScore = s;
-                    bestLabel = h;
+    }
+
+    // 1. Targets: the best track (or whole-frame label) for each, with its colours.
+    void chooseTargets()
+    {
+        std::set<int> usedTracks;
+        for (int t : a.targets) {
+            const NounPhrase &p = a.phrases[static_cast<size_t>(t)];
+            TargetChoice best;
+            best.phrase = t;
+            float bestChoice = 0.f;
+            for (size_t k = 0; k < view.tracks.size(); ++k) {
+                if (usedTracks.count(static_cast<int>(k)))
+                    continue;
+                const TrackInfo &ti = view.tracks[k];
+                float labelScore = 0.f;
+                LabelHit bestLabel;
+                for (const LabelHit &h : ti.labels) {
+                    const float s = fitOf(static_cast<size_t>(t), h.id) * h.confidence;
+                    if (s > labelScore) {
+                        labelScore = s;
+                        bestLabel = h;
+                    }
+                }
+                float colour = 1.f;
+                if (!p.colours.empty()) {
+                    float c = 0.f;
+                    for (const std::string &want : p.colours)
+                        c += std::max(colourSimilarity(want, attr(*ti.track, "colour")),
+                                      0.75f * colourSimilarity(want, attr(*ti.track, "colour_secondary")));
+                    colour = 0.55f + 0.45f * c / p.colours.size();
+                }
+                // Colours the query rules out ("not the ones wearing green") push a look-alike down.
+                for (const std::string &neg : a.negatedWords)
+                    if (!canonicalColour(neg).empty() && colourSimilarity(neg, attr(*ti.track, "colour")) >= 0.75f)
+                        colour *= 0.6f;
+                // What the query says the target looks like or wears ("tutu", "helmet") against everything the
+                // classifier saw on this track's crops (a person track's alternatives are its clothes and gear).
+                const float look = appearanceOf(p, ti);
+                // Colour and looks choose among candidates of one video; the target's own score stays what it is
+                // (they are scored as their own evidence below).
+                const float s = labelScore * ti.salience;
+                const float choice = s * colour * (p.modifiers.empty() ? 1.f : 0.75f + 0.25f * look);
+                if (choice > bestChoice) {
+                    bestChoice = choice;
+                    best.score = s;
+                    best.trackIndex = static_cast<int>(k);
+                    best.label = bestLabel;
                 }
             }
-            float colour = 1.f;
+            for (const LabelHit &h : view.scene) {
+                // A whole-frame label can stand for the target (a swing, a pillow filling the frame) but counts less:
+                // nothing says where it is.
+                const float s = fitOf(static_cast<size_t>(t), h.id) * h.confidence * 0.8f;
+                if (s > bestChoice) {
+                    bestChoice = s;
+                    best.score = s;
+                    best.trackIndex = -1;
+                    best.label = h;
+                }
+            }
+            if (best.trackIndex >= 0)
+                usedTracks.insert(best.trackIndex);
+            chosen.push_back(best);
+        }
+
+    }
+
+    void scoreTargets()
+    {
+        for (size_t i = 0; i < chosen.size(); ++i) {
+            const TargetChoice &c = chosen[i];
+            const NounPhrase &p = a.phrases[static_cast<size_t>(c.phrase)];
+            addScore(kTargetWeight / std::max<size_t>(1, chosen.size()), c.score, true);
+            std::string where = c.trackIndex >= 0 ? "track " + std::to_string(view.tracks[static_cast<size_t>(c.trackIndex)].track->id)
+                                                  : std::string("the whole frame");
+            if (c.score > 0.f)
+                note("reason", "'" + p.text + "': " + where + " seen as '" + c.label.name + "' fits " + fmt(c.score) +
+                                   (p.description.empty() ? "" : " (described as: " + joinWords(p.description) + ")"),
+                     c.trackIndex >= 0 ? view.tracks[static_cast<size_t>(c.trackIndex)].track->firstFrame : -1);
+            else
+                note("reason", "'" + p.text + "': nothing in the twin fits");
             if (!p.colours.empty()) {
-                float c = 0.f;
-                for (const std::string &want : p.colours)
-                    c += std::max(colourSimilarity(want, attr(*ti.track, "colour")),
-                                  0.75f * colourSimilarity(want, attr(*ti.track, "colour_secondary")));
-                colour = 0.55f + 0.45f * c / p.colours.size();
+                float colour = 0.5f; // unknown when the target is only a whole-frame label
+                std::string seen = "unknown";
+                if (c.trackIndex >= 0) {
+                    const Track &tr = *view.tracks[static_cast<size_t>(c.trackIndex)].track;
+                    float sum = 0.f;
+                    for (const std::string &want : p.colours)
+                        sum += std::max(colourSimilarity(want, attr(tr, "colour")),
+                                        0.75f * colourSimilarity(want, attr(tr, "colour_secondary")));
+                    colour = sum / p.colours.size();
+                    seen = attr(tr, "colour") + (attr(tr, "colour_secondary").empty() ? "" : "/" + attr(tr, "colour_secondary"));
+                    if (attr(tr, "colour").empty() && st->canRefine("mask"))
+                        v.gaps.push_back({"mask", tr.id, tr.firstFrame, tr.lastFrame, "no colour measured for the target"});
+                }
+                addScore(kColourWeight, colour);
+                note("reason", "colour asked " + joinWords(p.colours, "/") + ", seen " + seen + ": " + fmt(colour));
             }
-            // Colours the query rules out ("not the ones wearing green") push a look-alike down.
-            for (const std::string &neg : a.negatedWords)
-                if (!canonicalColour(neg).empty() && colourSimilarity(neg, attr(*ti.track, "colour")) >= 0.75f)
-                    colour *= 0.6f;
-            // What the query says the target looks like or wears ("tutu", "helmet") against everything the
-            // classifier saw on this track's crops (a person track's alternatives are its clothes and gear).
-            const float look = appearanceOf(p, ti);
-            // Colour and looks choose among candidates of one video; the target's own score stays what it is
-            // (they are scored as their own evidence below).
-            const float s = labelScore * ti.salience;
-            const float choice = s * colour * (p.modifiers.empty() ? 1.f : 0.75f + 0.25f * look);
-            if (choice > bestChoice) {
-                bestChoice = choice;
-                best.score = s;
-                best.trackIndex = static_cast<int>(k);
-                best.label = bestLabel;
-            }
-        }
-        for (const LabelHit &h : view.scene) {
-            // A whole-frame label can stand for the target (a swing, a pillow filling the frame) but counts less:
-            // nothing says where it is.
-            const float s = fitOf(static_cast<size_t>(t), h.id) * h.confidence * 0.8f;
-            if (s > bestChoice) {
-                bestChoice = s;
-                best.score = s;
-                best.trackIndex = -1;
-                best.label = h;
+            if (!p.modifiers.empty()) {
+                const float look = c.trackIndex >= 0 ? appearanceOf(p, view.tracks[static_cast<size_t>(c.trackIndex)]) : 0.f;
+                addComponent(kAppearanceWeight, look);
+                if (look >= 0.3f)
+                    note("reason", "looks like '" + joinWords(p.modifiers, " ") + "': " + fmt(look));
             }
         }
-        if (best.trackIndex >= 0)
-            usedTracks.insert(best.trackIndex);
-        chosen.push_back(best);
+
     }
 
-    for (size_t i = 0; i < chosen.size(); ++i) {
-        const TargetChoice &c = chosen[i];
-        const NounPhrase &p = a.phrases[static_cast<size_t>(c.phrase)];
-        addScore(kTargetWeight / std::max<size_t>(1, chosen.size()), c.score, true);
-        std::string where = c.trackIndex >= 0 ? "track " + std::to_string(view.tracks[static_cast<size_t>(c.trackIndex)].track->id)
-                                              : std::string("the whole frame");
-        if (c.score > 0.f)
-            note("reason", "'" + p.text + "': " + where + " seen as '" + c.label.name + "' fits " + fmt(c.score) +
-                               (p.description.empty() ? "" : " (described as: " + joinWords(p.description) + ")"),
-                 c.trackIndex >= 0 ? view.tracks[static_cast<size_t>(c.trackIndex)].track->firstFrame : -1);
-        else
-            note("reason", "'" + p.text + "': nothing in the twin fits");
-        if (!p.colours.empty()) {
-            float colour = 0.5f; // unknown when the target is only a whole-frame label
-            std::string seen = "unknown";
-            if (c.trackIndex >= 0) {
-                const Track &tr = *view.tracks[static_cast<size_t>(c.trackIndex)].track;
-                float sum = 0.f;
-                for (const std::string &want : p.colours)
-                    sum += std::max(colourSimilarity(want, attr(tr, "colour")),
-                                    0.75f * colourSimilarity(want, attr(tr, "colour_secondary")));
-                colour = sum / p.colours.size();
-                seen = attr(tr, "colour") + (attr(tr, "colour_secondary").empty() ? "" : "/" + attr(tr, "colour_secondary"));
-                if (attr(tr, "colour").empty() && st->canRefine("mask"))
-                    v.gaps.push_back({"mask", tr.id, tr.firstFrame, tr.lastFrame, "no colour measured for the target"});
-            }
-            addScore(kColourWeight, colour);
-            note("reason", "colour asked " + joinWords(p.colours, "/") + ", seen " + seen + ": " + fmt(colour));
+    void scoreContexts()
+    {
+        // 2. Context phrases: anything in the twin (tracks, alternatives, whole-frame labels) that is what they name.
+        int contexts = 0;
+        for (size_t i = 0; i < a.phrases.size(); ++i) {
+            const NounPhrase &p = a.phrases[i];
+            if (std::find(a.targets.begin(), a.targets.end(), static_cast<int>(i)) != a.targets.end() || p.negated ||
+                p.head.empty() || p.head == "one")
+                continue;
+            ++contexts;
         }
-        if (!p.modifiers.empty()) {
-            const float look = c.trackIndex >= 0 ? appearanceOf(p, view.tracks[static_cast<size_t>(c.trackIndex)]) : 0.f;
-            addComponent(kAppearanceWeight, look);
-            if (look >= 0.3f)
-                note("reason", "looks like '" + joinWords(p.modifiers, " ") + "': " + fmt(look));
-        }
-    }
-
-    // 2. Context phrases: anything in the twin (tracks, alternatives, whole-frame labels) that is what they name.
-    int contexts = 0;
-    for (size_t i = 0; i < a.phrases.size(); ++i) {
-        const NounPhrase &p = a.phrases[i];
-        if (std::find(a.targets.begin(), a.targets.end(), static_cast<int>(i)) != a.targets.end() || p.negated ||
-            p.head.empty() || p.head == "one")
-            continue;
-        ++contexts;
-    }
-    const float contextWeight = contexts > 0 ? kContextWeight * std::min(1.f, kContextCap / (kContextWeight * contexts)) : 0.f;
-    std::vector<std::pair<int, float>> contextTrack(a.phrases.size(), {-1, 0.f}); // phrase -> best track
-    for (size_t i = 0; i < a.phrases.size(); ++i) {
-        const NounPhrase &p = a.phrases[i];
-        if (std::find(a.targets.begin(), a.targets.end(), static_cast<int>(i)) != a.targets.end() || p.negated ||
-            p.head.empty() || p.head == "one")
-            continue;
-        float best = 0.f;
-        std::string what;
-        for (size_t k = 0; k < view.tracks.size(); ++k)
-            for (const LabelHit &h : view.tracks[k].labels) {
+        const float contextWeight = contexts > 0 ? kContextWeight * std::min(1.f, kContextCap / (kContextWeight * contexts)) : 0.f;
+        contextTrack.assign(a.phrases.size(), {-1, 0.f});
+        for (size_t i = 0; i < a.phrases.size(); ++i) {
+            const NounPhrase &p = a.phrases[i];
+            if (std::find(a.targets.begin(), a.targets.end(), static_cast<int>(i)) != a.targets.end() || p.negated ||
+                p.head.empty() || p.head == "one")
+                continue;
+            float best = 0.f;
+            std::string what;
+            for (size_t k = 0; k < view.tracks.size(); ++k)
+                for (const LabelHit &h : view.tracks[k].labels) {
+                    const float s = fitOf(i, h.id) * h.confidence;
+                    if (s > best) {
+                        best = s;
+                        what = "track " + std::to_string(h.track) + " '" + h.name + "'";
+                    }
+                    if (s > contextTrack[i].second)
+                        contextTrack[i] = {static_cast<int>(k), s};
+                }
+            for (const LabelHit &h : view.scene) {
                 const float s = fitOf(i, h.id) * h.confidence;
                 if (s > best) {
                     best = s;
-                    what = "track " + std::to_string(h.track) + " '" + h.name + "'";
+                    what = "scene '" + h.name + "'";
                 }
-                if (s > contextTrack[i].second)
-                    contextTrack[i] = {static_cast<int>(k), s};
             }
-        for (const LabelHit &h : view.scene) {
-            const float s = fitOf(i, h.id) * h.confidence;
-            if (s > best) {
-                best = s;
-                what = "scene '" + h.name + "'";
-            }
+            // Weak associations (a "board" that is a car at 0.3) are everywhere; only clear matches count.
+            addScore(contextWeight * (p.fromDescription ? 0.6f : 1.f), std::clamp((best - 0.15f) / 0.6f, 0.f, 1.f));
+            if (best >= 0.3f)
+                note("reason", "context '" + p.text + "': " + what + " " + fmt(best));
         }
-        // Weak associations (a "board" that is a car at 0.3) are everywhere; only clear matches count.
-        addScore(contextWeight * (p.fromDescription ? 0.6f : 1.f), std::clamp((best - 0.15f) / 0.6f, 0.f, 1.f));
-        if (best >= 0.3f)
-            note("reason", "context '" + p.text + "': " + what + " " + fmt(best));
+
     }
 
-    // 3. Actions: the motion the verbs imply against the target's measured motion.
-    const TrackInfo *target = chosen.empty() || chosen.front().trackIndex < 0
-                                  ? nullptr
-                                  : &view.tracks[static_cast<size_t>(chosen.front().trackIndex)];
-    if (!a.actions.empty()) {
-        float score = 0.5f;
-        if (target) {
-            const std::string motion = attr(*target->track, "motion");
-            int fast = 0, slow = 0, still = 0, moving = 0;
-            for (const std::string &verb : a.actions) {
-                static const std::set<std::string> kStill = {"stand", "sit", "lie", "rest", "sleep", "wait", "stay",
-                                                             "perch", "pose", "hang", "hold"};
-                if (kStill.count(verb)) {
-                    ++still;
-                    continue;
-                }
-                // WordNet: a kind of "travel rapidly" is fast, a kind of "walk" slow, a kind of "travel" moving.
-                const WordNet *wn = m_lex.wordnet();
-                if (!wn)
-                    continue;
-                const auto senses = wn->lookup(verb, WnPos::Verb);
-                const auto fastS = wn->lookup("speed", WnPos::Verb), walkS = wn->lookup("walk", WnPos::Verb),
-                           travelS = wn->lookup("travel", WnPos::Verb);
-                for (size_t s = 0; s < senses.size() && s < 2; ++s) {
-                    if (!fastS.empty() && wn->isA(senses[s], fastS.front())) {
-                        ++fast;
-                        break;
-                    }
-                    if (!walkS.empty() && wn->isA(senses[s], walkS.front())) {
-                        ++slow;
-                        break;
-                    }
-                    if (!travelS.empty() && wn->isA(senses[s], travelS.front())) {
-                        ++moving;
-                        break;
-                    }
-                }
-            }
-            const int claims = fast + slow + still + moving;
-            if (claims > 0) {
-                float agree = 0.f;
-                agree += fast * (motion == "fast" ? 1.f : motion == "slow" ? 0.5f : 0.1f);
-                agree += slow * (motion == "slow" ? 1.f : motion == "fast" ? 0.6f : 0.3f);
-                agree += moving * (motion == "static" ? 0.2f : 1.f);
-                agree += still * (motion == "static" ? 1.f : motion == "slow" ? 0.5f : 0.2f);
-                score = agree / claims;
-            }
-        }
-        addScore(kActionWeight, score);
-        note("reason", "actions " + joinWords(a.actions, ", ") + ": measured motion " +
-                           (target ? attr(*target->track, "motion") : std::string("unknown")) + ", " + fmt(score));
-    }
-
-    // 4. Spatial relations between the target and other things.
-    for (const SpatialCue &c : a.spatial) {
-        float score = 0.5f;
-        std::string why = "not checkable";
-        const int subjIdx = c.subject >= 0 ? c.subject : (a.targets.empty() ? -1 : a.targets.front());
-        int subjTrack = -1;
-        for (const auto &ch : chosen)
-            if (ch.phrase == subjIdx)
-                subjTrack = ch.trackIndex;
-        if (subjTrack >= 0) {
-            const Track &st0 = *view.tracks[static_cast<size_t>(subjTrack)].track;
-            if (c.object < 0) {
-                // "in front" with nothing named after it ("the cup in front"): nearest among the others by depth.
-                int nearer = 0, others = 0;
-                for (size_t k = 0; k < view.tracks.size(); ++k) {
-                    if (static_cast<int>(k) == subjTrack)
+    void scoreActions()
+    {
+        // 3. Actions: the motion the verbs imply against the target's measured motion.
+        target = chosen.empty() || chosen.front().trackIndex < 0
+                                      ? nullptr
+                                      : &view.tracks[static_cast<size_t>(chosen.front().trackIndex)];
+        if (!a.actions.empty()) {
+            float score = 0.5f;
+            if (target) {
+                const std::string motion = attr(*target->track, "motion");
+                int fast = 0, slow = 0, still = 0, moving = 0;
+                for (const std::string &verb : a.actions) {
+                    static const std::set<std::string> kStill = {"stand", "sit", "lie", "rest", "sleep", "wait", "stay",
+                                                                 "perch", "pose", "hang", "hold"};
+                    if (kStill.count(verb)) {
+                        ++still;
                         continue;
-                    ++others;
-                    if (view.tracks[k].depthMean < view.tracks[static_cast<size_t>(subjTrack)].depthMean)
-                        ++nearer;
+                    }
+                    // WordNet: a kind of "travel rapidly" is fast, a kind of "walk" slow, a kind of "travel" moving.
+                    const WordNet *wn = lex.wordnet();
+                    if (!wn)
+                        continue;
+                    const auto senses = wn->lookup(verb, WnPos::Verb);
+                    const auto fastS = wn->lookup("speed", WnPos::Verb), walkS = wn->lookup("walk", WnPos::Verb),
+                               travelS = wn->lookup("travel", WnPos::Verb);
+                    for (size_t s = 0; s < senses.size() && s < 2; ++s) {
+                        if (!fastS.empty() && wn->isA(senses[s], fastS.front())) {
+                            ++fast;
+                            break;
+                        }
+                        if (!walkS.empty() && wn->isA(senses[s], walkS.front())) {
+                            ++slow;
+                            break;
+                        }
+                        if (!travelS.empty() && wn->isA(senses[s], travelS.front())) {
+                            ++moving;
+                            break;
+                        }
+                    }
                 }
-                const bool front = c.relation == "in front of";
-                score = others == 0 ? 0.6f : 1.f - static_cast<float>(front ? nearer : others - nearer) / others;
-                why = (front ? "nearest" : "farthest") + std::string(" of ") + std::to_string(others + 1) + " objects by depth (" +
-                      (view.tracks[static_cast<size_t>(subjTrack)].depthProxy ? "proxy" : "model") + ")";
-                if (view.tracks[static_cast<size_t>(subjTrack)].depthProxy && st->canRefine("depth"))
-                    v.gaps.push_back({"depth", st0.id, st0.firstFrame, st0.lastFrame, "depth order comes from a geometric proxy"});
-            } else {
-                const auto ot = contextTrack[static_cast<size_t>(c.object)];
-                if (ot.first >= 0 && ot.first != subjTrack && ot.second >= 0.35f) {
-                    const TrackId o = view.tracks[static_cast<size_t>(ot.first)].track->id;
-                    const std::string &rel = c.relation;
-                    auto holds = [&](TrackId s, const std::string &pred, TrackId obj) {
-                        for (const Relationship &r : twin.relationships)
-                            if (r.subject == s && r.object == obj && r.predicate == pred)
-                                return true;
-                        return false;
-                    };
-                    bool ok = false;
-                    const TrackId sId = st0.id;
-                    if (rel == "near" || rel == "past" || rel == "between")
-                        ok = holds(sId, "near", o) || holds(o, "near", sId) || holds(sId, "overlapping", o) ||
-                             holds(o, "overlapping", sId) || holds(sId, "approaching", o) || holds(sId, "moving away from", o);
-                    else if (rel == "above")
-                        ok = holds(sId, "above", o) || holds(sId, "riding", o);
-                    else if (rel == "below")
-                        ok = holds(o, "above", sId);
-                    else if (rel == "in front of")
-                        ok = holds(sId, "in front of", o);
-                    else if (rel == "behind")
-                        ok = holds(o, "in front of", sId) || holds(o, "overlapping", sId);
-                    else if (rel == "riding" || rel == "on")
-                        ok = holds(sId, "riding", o) || holds(sId, "above", o) || holds(sId, "overlapping", o) ||
-                             holds(o, "carrying", sId);
-                    else if (rel == "inside")
-                        ok = holds(sId, "inside", o) || holds(sId, "overlapping", o);
-                    else if (rel == "towards")
-                        ok = holds(sId, "approaching", o);
-                    else if (rel == "away from")
-                        ok = holds(sId, "moving away from", o);
-                    else
-                        ok = holds(sId, "near", o) || holds(sId, "overlapping", o);
-                    score = ok ? 1.f : 0.3f;
-                    why = std::string(ok ? "holds" : "not observed") + " between track " + std::to_string(sId) +
-                          " and track " + std::to_string(o);
-                } else {
-                    // The other thing is only a whole-frame label (a fountain, trees): present, relation unknown.
-                    score = 0.5f;
-                    why = "the other thing is not tracked";
+                const int claims = fast + slow + still + moving;
+                if (claims > 0) {
+                    float agree = 0.f;
+                    agree += fast * (motion == "fast" ? 1.f : motion == "slow" ? 0.5f : 0.1f);
+                    agree += slow * (motion == "slow" ? 1.f : motion == "fast" ? 0.6f : 0.3f);
+                    agree += moving * (motion == "static" ? 0.2f : 1.f);
+                    agree += still * (motion == "static" ? 1.f : motion == "slow" ? 0.5f : 0.2f);
+                    score = agree / claims;
                 }
             }
+            addScore(kActionWeight, score);
+            note("reason", "actions " + joinWords(a.actions, ", ") + ": measured motion " +
+                               (target ? attr(*target->track, "motion") : std::string("unknown")) + ", " + fmt(score));
         }
-        addScore(kSpatialWeight, score);
-        note("reason", "spatial '" + c.text + "': " + why + ", " + fmt(score));
+
     }
 
-    // 5. Temporal patterns on the target's track.
-    for (const TemporalCue &c : a.temporal) {
-        float score = 0.5f;
-        std::string why = "no target track";
-        if (target && target->series.size() >= 3) {
-            const auto &s = target->series;
-            const size_t q = std::max<size_t>(1, s.size() / 4);
-            float yEarly = 0, yLate = 0, aEarly = 0, aLate = 0;
-            for (size_t k = 0; k < q; ++k) {
-                yEarly += s[k].second.first;
-                aEarly += s[k].second.second;
-                yLate += s[s.size() - 1 - k].second.first;
-                aLate += s[s.size() - 1 - k].second.second;
+    void scoreSpatial()
+    {
+        // 4. Spatial relations between the target and other things.
+        for (const SpatialCue &c : a.spatial) {
+            float score = 0.5f;
+            std::string why = "not checkable";
+            const int subjIdx = c.subject >= 0 ? c.subject : (a.targets.empty() ? -1 : a.targets.front());
+            int subjTrack = -1;
+            for (const auto &ch : chosen)
+                if (ch.phrase == subjIdx)
+                    subjTrack = ch.trackIndex;
+            if (subjTrack >= 0) {
+                const Track &st0 = *view.tracks[static_cast<size_t>(subjTrack)].track;
+                if (c.object < 0) {
+                    // "in front" with nothing named after it ("the cup in front"): nearest among the others by depth.
+                    int nearer = 0, others = 0;
+                    for (size_t k = 0; k < view.tracks.size(); ++k) {
+                        if (static_cast<int>(k) == subjTrack)
+                            continue;
+                        ++others;
+                        if (view.tracks[k].depthMean < view.tracks[static_cast<size_t>(subjTrack)].depthMean)
+                            ++nearer;
+                    }
+                    const bool front = c.relation == "in front of";
+                    score = others == 0 ? 0.6f : 1.f - static_cast<float>(front ? nearer : others - nearer) / others;
+                    why = (front ? "nearest" : "farthest") + std::string(" of ") + std::to_string(others + 1) + " objects by depth (" +
+                          (view.tracks[static_cast<size_t>(subjTrack)].depthProxy ? "proxy" : "model") + ")";
+                    if (view.tracks[static_cast<size_t>(subjTrack)].depthProxy && st->canRefine("depth"))
+                        v.gaps.push_back({"depth", st0.id, st0.firstFrame, st0.lastFrame, "depth order comes from a geometric proxy"});
+                } else {
+                    const auto ot = contextTrack[static_cast<size_t>(c.object)];
+                    if (ot.first >= 0 && ot.first != subjTrack && ot.second >= 0.35f) {
+                        const TrackId o = view.tracks[static_cast<size_t>(ot.first)].track->id;
+                        const std::string &rel = c.relation;
+                        auto holds = [&](TrackId s, const std::string &pred, TrackId obj) {
+                            for (const Relationship &r : twin.relationships)
+                                if (r.subject == s && r.object == obj && r.predicate == pred)
+                                    return true;
+                            return false;
+                        };
+                        bool ok = false;
+                        const TrackId sId = st0.id;
+                        if (rel == "near" || rel == "past" || rel == "between")
+                            ok = holds(sId, "near", o) || holds(o, "near", sId) || holds(sId, "overlapping", o) ||
+                                 holds(o, "overlapping", sId) || holds(sId, "approaching", o) || holds(sId, "moving away from", o);
+                        else if (rel == "above")
+                            ok = holds(sId, "above", o) || holds(sId, "riding", o);
+                        else if (rel == "below")
+                            ok = holds(o, "above", sId);
+                        else if (rel == "in front of")
+                            ok = holds(sId, "in front of", o);
+                        else if (rel == "behind")
+                            ok = holds(o, "in front of", sId) || holds(o, "overlapping", sId);
+                        else if (rel == "riding" || rel == "on")
+                            ok = holds(sId, "riding", o) || holds(sId, "above", o) || holds(sId, "overlapping", o) ||
+                                 holds(o, "carrying", sId);
+                        else if (rel == "inside")
+                            ok = holds(sId, "inside", o) || holds(sId, "overlapping", o);
+                        else if (rel == "towards")
+                            ok = holds(sId, "approaching", o);
+                        else if (rel == "away from")
+                            ok = holds(sId, "moving away from", o);
+                        else
+                            ok = holds(sId, "near", o) || holds(sId, "overlapping", o);
+                        score = ok ? 1.f : 0.3f;
+                        why = std::string(ok ? "holds" : "not observed") + " between track " + std::to_string(sId) +
+                              " and track " + std::to_string(o);
+                    } else {
+                        // The other thing is only a whole-frame label (a fountain, trees): present, relation unknown.
+                        score = 0.5f;
+                        why = "the other thing is not tracked";
+                    }
+                }
             }
-            yEarly /= q, yLate /= q, aEarly /= q, aLate /= q;
-            const float startShare = static_cast<float>(s.front().first) / view.frameCount;
-            const float endShare = static_cast<float>(s.back().first) / view.frameCount;
-            // Which change the later state names: up/away into the air, growing to fill the frame, stopping,
-            // leaving. Word vectors decide, from prototypes of each change.
-            auto closeness = [this](const std::vector<std::string> &words, std::initializer_list<const char *> protos) {
-                float best = 0.f;
-                for (const auto &w : words)
-                    for (const char *p : protos)
-                        best = std::max(best, m_lex.wordSimilarity(w, p));
-                return best;
-            };
-            const std::vector<std::string> after = c.after.empty() && c.kind == TemporalKind::Keeps ? std::vector<std::string>{} : c.after;
-            const float up = closeness(after, {"fly", "sky", "air", "rise", "up", "lift"});
-            const float grow = closeness(after, {"grow", "larger", "approach", "fill", "closer", "big"});
-            const float stop = closeness(after, {"stop", "still", "rest", "sit", "halt"});
-            const float leave = closeness(after, {"disappear", "leave", "gone", "vanish", "away"});
-            const float moveScore = std::clamp((yEarly - yLate) / 0.15f, 0.f, 1.f);
-            const float growScore = aEarly > 0 ? std::clamp(std::log(std::max(1e-4f, aLate) / aEarly) / std::log(4.f), 0.f, 1.f) : 0.f;
-            const std::string motion = attr(*target->track, "motion");
-            switch (c.kind) {
-            case TemporalKind::StartEnd:
-            case TemporalKind::EndsUp: {
-                const float m = std::max({up, grow, stop, leave});
-                if (m < 0.35f) {
-                    why = "the later state is not a change the twin measures";
+            addScore(kSpatialWeight, score);
+            note("reason", "spatial '" + c.text + "': " + why + ", " + fmt(score));
+        }
+
+    }
+
+    void scoreTemporal()
+    {
+        // 5. Temporal patterns on the target's track.
+        for (const TemporalCue &c : a.temporal) {
+            float score = 0.5f;
+            std::string why = "no target track";
+            if (target && target->series.size() >= 3) {
+                const auto &s = target->series;
+                const size_t q = std::max<size_t>(1, s.size() / 4);
+                float yEarly = 0, yLate = 0, aEarly = 0, aLate = 0;
+                for (size_t k = 0; k < q; ++k) {
+                    yEarly += s[k].second.first;
+                    aEarly += s[k].second.second;
+                    yLate += s[s.size() - 1 - k].second.first;
+                    aLate += s[s.size() - 1 - k].second.second;
+                }
+                yEarly /= q, yLate /= q, aEarly /= q, aLate /= q;
+                const float startShare = static_cast<float>(s.front().first) / view.frameCount;
+                const float endShare = static_cast<float>(s.back().first) / view.frameCount;
+                // Which change the later state names: up/away into the air, growing to fill the frame, stopping,
+                // leaving. Word vectors decide, from prototypes of each change.
+                auto closeness = [this](const std::vector<std::string> &words, std::initializer_list<const char *> protos) {
+                    float best = 0.f;
+                    for (const auto &w : words)
+                        for (const char *p : protos)
+                            best = std::max(best, lex.wordSimilarity(w, p));
+                    return best;
+                };
+                const std::vector<std::string> after = c.after.empty() && c.kind == TemporalKind::Keeps ? std::vector<std::string>{} : c.after;
+                const float up = closeness(after, {"fly", "sky", "air", "rise", "up", "lift"});
+                const float grow = closeness(after, {"grow", "larger", "approach", "fill", "closer", "big"});
+                const float stop = closeness(after, {"stop", "still", "rest", "sit", "halt"});
+                const float leave = closeness(after, {"disappear", "leave", "gone", "vanish", "away"});
+                const float moveScore = std::clamp((yEarly - yLate) / 0.15f, 0.f, 1.f);
+                const float growScore = aEarly > 0 ? std::clamp(std::log(std::max(1e-4f, aLate) / aEarly) / std::log(4.f), 0.f, 1.f) : 0.f;
+                const std::string motion = attr(*target->track, "motion");
+                switch (c.kind) {
+                case TemporalKind::StartEnd:
+                case TemporalKind::EndsUp: {
+                    const float m = std::max({up, grow, stop, leave});
+                    if (m < 0.35f) {
+                        why = "the later state is not a change the twin measures";
+                        break;
+                    }
+                    if (m == up) {
+                        score = std::max(moveScore, motion == "fast" ? 0.5f : 0.f);
+                        why = "centroid height " + fmt(1 - yEarly) + " -> " + fmt(1 - yLate);
+                    } else if (m == grow) {
+                        score = growScore;
+                        why = "area " + fmt(aEarly, 3) + " -> " + fmt(aLate, 3) + " of the frame";
+                    } else if (m == leave) {
+                        score = endShare < 0.85f ? 1.f : 0.2f;
+                        why = "last seen at " + fmt(endShare * 100, 0) + "% of the video";
+                    } else {
+                        score = motion == "static" ? 0.8f : 0.4f;
+                        why = "motion " + motion;
+                    }
                     break;
                 }
-                if (m == up) {
-                    score = std::max(moveScore, motion == "fast" ? 0.5f : 0.f);
-                    why = "centroid height " + fmt(1 - yEarly) + " -> " + fmt(1 - yLate);
-                } else if (m == grow) {
+                case TemporalKind::Keeps:
+                    score = motion == "static" ? 0.2f : (endShare > 0.8f ? 1.f : 0.6f);
+                    why = "motion " + motion + ", seen until " + fmt(endShare * 100, 0) + "%";
+                    break;
+                case TemporalKind::Appears:
+                    score = startShare > 0.1f ? 1.f : 0.3f;
+                    why = "first seen at " + fmt(startShare * 100, 0) + "%";
+                    break;
+                case TemporalKind::Disappears:
+                    score = endShare < 0.9f ? 1.f : 0.3f;
+                    why = "last seen at " + fmt(endShare * 100, 0) + "%";
+                    break;
+                case TemporalKind::Approaches:
                     score = growScore;
-                    why = "area " + fmt(aEarly, 3) + " -> " + fmt(aLate, 3) + " of the frame";
-                } else if (m == leave) {
-                    score = endShare < 0.85f ? 1.f : 0.2f;
-                    why = "last seen at " + fmt(endShare * 100, 0) + "% of the video";
-                } else {
-                    score = motion == "static" ? 0.8f : 0.4f;
-                    why = "motion " + motion;
-                }
-                break;
-            }
-            case TemporalKind::Keeps:
-                score = motion == "static" ? 0.2f : (endShare > 0.8f ? 1.f : 0.6f);
-                why = "motion " + motion + ", seen until " + fmt(endShare * 100, 0) + "%";
-                break;
-            case TemporalKind::Appears:
-                score = startShare > 0.1f ? 1.f : 0.3f;
-                why = "first seen at " + fmt(startShare * 100, 0) + "%";
-                break;
-            case TemporalKind::Disappears:
-                score = endShare < 0.9f ? 1.f : 0.3f;
-                why = "last seen at " + fmt(endShare * 100, 0) + "%";
-                break;
-            case TemporalKind::Approaches:
-                score = growScore;
-                why = "area " + fmt(aEarly, 3) + " -> " + fmt(aLate, 3);
-                break;
-            case TemporalKind::Recedes:
-                score = aEarly > 0 ? std::clamp(std::log(aEarly / std::max(1e-4f, aLate)) / std::log(4.f), 0.f, 1.f) : 0.f;
-                why = "area " + fmt(aEarly, 3) + " -> " + fmt(aLate, 3);
-                break;
-            }
-        } else if (target && st->canRefine("dense")) {
-            why = "too few observations of the target";
-            v.gaps.push_back({"dense", target->track->id, target->track->firstFrame, target->track->lastFrame,
-                              "the temporal pattern needs denser sampling"});
-        }
-        addScore(kTemporalWeight, score);
-        note("reason", "temporal '" + c.text + "': " + why + ", " + fmt(score));
-    }
-
-    // 6. Numbers to read: only text the twin has read (OCR observations) can confirm them.
-    for (const std::string &n : a.numbers) {
-        float score = 0.f;
-        bool anyOcr = false;
-        for (const Observation &o : twin.observations) {
-            if (o.kind == "ocr-pass")
-                anyOcr = true; // text was looked for here and none was found
-            if (o.kind != "ocr")
-                continue;
-            anyOcr = true;
-            // Whole-token match: "205" in "205" or "No.205", not in "1205".
-            const std::string &t = o.text;
-            for (size_t pos = t.find(n); pos != std::string::npos; pos = t.find(n, pos + 1)) {
-                const bool leftOk = pos == 0 || !std::isdigit(static_cast<unsigned char>(t[pos - 1]));
-                const bool rightOk = pos + n.size() >= t.size() || !std::isdigit(static_cast<unsigned char>(t[pos + n.size()]));
-                if (leftOk && rightOk)
-                    score = std::max(score, 0.6f + 0.4f * std::clamp(o.confidence, 0.f, 1.f));
-            }
-        }
-        if (!anyOcr) {
-            score = 0.25f; // unknown until the text is read
-            const TrackId tid = target ? target->track->id : 0;
-            if (st->canRefine("ocr"))
-                v.gaps.push_back({"ocr", tid, target ? target->track->firstFrame : 0,
-                              target ? target->track->lastFrame : twin.video.frameCount - 1,
-                              "the query names the number " + n + " and no text has been read"});
-        }
-        addScore(kNumberWeight, score);
-        note("reason", "number " + n + (anyOcr ? (score > 0.5f ? ": read in the video" : ": not among the text read")
-                                               : ": no text read yet"));
-    }
-
-    // 7. Counts.
-    for (size_t i = 0; i < a.phrases.size(); ++i) {
-        const NounPhrase &p = a.phrases[i];
-        if (p.count < 2)
-            continue;
-        int n = 0;
-        for (const TrackInfo &ti : view.tracks)
-            for (const LabelHit &h : ti.labels)
-                if (fitOf(i, h.id) >= 0.6f && ti.salience >= 0.5f) {
-                    ++n;
+                    why = "area " + fmt(aEarly, 3) + " -> " + fmt(aLate, 3);
+                    break;
+                case TemporalKind::Recedes:
+                    score = aEarly > 0 ? std::clamp(std::log(aEarly / std::max(1e-4f, aLate)) / std::log(4.f), 0.f, 1.f) : 0.f;
+                    why = "area " + fmt(aEarly, 3) + " -> " + fmt(aLate, 3);
                     break;
                 }
-        const float score = n == p.count ? 1.f : std::pow(0.6f, static_cast<float>(std::abs(n - p.count)));
-        addComponent(kCountWeight, score);
-        note("reason", "count of '" + p.head + "': asked " + std::to_string(p.count) + ", seen " + std::to_string(n));
+            } else if (target && st->canRefine("dense")) {
+                why = "too few observations of the target";
+                v.gaps.push_back({"dense", target->track->id, target->track->firstFrame, target->track->lastFrame,
+                                  "the temporal pattern needs denser sampling"});
+            }
+            addScore(kTemporalWeight, score);
+            note("reason", "temporal '" + c.text + "': " + why + ", " + fmt(score));
+        }
+
     }
 
-    // 8. Negations: things the query rules out lower the relevance when the twin shows them.
-    float penalty = 1.f;
-    for (size_t i = 0; i < a.phrases.size(); ++i) {
-        const NounPhrase &p = a.phrases[i];
-        if (!p.negated || p.head.empty())
-            continue;
-        float evidence = 0.f;
-        bool group = false;
-        for (SynsetId s : p.senses)
-            for (SynsetId g : st->groupSenses)
-                if (s == g || m_lex.isA(s, g))
-                    group = true;
-        if (group) {
-            // "no audience", "no crowd": a gathering means several people.
-            evidence = std::clamp((view.personTracks - 1) / 3.f, 0.f, 1.f);
-        } else {
+    void scoreNumbers()
+    {
+        // 6. Numbers to read: only text the twin has read (OCR observations) can confirm them.
+        for (const std::string &n : a.numbers) {
+            float score = 0.f;
+            bool anyOcr = false;
+            for (const Observation &o : twin.observations) {
+                if (o.kind == "ocr-pass")
+                    anyOcr = true; // text was looked for here and none was found
+                if (o.kind != "ocr")
+                    continue;
+                anyOcr = true;
+                // Whole-token match: "205" in "205" or "No.205", not in "1205".
+                const std::string &t = o.text;
+                for (size_t pos = t.find(n); pos != std::string::npos; pos = t.find(n, pos + 1)) {
+                    const bool leftOk = pos == 0 || !std::isdigit(static_cast<unsigned char>(t[pos - 1]));
+                    const bool rightOk = pos + n.size() >= t.size() || !std::isdigit(static_cast<unsigned char>(t[pos + n.size()]));
+                    if (leftOk && rightOk)
+                        score = std::max(score, 0.6f + 0.4f * std::clamp(o.confidence, 0.f, 1.f));
+                }
+            }
+            if (!anyOcr) {
+                score = 0.25f; // unknown until the text is read
+                const TrackId tid = target ? target->track->id : 0;
+                if (st->canRefine("ocr"))
+                    v.gaps.push_back({"ocr", tid, target ? target->track->firstFrame : 0,
+                                  target ? target->track->lastFrame : twin.video.frameCount - 1,
+                                  "the query names the number " + n + " and no text has been read"});
+            }
+            addScore(kNumberWeight, score);
+            note("reason", "number " + n + (anyOcr ? (score > 0.5f ? ": read in the video" : ": not among the text read")
+                                                   : ": no text read yet"));
+        }
+
+    }
+
+    void scoreCounts()
+    {
+        // 7. Counts.
+        for (size_t i = 0; i < a.phrases.size(); ++i) {
+            const NounPhrase &p = a.phrases[i];
+            if (p.count < 2)
+                continue;
+            int n = 0;
             for (const TrackInfo &ti : view.tracks)
                 for (const LabelHit &h : ti.labels)
-                    evidence = std::max(evidence, fitOf(i, h.id) * h.confidence * ti.salience);
-            for (const LabelHit &h : view.scene)
-                evidence = std::max(evidence, fitOf(i, h.id) * h.confidence);
-            evidence = evidence >= 0.5f ? evidence : 0.f;
+                    if (fitOf(i, h.id) >= 0.6f && ti.salience >= 0.5f) {
+                        ++n;
+                        break;
+                    }
+            const float score = n == p.count ? 1.f : std::pow(0.6f, static_cast<float>(std::abs(n - p.count)));
+            addComponent(kCountWeight, score);
+            note("reason", "count of '" + p.head + "': asked " + std::to_string(p.count) + ", seen " + std::to_string(n));
         }
-        penalty *= 1.f - 0.45f * evidence;
-        note("reason", "ruled out '" + p.head + "': " + (evidence > 0 ? "seen (" + fmt(evidence) + ")" : "not seen") +
-                           (group ? ", " + std::to_string(view.personTracks) + " people tracked" : ""));
+
     }
 
-    // Relevance: the evidence weighted by how rare it is among the candidates (what most candidates show, like a
-    // person in a library of people, tells little), gated by the target being there at all.
-    const double targetFit = targetWeight > 0 ? targetSum / targetWeight : 0.0;
-    double num = 0.0, den = 0.0;
-    for (size_t k = 0; k < components.size(); ++k) {
-        const double w = baseWeights[k] * (k < st->rarity.size() ? st->rarity[k] : 1.0);
-        num += w * components[k];
-        den += w;
-    }
-    // Without the target the rest can still say something (a sail on open water implies its sailor, too small
-    // for the detector), but most of the relevance is gone.
-    const double gate = std::clamp(targetFit / 0.5, 0.0, 1.0);
-    v.relevance = std::clamp((den > 0 ? num / den : 0.0) * (0.35 + 0.65 * gate) * penalty, 0.0, 1.0);
+    void scoreNegations()
+    {
+        // 8. Negations: things the query rules out lower the relevance when the twin shows them.
+        penalty = 1.f;
+        for (size_t i = 0; i < a.phrases.size(); ++i) {
+            const NounPhrase &p = a.phrases[i];
+            if (!p.negated || p.head.empty())
+                continue;
+            float evidence = 0.f;
+            bool group = false;
+            for (SynsetId s : p.senses)
+                for (SynsetId g : st->groupSenses)
+                    if (s == g || lex.isA(s, g))
+                        group = true;
+            if (group) {
+                // "no audience", "no crowd": a gathering means several people.
+                evidence = std::clamp((view.personTracks - 1) / 3.f, 0.f, 1.f);
+            } else {
+                for (const TrackInfo &ti : view.tracks)
+                    for (const LabelHit &h : ti.labels)
+                        evidence = std::max(evidence, fitOf(i, h.id) * h.confidence * ti.salience);
+                for (const LabelHit &h : view.scene)
+                    evidence = std::max(evidence, fitOf(i, h.id) * h.confidence);
+                evidence = evidence >= 0.5f ? evidence : 0.f;
+            }
+            penalty *= 1.f - 0.45f * evidence;
+            note("reason", "ruled out '" + p.head + "': " + (evidence > 0 ? "seen (" + fmt(evidence) + ")" : "not seen") +
+                               (group ? ", " + std::to_string(view.personTracks) + " people tracked" : ""));
+        }
 
-    // Grounding: the targets' tracks and what they ride or carry.
-    for (const TargetChoice &c : chosen) {
-        if (c.trackIndex < 0 || c.score < 0.15f)
-            continue;
-        const TrackInfo &ti = view.tracks[static_cast<size_t>(c.trackIndex)];
-        GroundedObject g;
-        g.trackId = ti.track->id;
-        g.label = ti.track->category.name;
-        g.spans = ti.spans;
-        g.score = c.score;
-        for (size_t s = 0; s < st->subQueries.size(); ++s)
-            if (st->subQueries[s].kind == SubQueryKind::Object && !st->subQueries[s].negated)
-                g.subQueries.push_back(static_cast<int>(s));
-        v.objects.push_back(std::move(g));
-        for (const Relationship &r : twin.relationships) {
-            TrackId other = 0;
-            if (r.subject == ti.track->id && (r.predicate == "riding" || r.predicate == "carrying" || r.predicate == "inside"))
-                other = r.object;
-            else if (r.object == ti.track->id && (r.predicate == "riding" || r.predicate == "carrying" || r.predicate == "inside"))
-                other = r.subject;
-            if (!other || std::any_of(v.objects.begin(), v.objects.end(), [other](const GroundedObject &o) { return o.trackId == other; }))
+    }
+
+    void weighRelevance()
+    {
+        // Relevance: the evidence weighted by how rare it is among the candidates (what most candidates show, like a
+        // person in a library of people, tells little), gated by the target being there at all.
+        const double targetFit = targetWeight > 0 ? targetSum / targetWeight : 0.0;
+        double num = 0.0, den = 0.0;
+        for (size_t k = 0; k < components.size(); ++k) {
+            const double w = baseWeights[k] * (k < st->rarity.size() ? st->rarity[k] : 1.0);
+            num += w * components[k];
+            den += w;
+        }
+        // Without the target the rest can still say something (a sail on open water implies its sailor, too small
+        // for the detector), but most of the relevance is gone.
+        const double gate = std::clamp(targetFit / 0.5, 0.0, 1.0);
+        v.relevance = std::clamp((den > 0 ? num / den : 0.0) * (0.35 + 0.65 * gate) * penalty, 0.0, 1.0);
+
+    }
+
+    void ground()
+    {
+        // Grounding: the targets' tracks and what they ride or carry.
+        for (const TargetChoice &c : chosen) {
+            if (c.trackIndex < 0 || c.score < 0.15f)
                 continue;
-            const Track *ot = twin.track(other);
-            if (!ot)
-                continue;
-            // What the target rides is part of it (horse and rider, bike and rider); anything else it touches only
-            // when the query names it.
-            bool named = r.predicate == "riding";
-            const WordNet *wn = m_lex.wordnet();
-            const SynsetId otherId = wn ? wn->fromKey(ot->category.synset) : 0;
-            for (size_t ph = 0; ph < a.phrases.size() && !named; ++ph)
-                named = !a.phrases[ph].negated && fitOf(ph, otherId) >= 0.45f;
-            if (!named)
-                continue;
-            GroundedObject o;
-            o.trackId = other;
-            o.label = ot->category.name;
-            o.score = c.score * 0.8f;
-            for (const TrackInfo &t2 : view.tracks)
-                if (t2.track->id == other)
-                    o.spans = t2.spans;
-            v.objects.push_back(std::move(o));
-            note("reason", "track " + std::to_string(other) + " '" + ot->category.name + "' is " + r.predicate +
-                               " with the target: grounded with it", r.firstFrame);
+            const TrackInfo &ti = view.tracks[static_cast<size_t>(c.trackIndex)];
+            GroundedObject g;
+            g.trackId = ti.track->id;
+            g.label = ti.track->category.name;
+            g.spans = ti.spans;
+            g.score = c.score;
+            for (size_t s = 0; s < st->subQueries.size(); ++s)
+                if (st->subQueries[s].kind == SubQueryKind::Object && !st->subQueries[s].negated)
+                    g.subQueries.push_back(static_cast<int>(s));
+            v.objects.push_back(std::move(g));
+            for (const Relationship &r : twin.relationships) {
+                TrackId other = 0;
+                if (r.subject == ti.track->id && (r.predicate == "riding" || r.predicate == "carrying" || r.predicate == "inside"))
+                    other = r.object;
+                else if (r.object == ti.track->id && (r.predicate == "riding" || r.predicate == "carrying" || r.predicate == "inside"))
+                    other = r.subject;
+                if (!other || std::any_of(v.objects.begin(), v.objects.end(), [other](const GroundedObject &o) { return o.trackId == other; }))
+                    continue;
+                const Track *ot = twin.track(other);
+                if (!ot)
+                    continue;
+                // What the target rides is part of it (horse and rider, bike and rider); anything else it touches only
+                // when the query names it.
+                bool named = r.predicate == "riding";
+                const WordNet *wn = lex.wordnet();
+                const SynsetId otherId = wn ? wn->fromKey(ot->category.synset) : 0;
+                for (size_t ph = 0; ph < a.phrases.size() && !named; ++ph)
+                    named = !a.phrases[ph].negated && fitOf(ph, otherId) >= 0.45f;
+                if (!named)
+                    continue;
+                GroundedObject o;
+                o.trackId = other;
+                o.label = ot->category.name;
+                o.score = c.score * 0.8f;
+                for (const TrackInfo &t2 : view.tracks)
+                    if (t2.track->id == other)
+                        o.spans = t2.spans;
+                v.objects.push_back(std::move(o));
+                note("reason", "track " + std::to_string(other) + " '" + ot->category.name + "' is " + r.predicate +
+                                   " with the target: grounded with it", r.firstFrame);
+            }
         }
     }
-    for (size_t s = 0; s < subScores.size() && s < st->subQueries.size(); ++s)
-        if (subScores[s] >= 0.5f)
-            v.satisfied.push_back(static_cast<int>(s));
-    note("verdict", "relevance " + fmt(v.relevance) + (penalty < 1.f ? " (after negation penalty x" + fmt(penalty) + ")" : ""));
-    return v;
+
+    const BuiltinReasoner::QueryState *st;
+    const QueryAnalysis &a;
+    const Twin &twin;
+    const Lexicon &lex;
+    const TwinView view;
+    ReasonVerdict v;
+    std::vector<float> &components; ///< the evidence scores, in the order they were added
+    std::vector<bool> *targetMask;  ///< parallel to components: which are the target's fit (may be null)
+    double targetWeight = 0.0, targetSum = 0.0;
+    std::vector<float> subScores;   ///< parallel to st->subQueries
+    std::vector<float> baseWeights; ///< parallel to components
+    std::vector<TargetChoice> chosen;
+    std::vector<std::pair<int, float>> contextTrack; ///< phrase -> best track
+    const TrackInfo *target = nullptr; ///< the first target's track
+    float penalty = 1.f;               ///< from negations
+};
+
+} // namespace
+
+ReasonVerdict BuiltinReasoner::judge(const QueryState &state, const Twin &twin, std::vector<float> &components,
+                                     std::vector<bool> *targetMask) const
+{
+    return Judgement(state, twin, m_lex, components, targetMask).run();
 }
 
 static float phraseFit(const NounPhrase &p, size_t phraseIndex, SynsetId id, const Lexicon &lex,
