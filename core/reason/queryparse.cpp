@@ -477,12 +477,25 @@ private:
 
     void clauses()
     {
-        const int n = size();
         auto &phrases = m_out.phrases;
         for (auto &p : phrases)
             p.preposition = prepositionBefore(p.firstToken);
+        contentWordsAndNumbers();
+        negationScopes();
+        if (phrases.empty())
+            return;
+        int lastTarget = 0;
+        const int target = chooseTargets(lastTarget);
+        walkAfterTarget(target, lastTarget);
+        settleDescriptions();
+        temporalPatterns();
+        dropKnowledgePhrases();
+    }
 
-        // Content lemmas, negation scopes, numbers to read.
+    /// Content lemmas and numbers to read.
+    void contentWordsAndNumbers()
+    {
+        const int n = size();
         for (int i = 0; i < n; ++i) {
             const Tagged &w = m_words[static_cast<size_t>(i)];
             if ((w.tag == Tag::Noun || w.tag == Tag::Verb || w.tag == Tag::Adj || w.tag == Tag::Colour ||
@@ -498,11 +511,17 @@ private:
                         m_out.numbers.push_back(w.token.text);
             }
         }
+    }
+
+    /// "instead of waiting", "never looking back": a verb is negated; "no passengers", "not the ones wearing
+    /// green": the phrase is.
+    void negationScopes()
+    {
+        const int n = size();
+        auto &phrases = m_out.phrases;
         for (int i = 0; i < n; ++i) {
             if (tagAt(i) != Tag::Neg)
                 continue;
-            // "instead of waiting", "never looking back": a verb is negated; "no passengers", "not the ones wearing
-            // green": the phrase is.
             int k = i + 1;
             while (k < n && (tagAt(k) == Tag::Prep || tagAt(k) == Tag::Adv || tagAt(k) == Tag::Aux) && k < i + 3)
                 ++k;
@@ -519,9 +538,14 @@ private:
                     m_out.negatedWords.push_back(c);
             }
         }
-        if (phrases.empty())
-            return;
+    }
 
+    /// The target phrase (and a second one joined by "and", or the participant of an activity); returns its index
+    /// and sets lastTarget to the last token of the targets.
+    int chooseTargets(int &lastTarget)
+    {
+        const int n = size();
+        auto &phrases = m_out.phrases;
         // The target: the first phrase (a leading gerund, "juggling three clubs...", is an action on it).
         int target = 0;
         for (size_t p = 0; p < phrases.size(); ++p)
@@ -543,7 +567,7 @@ private:
             }
         }
         NounPhrase &tp = phrases[static_cast<size_t>(target)];
-        const int lastTarget = m_out.targets.size() > 1
+        lastTarget = m_out.targets.size() > 1
                                    ? phrases[static_cast<size_t>(m_out.targets.back())].lastToken
                                    : tp.lastToken;
         // "a game of chess ..., the man moving a piece": an activity is seen through who takes part in it.
@@ -554,7 +578,16 @@ private:
                     break;
                 }
 
-        // Walk the rest: the describing clause, attributes said of the target, re-mentions, actions, spatial cues.
+        return target;
+    }
+
+    /// The rest of the query after the target: the describing clause, attributes said of the target, re-mentions,
+    /// actions, spatial cues.
+    void walkAfterTarget(int target, int lastTarget)
+    {
+        const int n = size();
+        auto &phrases = m_out.phrases;
+        NounPhrase &tp = phrases[static_cast<size_t>(target)];
         enum class State { Main, Relative };
         State state = State::Main;
         bool clauseHasVerb = false;
@@ -641,47 +674,58 @@ private:
             }
             if (ph < 0 || ph == target || (!m_out.targets.empty() && ph == m_out.targets.back()))
                 continue;
-            NounPhrase &p = phrases[static_cast<size_t>(ph)];
-            if (i != p.firstToken)
-                continue;
-            // "here a young male", "the one on the left", "a dark green one": the target again.
-            if (reMentionNext || p.head == "one") {
-                reMentionNext = false;
-                mergeReMention(tp, p, ph);
-                continue;
-            }
-            // "in the orange vest", "in a white coat", "wearing ...": what the target wears gives its colours.
-            const std::string prep = p.preposition;
-            if ((prep == "in" || prep == "wearing") && !p.colours.empty() && phraseAdjacentToTarget(p)) {
-                for (const auto &c : p.colours)
-                    tp.colours.push_back(c);
-                if (!p.head.empty())
-                    tp.modifiers.push_back(p.head);
-                m_merged.insert(ph);
-                continue;
-            }
-            // "an animal with a long shaggy coat": what the target has describes it too (for people it is more
-            // often something carried, which stays a thing to look for as well).
-            if (prep == "with" && phraseAdjacentToTarget(p) && !p.head.empty()) {
-                for (const auto &m : p.modifiers)
-                    tp.description.push_back(m);
-                tp.description.push_back(p.head);
-                if (!tp.person)
-                    m_merged.insert(ph);
-            }
-            if (!prep.empty()) {
-                SpatialCue s;
-                s.subject = target;
-                s.relation = normaliseRelation(prep);
-                s.object = ph;
-                s.text = prep + " " + p.text;
-                if (prep == "on" && (p.person || phraseIsVehicleOrAnimal(p)))
-                    s.relation = "riding";
-                if (!s.relation.empty() && s.relation != "in" && s.relation != "of" && s.relation != "for" &&
-                    s.relation != "as" && s.relation != "like" && s.relation != "than")
-                    m_out.spatial.push_back(std::move(s));
-            }
+            if (i == phrases[static_cast<size_t>(ph)].firstToken)
+                attachPhrase(tp, target, ph, reMentionNext);
         }
+    }
+
+    /// A phrase after the target, outside the describing clause: the target again (right after "here", which
+    /// reMentionNext says and this clears), what it wears or has, or the other side of a spatial cue.
+    void attachPhrase(NounPhrase &tp, int target, int ph, bool &reMentionNext)
+    {
+        NounPhrase &p = m_out.phrases[static_cast<size_t>(ph)];
+        // "here a young male", "the one on the left", "a dark green one": the target again.
+        if (reMentionNext || p.head == "one") {
+            reMentionNext = false;
+            mergeReMention(tp, p, ph);
+            return;
+        }
+        // "in the orange vest", "in a white coat", "wearing ...": what the target wears gives its colours.
+        const std::string prep = p.preposition;
+        if ((prep == "in" || prep == "wearing") && !p.colours.empty() && phraseAdjacentToTarget(p)) {
+            for (const auto &c : p.colours)
+                tp.colours.push_back(c);
+            if (!p.head.empty())
+                tp.modifiers.push_back(p.head);
+            m_merged.insert(ph);
+            return;
+        }
+        // "an animal with a long shaggy coat": what the target has describes it too (for people it is more
+        // often something carried, which stays a thing to look for as well).
+        if (prep == "with" && phraseAdjacentToTarget(p) && !p.head.empty()) {
+            for (const auto &m : p.modifiers)
+                tp.description.push_back(m);
+            tp.description.push_back(p.head);
+            if (!tp.person)
+                m_merged.insert(ph);
+        }
+        if (!prep.empty()) {
+            SpatialCue s;
+            s.subject = target;
+            s.relation = normaliseRelation(prep);
+            s.object = ph;
+            s.text = prep + " " + p.text;
+            if (prep == "on" && (p.person || phraseIsVehicleOrAnimal(p)))
+                s.relation = "riding";
+            if (!s.relation.empty() && s.relation != "in" && s.relation != "of" && s.relation != "for" &&
+                s.relation != "as" && s.relation != "like" && s.relation != "than")
+                m_out.spatial.push_back(std::move(s));
+        }
+    }
+
+    void settleDescriptions()
+    {
+        auto &phrases = m_out.phrases;
         // What the clause describing a person names is usually around them ("whose scooter has a top box"); for
         // other targets it is knowledge about them ("the bird that eats shrimp"), not a thing in the video.
         const bool personTarget = !m_out.targets.empty() && phrases[static_cast<size_t>(m_out.targets.front())].person;
@@ -695,7 +739,11 @@ private:
         for (size_t p = 0; p < phrases.size(); ++p)
             if (phrases[p].possessive && phrases[p].role != PhraseRole::Target)
                 m_merged.insert(static_cast<int>(p));
-        temporalPatterns();
+    }
+
+    void dropKnowledgePhrases()
+    {
+        auto &phrases = m_out.phrases;
         // Phrases that were only knowledge about the target ("a baker would slide into an oven") are dropped
         // from the things to look for.
         std::vector<NounPhrase> kept;
