@@ -270,6 +270,33 @@ private slots:
             QCOMPARE(fellBack, fail);
         }
 
+        // Refinement after a comparison: the built-in judge judges the refined twin again and its relevance stands
+        // (a cap meant for the per-candidate cascade once set it to 0, and the video was dropped).
+        PipelineRoles refining = roles;
+        refining.refine = [](const Twin &twin, const std::vector<RefinementRequest> &, const CancelToken &,
+                             std::vector<TraceStep> &) -> Result<Twin> {
+            Twin t = twin;
+            Observation read;
+            read.kind = "ocr";
+            read.text = "7";
+            read.confidence = 1.f;
+            t.observations.push_back(read);
+            return t;
+        };
+        TwoStageEngine refiningEngine(refining);
+        comparer.fail = false;
+        comparer.fitting = {0};
+        o.jit = true;
+        auto refined = refiningEngine.run(*m_store, "rider number 7 on a horse", o, CancelToken(), {});
+        QVERIFY2(refined.isOk(), refined.message().c_str());
+        QCOMPARE(refined->results.front().key, std::string("farm"));
+        bool resumed = false;
+        for (const TraceStep &s : refined->results.front().trace)
+            resumed = resumed || s.text.find("reasoning resumed on the refined twin") != std::string::npos;
+        QVERIFY(resumed);
+        QVERIFY2(refined->results.front().relevance > 0.3, std::to_string(refined->results.front().relevance).c_str());
+        o.jit = false;
+
         // Judging each candidate instead: the comparer is not asked, the per-candidate judge reads the shortlist.
         comparer.seen.clear();
         o.deepJudging = DeepJudging::Each;

@@ -400,7 +400,8 @@ private:
     /// In a per-candidate cascade, a video the LLM did not read is believed no more relevant than the best it read.
     void capUnread(size_t i)
     {
-        if (!m_cascade || m_judgedBy[i] != m_builtin || !m_verdicts[i] || m_verdicts[i]->relevance <= m_llmBest)
+        if (!m_cascade || m_comparing || m_judgedBy[i] != m_builtin || !m_verdicts[i] ||
+            m_verdicts[i]->relevance <= m_llmBest)
             return;
         m_verdicts[i]->relevance = m_llmBest;
         m_verdicts[i]->trace.push_back({"cascade",
