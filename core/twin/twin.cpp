@@ -167,56 +167,60 @@ AttributeMap attributesFrom(const json &j, const std::string &path)
     return out;
 }
 
-Twin twinFrom(const json &j)
+VideoInfo videoFrom(const json &v)
 {
-    Twin t;
-    const std::string root = "twin";
-    const int schema = get<int>(j, "schema_version", root);
-    if (schema < 1 || schema > kTwinSchemaVersion)
-        throw ParseError("twin.schema_version: unsupported version " + std::to_string(schema));
-    t.schemaVersion = schema;
-
-    const json &v = field(j, "video", root);
-    t.video.key = get<std::string>(v, "key", "twin.video");
-    if (t.video.key.empty())
+    VideoInfo info;
+    info.key = get<std::string>(v, "key", "twin.video");
+    if (info.key.empty())
         throw ParseError("twin.video.key: empty");
-    t.video.path = getOr<std::string>(v, "path", "", "twin.video");
-    t.video.contentHash = getOr<std::string>(v, "content_hash", "", "twin.video");
-    t.video.fileSize = getOr<int64_t>(v, "file_size", 0, "twin.video");
-    t.video.durationMs = getOr<int64_t>(v, "duration_ms", 0, "twin.video");
-    t.video.fps = getOr<double>(v, "fps", 0.0, "twin.video");
-    t.video.width = get<int>(v, "width", "twin.video");
-    t.video.height = get<int>(v, "height", "twin.video");
-    t.video.rotation = getOr<int>(v, "rotation", 0, "twin.video");
-    t.video.frameCount = getOr<int64_t>(v, "frame_count", 0, "twin.video");
-    t.video.codec = getOr<std::string>(v, "codec", "", "twin.video");
-    if (t.video.width < 0 || t.video.height < 0 || !std::isfinite(t.video.fps) || t.video.fps < 0)
+    info.path = getOr<std::string>(v, "path", "", "twin.video");
+    info.contentHash = getOr<std::string>(v, "content_hash", "", "twin.video");
+    info.fileSize = getOr<int64_t>(v, "file_size", 0, "twin.video");
+    info.durationMs = getOr<int64_t>(v, "duration_ms", 0, "twin.video");
+    info.fps = getOr<double>(v, "fps", 0.0, "twin.video");
+    info.width = get<int>(v, "width", "twin.video");
+    info.height = get<int>(v, "height", "twin.video");
+    info.rotation = getOr<int>(v, "rotation", 0, "twin.video");
+    info.frameCount = getOr<int64_t>(v, "frame_count", 0, "twin.video");
+    info.codec = getOr<std::string>(v, "codec", "", "twin.video");
+    if (info.width < 0 || info.height < 0 || !std::isfinite(info.fps) || info.fps < 0)
         throw ParseError("twin.video: invalid size or frame rate");
+    return info;
+}
 
-    if (j.contains("sampling")) {
-        const json &s = j["sampling"];
-        t.sampling.detectFps = getOr<double>(s, "detect_fps", 0.0, "twin.sampling");
-        t.sampling.keyframeFps = getOr<double>(s, "keyframe_fps", 0.0, "twin.sampling");
-        t.sampling.analysedFrames = getOr<int>(s, "analysed_frames", 0, "twin.sampling");
-        t.sampling.notes = getOr<std::string>(s, "notes", "", "twin.sampling");
+/// An instance at path q; its mask must have the video's size.
+Instance instanceFrom(const json &ij, const std::string &q, const VideoInfo &video)
+{
+    Instance in;
+    in.trackId = get<int>(ij, "track", q);
+    in.category = labelFrom(field(ij, "category", q), q + ".category");
+    if (ij.contains("attributes"))
+        in.attributes = attributesFrom(ij["attributes"], q + ".attributes");
+    if (ij.contains("mask") && !ij["mask"].is_null()) {
+        in.mask = rleFrom(ij["mask"], q + ".mask");
+        if (in.mask.height() != video.height || in.mask.width() != video.width)
+            throw ParseError(q + ".mask: size differs from the video's");
     }
-
-    const json &roles = arrayField(j, "roles", root);
-    for (size_t i = 0; i < roles.size(); ++i) {
-        const std::string p = "twin.roles[" + std::to_string(i) + "]";
-        RoleRecord r;
-        r.role = get<std::string>(roles[i], "role", p);
-        r.model = getOr<std::string>(roles[i], "model", "", p);
-        r.runtime = getOr<std::string>(roles[i], "runtime", "", p);
-        r.status = getOr<std::string>(roles[i], "status", "", p);
-        t.roles.push_back(std::move(r));
+    in.maskSource = getOr<std::string>(ij, "mask_source", "", q);
+    in.box = boxFrom(field(ij, "box", q), q + ".box");
+    if (ij.contains("centroid")) {
+        const json &c = ij["centroid"];
+        if (!c.is_array() || c.size() != 2 || !c[0].is_number() || !c[1].is_number())
+            throw ParseError(q + ".centroid: expected [x, y]");
+        in.centroidX = finite(c[0].get<float>(), q + ".centroid");
+        in.centroidY = finite(c[1].get<float>(), q + ".centroid");
     }
+    if (ij.contains("depth")) {
+        in.depth.value = finite(get<float>(ij["depth"], "value", q + ".depth"), q + ".depth.value");
+        in.depth.source = getOr<std::string>(ij["depth"], "source", "", q + ".depth");
+    }
+    in.areaPx = getOr<int64_t>(ij, "area", 0, q);
+    return in;
+}
 
-    const json &scene = arrayField(j, "scene", root);
-    for (size_t i = 0; i < scene.size(); ++i)
-        t.scene.push_back(labelFrom(scene[i], "twin.scene[" + std::to_string(i) + "]"));
-
-    const json &frames = arrayField(j, "frames", root, true);
+std::vector<FrameRecord> framesFrom(const json &frames, const VideoInfo &video)
+{
+    std::vector<FrameRecord> out;
     FrameIndex previous = -1;
     for (size_t i = 0; i < frames.size(); ++i) {
         const std::string p = "twin.frames[" + std::to_string(i) + "]";
@@ -229,102 +233,112 @@ Twin twinFrom(const json &j)
         f.keyframe = getOr<bool>(frames[i], "keyframe", false, p);
         f.detected = getOr<bool>(frames[i], "detected", true, p);
         const json &insts = arrayField(frames[i], "instances", p);
-        for (size_t k = 0; k < insts.size(); ++k) {
-            const std::string q = p + ".instances[" + std::to_string(k) + "]";
-            const json &ij = insts[k];
-            Instance in;
-            in.trackId = get<int>(ij, "track", q);
-            in.category = labelFrom(field(ij, "category", q), q + ".category");
-            if (ij.contains("attributes"))
-                in.attributes = attributesFrom(ij["attributes"], q + ".attributes");
-            if (ij.contains("mask") && !ij["mask"].is_null()) {
-                in.mask = rleFrom(ij["mask"], q + ".mask");
-                if (in.mask.height() != t.video.height || in.mask.width() != t.video.width)
-                    throw ParseError(q + ".mask: size differs from the video's");
-            }
-            in.maskSource = getOr<std::string>(ij, "mask_source", "", q);
-            in.box = boxFrom(field(ij, "box", q), q + ".box");
-            if (ij.contains("centroid")) {
-                const json &c = ij["centroid"];
-                if (!c.is_array() || c.size() != 2 || !c[0].is_number() || !c[1].is_number())
-                    throw ParseError(q + ".centroid: expected [x, y]");
-                in.centroidX = finite(c[0].get<float>(), q + ".centroid");
-                in.centroidY = finite(c[1].get<float>(), q + ".centroid");
-            }
-            if (ij.contains("depth")) {
-                in.depth.value = finite(get<float>(ij["depth"], "value", q + ".depth"), q + ".depth.value");
-                in.depth.source = getOr<std::string>(ij["depth"], "source", "", q + ".depth");
-            }
-            in.areaPx = getOr<int64_t>(ij, "area", 0, q);
-            f.instances.push_back(std::move(in));
-        }
-        t.frames.push_back(std::move(f));
+        for (size_t k = 0; k < insts.size(); ++k)
+            f.instances.push_back(instanceFrom(insts[k], p + ".instances[" + std::to_string(k) + "]", video));
+        out.push_back(std::move(f));
     }
+    return out;
+}
 
-    const json &tracks = arrayField(j, "tracks", root);
-    for (size_t i = 0; i < tracks.size(); ++i) {
-        const std::string p = "twin.tracks[" + std::to_string(i) + "]";
-        const json &tj = tracks[i];
-        Track tr;
-        tr.id = get<int>(tj, "id", p);
-        tr.category = labelFrom(field(tj, "category", p), p + ".category");
-        if (tj.contains("attributes"))
-            tr.attributes = attributesFrom(tj["attributes"], p + ".attributes");
-        tr.firstFrame = get<int64_t>(tj, "first_frame", p);
-        tr.lastFrame = get<int64_t>(tj, "last_frame", p);
-        if (tr.lastFrame < tr.firstFrame)
-            throw ParseError(p + ": last_frame before first_frame");
-        tr.observations = getOr<int>(tj, "observations", 0, p);
-        tr.meanSpeed = finite(getOr<float>(tj, "mean_speed", 0.f, p), p + ".mean_speed");
-        tr.directionDeg = finite(getOr<float>(tj, "direction_deg", 0.f, p), p + ".direction_deg");
-        tr.meanAreaFraction = finite(getOr<float>(tj, "mean_area_fraction", 0.f, p), p + ".mean_area_fraction");
-        const json &path = arrayField(tj, "path", p);
-        for (size_t k = 0; k < path.size(); ++k) {
-            const json &pt = path[k];
-            if (!pt.is_array() || pt.size() != 3 || !pt[0].is_number() || !pt[1].is_number() || !pt[2].is_number())
-                throw ParseError(p + ".path[" + std::to_string(k) + "]: expected [frame, x, y]");
-            const std::string at = p + ".path[" + std::to_string(k) + "]";
-            tr.path.push_back({as<int64_t>(pt[0], at), as<float>(pt[1], at), as<float>(pt[2], at)});
-        }
-        t.tracks.push_back(std::move(tr));
+Track trackFrom(const json &tj, const std::string &p)
+{
+    Track tr;
+    tr.id = get<int>(tj, "id", p);
+    tr.category = labelFrom(field(tj, "category", p), p + ".category");
+    if (tj.contains("attributes"))
+        tr.attributes = attributesFrom(tj["attributes"], p + ".attributes");
+    tr.firstFrame = get<int64_t>(tj, "first_frame", p);
+    tr.lastFrame = get<int64_t>(tj, "last_frame", p);
+    if (tr.lastFrame < tr.firstFrame)
+        throw ParseError(p + ": last_frame before first_frame");
+    tr.observations = getOr<int>(tj, "observations", 0, p);
+    tr.meanSpeed = finite(getOr<float>(tj, "mean_speed", 0.f, p), p + ".mean_speed");
+    tr.directionDeg = finite(getOr<float>(tj, "direction_deg", 0.f, p), p + ".direction_deg");
+    tr.meanAreaFraction = finite(getOr<float>(tj, "mean_area_fraction", 0.f, p), p + ".mean_area_fraction");
+    const json &path = arrayField(tj, "path", p);
+    for (size_t k = 0; k < path.size(); ++k) {
+        const json &pt = path[k];
+        if (!pt.is_array() || pt.size() != 3 || !pt[0].is_number() || !pt[1].is_number() || !pt[2].is_number())
+            throw ParseError(p + ".path[" + std::to_string(k) + "]: expected [frame, x, y]");
+        const std::string at = p + ".path[" + std::to_string(k) + "]";
+        tr.path.push_back({as<int64_t>(pt[0], at), as<float>(pt[1], at), as<float>(pt[2], at)});
     }
+    return tr;
+}
 
-    const json &rels = arrayField(j, "relationships", root);
-    for (size_t i = 0; i < rels.size(); ++i) {
-        const std::string p = "twin.relationships[" + std::to_string(i) + "]";
-        Relationship r;
-        r.subject = get<int>(rels[i], "subject", p);
-        r.predicate = get<std::string>(rels[i], "predicate", p);
-        r.object = getOr<int>(rels[i], "object", 0, p);
-        r.firstFrame = get<int64_t>(rels[i], "first_frame", p);
-        r.lastFrame = get<int64_t>(rels[i], "last_frame", p);
-        r.confidence = finite(getOr<float>(rels[i], "confidence", 1.f, p), p + ".confidence");
-        r.source = getOr<std::string>(rels[i], "source", "", p);
-        t.relationships.push_back(std::move(r));
-    }
+Relationship relationshipFrom(const json &rj, const std::string &p)
+{
+    Relationship r;
+    r.subject = get<int>(rj, "subject", p);
+    r.predicate = get<std::string>(rj, "predicate", p);
+    r.object = getOr<int>(rj, "object", 0, p);
+    r.firstFrame = get<int64_t>(rj, "first_frame", p);
+    r.lastFrame = get<int64_t>(rj, "last_frame", p);
+    r.confidence = finite(getOr<float>(rj, "confidence", 1.f, p), p + ".confidence");
+    r.source = getOr<std::string>(rj, "source", "", p);
+    return r;
+}
 
-    const json &obs = arrayField(j, "observations", root);
-    for (size_t i = 0; i < obs.size(); ++i) {
-        const std::string p = "twin.observations[" + std::to_string(i) + "]";
-        Observation o;
-        o.kind = get<std::string>(obs[i], "kind", p);
-        o.text = getOr<std::string>(obs[i], "text", "", p);
-        o.trackId = getOr<int>(obs[i], "track", 0, p);
-        o.firstFrame = getOr<int64_t>(obs[i], "first_frame", 0, p);
-        o.lastFrame = getOr<int64_t>(obs[i], "last_frame", 0, p);
-        if (obs[i].contains("box"))
-            o.box = boxFrom(obs[i]["box"], p + ".box");
-        o.confidence = finite(getOr<float>(obs[i], "confidence", 0.f, p), p + ".confidence");
-        o.source = getOr<std::string>(obs[i], "source", "", p);
-        t.observations.push_back(std::move(o));
-    }
+Observation observationFrom(const json &oj, const std::string &p)
+{
+    Observation o;
+    o.kind = get<std::string>(oj, "kind", p);
+    o.text = getOr<std::string>(oj, "text", "", p);
+    o.trackId = getOr<int>(oj, "track", 0, p);
+    o.firstFrame = getOr<int64_t>(oj, "first_frame", 0, p);
+    o.lastFrame = getOr<int64_t>(oj, "last_frame", 0, p);
+    if (oj.contains("box"))
+        o.box = boxFrom(oj["box"], p + ".box");
+    o.confidence = finite(getOr<float>(oj, "confidence", 0.f, p), p + ".confidence");
+    o.source = getOr<std::string>(oj, "source", "", p);
+    return o;
+}
 
-    const json &errors = arrayField(j, "errors", root);
-    for (size_t i = 0; i < errors.size(); ++i) {
-        if (!errors[i].is_string())
-            throw ParseError("twin.errors[" + std::to_string(i) + "]: expected a string");
-        t.errors.push_back(errors[i].get<std::string>());
+/// Each element of the array field name of j, made by from(element, "twin.name[i]").
+template <class T, class From>
+std::vector<T> listFrom(const json &j, const char *name, From from)
+{
+    std::vector<T> out;
+    const json &items = arrayField(j, name, "twin");
+    for (size_t i = 0; i < items.size(); ++i)
+        out.push_back(from(items[i], std::string("twin.") + name + "[" + std::to_string(i) + "]"));
+    return out;
+}
+
+Twin twinFrom(const json &j)
+{
+    Twin t;
+    const std::string root = "twin";
+    const int schema = get<int>(j, "schema_version", root);
+    if (schema < 1 || schema > kTwinSchemaVersion)
+        throw ParseError("twin.schema_version: unsupported version " + std::to_string(schema));
+    t.schemaVersion = schema;
+    t.video = videoFrom(field(j, "video", root));
+    if (j.contains("sampling")) {
+        const json &s = j["sampling"];
+        t.sampling.detectFps = getOr<double>(s, "detect_fps", 0.0, "twin.sampling");
+        t.sampling.keyframeFps = getOr<double>(s, "keyframe_fps", 0.0, "twin.sampling");
+        t.sampling.analysedFrames = getOr<int>(s, "analysed_frames", 0, "twin.sampling");
+        t.sampling.notes = getOr<std::string>(s, "notes", "", "twin.sampling");
     }
+    t.roles = listFrom<RoleRecord>(j, "roles", [](const json &rj, const std::string &p) {
+        RoleRecord r;
+        r.role = get<std::string>(rj, "role", p);
+        r.model = getOr<std::string>(rj, "model", "", p);
+        r.runtime = getOr<std::string>(rj, "runtime", "", p);
+        r.status = getOr<std::string>(rj, "status", "", p);
+        return r;
+    });
+    t.scene = listFrom<Label>(j, "scene", labelFrom);
+    t.frames = framesFrom(arrayField(j, "frames", root, true), t.video);
+    t.tracks = listFrom<Track>(j, "tracks", trackFrom);
+    t.relationships = listFrom<Relationship>(j, "relationships", relationshipFrom);
+    t.observations = listFrom<Observation>(j, "observations", observationFrom);
+    t.errors = listFrom<std::string>(j, "errors", [](const json &e, const std::string &p) {
+        if (!e.is_string())
+            throw ParseError(p + ": expected a string");
+        return e.get<std::string>();
+    });
     return t;
 }
 
