@@ -212,16 +212,17 @@ QueryBar::QueryBar(QSettings *settings, QWidget *parent) : QWidget(parent), m_se
     m_stage = new ElidingLabel(this);
     m_stage->setVisible(false);
 
-    // Fast: the LLM decomposes, the built-in judge reads the candidates (seconds). Deep: the LLM also judges the
-    // best candidates and asks for refinement (up to a minute on a CPU).
+    // Fast: the LLM decomposes, the built-in judge reads the candidates (seconds). Deep: the LLM also reads the best
+    // candidates (tens of seconds on a CPU).
     m_mode = new QComboBox(this);
     m_mode->setObjectName("modeSwitch");
     m_mode->addItem(tr("Fast"), "fast");
     m_mode->addItem(tr("Deep"), "deep");
     m_mode->setItemData(0, tr("The language model decomposes the query; the built-in reasoner judges each candidate."),
                         Qt::ToolTipRole);
-    m_mode->setItemData(1, tr("The language model also reads the best candidates' twins, judges them and asks for "
-                              "just-in-time refinement. Slower on a CPU."),
+    m_mode->setItemData(1, tr("The language model also reads the best candidates side by side and says which fit "
+                              "the query (a model behind an endpoint judges each one and asks for just-in-time "
+                              "refinement). Slower on a CPU."),
                         Qt::ToolTipRole);
     m_mode->setCurrentIndex(m_settings && m_settings->value("query/mode", "fast").toString() == "deep" ? 1 : 0);
     m_mode->setToolTip(tr("Reasoning mode"));

@@ -103,8 +103,9 @@ void addRetrievalOptions(QCommandLineParser &p)
     p.addOption({"deep-candidates", "Deep mode: the LLM reads only the N best of the built-in judgement (default 5 "
                                     "to compare, 3 to judge each, with the embedded LLM; 0 = every candidate, one "
                                     "by one, with an endpoint).", "N"});
-    p.addOption({"deep-judging", "Deep mode: compare (the LLM reads the shortlist side by side and picks the best "
-                                 "fit; the default) or each (one judgement per candidate).", "HOW"});
+    p.addOption({"deep-judging", "Deep mode: compare (the LLM reads the shortlist side by side and says which "
+                                 "videos fit the query; those rank first; the default) or each (one judgement per "
+                                 "candidate).", "HOW"});
 }
 
 bool reasonerIsLocal(Services &services, const LlmRoles &roles)
