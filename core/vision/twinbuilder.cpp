@@ -355,78 +355,140 @@ const std::vector<RoleRecord> &TwinBuilder::roles()
     return d->roles;
 }
 
-Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, const CancelToken &cancel,
-                                const ProgressFn &progress, BuildStats *stats)
-{
-    using R = Result<Twin>;
-    prepare();
-    BuildStats localStats;
-    if (!stats)
-        stats = &localStats;
-    const TwinBuilderConfig &cfg = m_config;
+/// One video through the builder: decode, then per frame carry the live masks by optical flow and, on detection
+/// frames, detect, track, mask, classify, describe and place the objects; then summarise the tracks and the scene.
+/// Lives for one build() on the caller's worker thread.
+class TwinBuilder::Run {
+public:
+    Run(TwinBuilder::Impl &impl, const TwinBuilderConfig &config, const CancelToken &cancel,
+        const ProgressFn &progress, BuildStats *stats)
+        : d(&impl), cfg(config), cancel(cancel), progress(progress), stats(stats)
+    {
+    }
 
-    ReaderOptions ro;
-    ro.threads = cfg.decoderThreads;
-    auto opened = VideoReader::open(path, ro, cancel);
-    if (!opened)
-        return R::error(opened.message());
-    VideoReader &reader = *opened.value();
-    const MediaInfo &mi = reader.info();
+    Status open(const std::string &path, const VideoInfo &seed)
+    {
+        ReaderOptions ro;
+        ro.threads = cfg.decoderThreads;
+        auto opened = VideoReader::open(path, ro, cancel);
+        if (!opened)
+            return opened.status();
+        m_reader = std::move(opened).value();
+        mi = m_reader->info();
+        twin.video = seed;
+        twin.video.path = path;
+        twin.video.durationMs = mi.durationMs;
+        twin.video.fps = mi.fps;
+        twin.video.width = mi.width;
+        twin.video.height = mi.height;
+        twin.video.rotation = mi.rotation;
+        twin.video.frameCount = mi.frameCount;
+        twin.video.codec = mi.codec;
+        twin.roles = d->roles;
+        W = mi.width;
+        H = mi.height;
+        step = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.detectFps))));
+        keyEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.keyframeFps))));
+        // Detection frames between mask-model passes for one object: the shortest and the longest (see
+        // RemaskPolicy).
+        remaskMin = cfg.maskModelFps > 0 ? std::max(1, static_cast<int>(std::lround(cfg.detectFps / cfg.maskModelFps)))
+                                         : keyEvery;
+        remaskMax =
+            std::max(remaskMin, static_cast<int>(std::lround(cfg.detectFps / std::max(0.01, cfg.minKeyframeFps))));
+        salEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.saliencyFps))));
+        twin.sampling.detectFps = mi.fps / step;
+        twin.sampling.keyframeFps = mi.fps / (step * keyEvery);
+        // Analyse at most 1280 px on the long side; results are mapped back to native pixels.
+        analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
+        flow = cv::DISOpticalFlow::create(std::clamp(cfg.flowPreset, 0, 2));
+        maskStep = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.maskFps))));
+        twin.sampling.notes = "detection on every " + std::to_string(step) +
+                              "th frame; mask model per object every " + std::to_string(remaskMin) + "th to every " +
+                              std::to_string(remaskMax) +
+                              "th detection frame (keyframes only) as its flow-carried mask keeps agreeing and "
+                              "fitting its box, GrabCut for other objects; masks carried by optical flow to every " +
+                              std::to_string(maskStep) + " frame(s) in between";
+        return Status::ok();
+    }
 
-    Twin twin;
-    twin.video = seed;
-    twin.video.path = path;
-    twin.video.durationMs = mi.durationMs;
-    twin.video.fps = mi.fps;
-    twin.video.width = mi.width;
-    twin.video.height = mi.height;
-    twin.video.rotation = mi.rotation;
-    twin.video.frameCount = mi.frameCount;
-    twin.video.codec = mi.codec;
-    twin.roles = d->roles;
-    const int W = mi.width, H = mi.height;
+    Result<Twin> run()
+    {
+        using R = Result<Twin>;
+        const int64_t expected = std::max<int64_t>(1, mi.frameCount);
+        for (;;) {
+            if (cancel.isCancelled())
+                return R::error("cancelled");
+            const bool detectFrame = decodedCount % step == 0;
+            const bool maskFrame = cfg.masks && decodedCount % maskStep == 0;
+            // Detection frames need colour; frames masks are only carried through need the luma plane for flow.
+            const FramePixels want = detectFrame                    ? FramePixels::Bgr
+                                     : (cfg.masks && !live.empty()) ? FramePixels::Gray
+                                                                    : FramePixels::None;
+            Result<bool> got(false);
+            {
+                StageTimer t(stats, "decode");
+                got = m_reader->next(frame, want);
+            }
+            if (!got) {
+                if (decodedCount > 0 && got.message() != "cancelled") {
+                    noteError("decoding stopped early: " + got.message());
+                    break;
+                }
+                return R::error(got.message());
+            }
+            if (!got.value())
+                break;
+            ++decodedCount;
+            ++stats->decodedFrames;
+            if (progress)
+                progress(std::min(0.99, static_cast<double>(decodedCount) / expected), "analysing frames");
+            if (frame.bgr.empty() && frame.gray.empty()) {
+                prevGray.release();
+                continue;
+            }
+            A = frame.bgr;
+            if (!A.empty() && analysisScale < 1.0) {
+                StageTimer t(stats, "decode");
+                cv::resize(frame.bgr, A, cv::Size(), analysisScale, analysisScale, cv::INTER_AREA);
+            }
+            asz = cv::Size(static_cast<int>(std::lround(W * analysisScale)),
+                           static_cast<int>(std::lround(H * analysisScale)));
+            frameArea = static_cast<double>(asz.area());
+            propagate();
+            if (!detectFrame) {
+                if (maskFrame)
+                    emitCarried();
+                continue;
+            }
+            analyseDetectionFrame();
+        }
+        if (twin.frames.empty())
+            return R::error("no frame could be analysed");
+        if (decodedCount > 0 && (twin.video.frameCount <= 0 || m_reader->decodeErrors() > 0))
+            twin.video.frameCount = decodedCount;
+        // Variable-rate files number frames by time: the last index can pass the container's frame count.
+        twin.video.frameCount = std::max<int64_t>(twin.video.frameCount, twin.frames.back().frameIndex + 1);
+        if (m_reader->decodeErrors() > 0)
+            noteError("the file has " + std::to_string(m_reader->decodeErrors()) +
+                      " damaged packets that were skipped");
+        twin.sampling.analysedFrames = analysed;
+        {
+            // 8. Track summaries and label fusion.
+            StageTimer fuseTimer(stats, "summarise");
+            summariseTracks();
+            sceneLabels();
+            {
+                StageTimer t(stats, "relationships");
+                twin.relationships = extractRelationships(twin);
+            }
+        }
+        twin.errors = errors;
+        if (progress)
+            progress(1.0, "twin built");
+        return std::move(twin);
+    }
 
-    const int step = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.detectFps))));
-    const int keyEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.keyframeFps))));
-    // Detection frames between mask-model passes for one object: the shortest and the longest (see RemaskPolicy).
-    const int remaskMin = cfg.maskModelFps > 0
-                              ? std::max(1, static_cast<int>(std::lround(cfg.detectFps / cfg.maskModelFps)))
-                              : keyEvery;
-    const int remaskMax =
-        std::max(remaskMin, static_cast<int>(std::lround(cfg.detectFps / std::max(0.01, cfg.minKeyframeFps))));
-    const int salEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.saliencyFps))));
-    twin.sampling.detectFps = mi.fps / step;
-    twin.sampling.keyframeFps = mi.fps / (step * keyEvery);
-
-    // Analyse at most 1280 px on the long side; results are mapped back to native pixels.
-    const double analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
-    auto toNative = [analysisScale](const Box &b) {
-        const float s = static_cast<float>(1.0 / analysisScale);
-        return Box{b.x * s, b.y * s, b.w * s, b.h * s};
-    };
-    auto maskToNative = [&](const cv::Mat &m) {
-        if (analysisScale >= 1.0)
-            return matToRle(m);
-        cv::Mat up;
-        cv::resize(m, up, cv::Size(W, H), 0, 0, cv::INTER_NEAREST);
-        return matToRle(up);
-    };
-
-    MultiObjectTracker tracker;
-    std::unordered_map<TrackId, TrackAccumulator> acc;
-    std::map<int, float> sceneMass;
-    std::map<int, float> tileMass; // class -> summed best-tile probability over keyframes
-    std::map<std::string, float> stuffShare; // scene stuff -> summed frame share over keyframes
-    int stuffSamples = 0;
-    int tileSamples = 0;
-    int sceneSamples = 0;
-    std::vector<std::string> errors;
-    auto noteError = [&errors](const std::string &e) {
-        if (std::find(errors.begin(), errors.end(), e) == errors.end() && errors.size() < 20)
-            errors.push_back(e);
-    };
-    cv::Mat depthMap;
-
+private:
     // Objects seen at the last detection frame whose masks are carried from frame to frame by optical flow.
     struct Live {
         cv::Mat mask; // analysis resolution, 0/255
@@ -438,19 +500,31 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         float score = 0.f;
         int missed = 0; // detection frames since last seen
     };
-    std::map<TrackId, Live> live;
-    cv::Ptr<cv::DISOpticalFlow> flow = cv::DISOpticalFlow::create(std::clamp(cfg.flowPreset, 0, 2));
-    cv::Mat prevGray, grid;
 
-    const int maskStep = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.maskFps))));
-    twin.sampling.notes = "detection on every " + std::to_string(step) + "th frame; mask model per object every " +
-                          std::to_string(remaskMin) + "th to every " + std::to_string(remaskMax) +
-                          "th detection frame (keyframes only) as its flow-carried mask keeps agreeing and fitting "
-                          "its box, GrabCut for other objects; masks carried by optical flow to every " +
-                          std::to_string(maskStep) + " frame(s) in between";
+    void noteError(const std::string &e)
+    {
+        if (std::find(errors.begin(), errors.end(), e) == errors.end() && errors.size() < 20)
+            errors.push_back(e);
+    }
 
-    auto emitInstance = [&](TrackId id, const Label &category, const AttributeMap &attributes, const cv::Mat &mask,
-                            const std::string &maskSource, const Box &fallbackBox, float score) {
+    Box toNative(const Box &b) const
+    {
+        const float s = static_cast<float>(1.0 / analysisScale);
+        return Box{b.x * s, b.y * s, b.w * s, b.h * s};
+    }
+
+    Rle maskToNative(const cv::Mat &m) const
+    {
+        if (analysisScale >= 1.0)
+            return matToRle(m);
+        cv::Mat up;
+        cv::resize(m, up, cv::Size(W, H), 0, 0, cv::INTER_NEAREST);
+        return matToRle(up);
+    }
+
+    Instance emitInstance(TrackId id, const Label &category, const AttributeMap &attributes, const cv::Mat &mask,
+                          const std::string &maskSource, const Box &fallbackBox, float score) const
+    {
         Instance in;
         in.trackId = id;
         in.category = category;
@@ -471,53 +545,14 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         in.attributes["size"] = {sizeClass(af), "geometry"};
         in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
         return in;
-    };
+    }
 
-    DecodedFrame frame;
-    int analysed = 0;
-    const int64_t expected = std::max<int64_t>(1, mi.frameCount);
-    int64_t decodedCount = 0;
-    for (;;) {
-        if (cancel.isCancelled())
-            return R::error("cancelled");
-        const bool detectFrame = decodedCount % step == 0;
-        const bool maskFrame = cfg.masks && decodedCount % maskStep == 0;
-        // Detection frames need colour; frames masks are only carried through need the luma plane for flow.
-        const FramePixels want = detectFrame                        ? FramePixels::Bgr
-                                 : (cfg.masks && !live.empty()) ? FramePixels::Gray
-                                                                : FramePixels::None;
-        Result<bool> got(false);
+    /// 0. Carry the live masks from the previous frame by (backward) optical flow.
+    void propagate()
+    {
+        if (!cfg.masks)
+            return;
         {
-            StageTimer t(stats, "decode");
-            got = reader.next(frame, want);
-        }
-        if (!got) {
-            if (decodedCount > 0 && got.message() != "cancelled") {
-                noteError("decoding stopped early: " + got.message());
-                break;
-            }
-            return R::error(got.message());
-        }
-        if (!got.value())
-            break;
-        ++decodedCount;
-        ++stats->decodedFrames;
-        if (progress)
-            progress(std::min(0.99, static_cast<double>(decodedCount) / expected), "analysing frames");
-        if (frame.bgr.empty() && frame.gray.empty()) {
-            prevGray.release();
-            continue;
-        }
-        cv::Mat A = frame.bgr;
-        if (!A.empty() && analysisScale < 1.0) {
-            StageTimer t(stats, "decode");
-            cv::resize(frame.bgr, A, cv::Size(), analysisScale, analysisScale, cv::INTER_AREA);
-        }
-        const cv::Size asz(static_cast<int>(std::lround(W * analysisScale)), static_cast<int>(std::lround(H * analysisScale)));
-        const double frameArea = static_cast<double>(asz.area());
-
-        // 0. Carry the live masks from the previous frame by (backward) optical flow.
-        if (cfg.masks) {
             StageTimer t(stats, "propagate");
             cv::Mat gray;
             const double fs = std::min(1.0, static_cast<double>(cfg.flowWidth) / asz.width);
@@ -569,37 +604,54 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
             }
             prevGray = gray;
         }
+    }
 
-        if (!detectFrame) {
-            if (maskFrame) {
-                StageTimer t(stats, "propagate");
-                FrameRecord rec;
-                rec.frameIndex = frame.frameIndex;
-                rec.timeMs = frame.timeMs;
-                rec.detected = false;
-                for (const auto &[id, l] : live)
-                    if (!l.mask.empty() && cv::countNonZero(l.mask) > 0)
-                        rec.instances.push_back(emitInstance(id, l.category, l.attributes, l.mask,
-                                                             acc[id].keyMaskSource + " (flow)", {}, l.score));
-                if (!rec.instances.empty()) {
-                    // The last model depth map is at most one detection interval old, as on detection frames
-                    // between keyframes; the proxy only stands in when there is no depth model.
-                    if (d->depth && !depthMap.empty())
-                        d->depth->assign(depthMap, rec.instances);
-                    else
-                        proxyDepth(rec.instances, W, H);
-                    twin.frames.push_back(std::move(rec));
-                }
-            }
-            continue;
-        }
+    /// A frame between detection frames: the live objects' carried masks.
+    void emitCarried()
+    {
+        StageTimer t(stats, "propagate");
+        FrameRecord carried;
+        carried.frameIndex = frame.frameIndex;
+        carried.timeMs = frame.timeMs;
+        carried.detected = false;
+        for (const auto &[id, l] : live)
+            if (!l.mask.empty() && cv::countNonZero(l.mask) > 0)
+                carried.instances.push_back(
+                    emitInstance(id, l.category, l.attributes, l.mask, acc[id].keyMaskSource + " (flow)", {}, l.score));
+        if (carried.instances.empty())
+            return;
+        // The last model depth map is at most one detection interval old, as on detection frames between
+        // keyframes; the proxy only stands in when there is no depth model.
+        if (d->depth && !depthMap.empty())
+            d->depth->assign(depthMap, carried.instances);
+        else
+            proxyDepth(carried.instances, W, H);
+        twin.frames.push_back(std::move(carried));
+    }
 
-        const bool keyframe = analysed % keyEvery == 0;
-        const bool salFrame = d->saliency && cfg.saliencyFps > 0 && analysed % salEvery == 0;
+    /// A detection frame: the numbered steps 1-7.
+    void analyseDetectionFrame()
+    {
+        keyframe = analysed % keyEvery == 0;
+        salFrame = d->saliency && cfg.saliencyFps > 0 && analysed % salEvery == 0;
         ++analysed;
+        detect();
+        trackObjects();
+        maskObjects();
+        classify();
+        describeInstances();
+        placeInDepth();
+        if (rec.keyframe)
+            ++stats->keyframes;
+        ++stats->analysedFrames;
+        twin.frames.push_back(std::move(rec));
+    }
 
+    /// 1. Detection, and 2. salient objects that no detection explains.
+    void detect()
+    {
         // 1. Detection.
-        std::vector<FrameDetection> dets;
+        dets.clear();
         if (d->detector) {
             StageTimer t(stats, "detect");
             auto r = d->detector->detect(A, cfg.detectThreshold);
@@ -644,7 +696,10 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
         });
         if (static_cast<int>(dets.size()) > cfg.maxInstances)
             dets.resize(static_cast<size_t>(cfg.maxInstances));
+    }
 
+    void trackObjects()
+    {
         // 3. Tracking. Person stays apart from everything else; other classes may swap (detectors confuse
         // similar animals and vehicles), so they share one key.
         std::vector<TrackObservation> obs;
@@ -667,132 +722,147 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                     tracker.setPrediction(id, Box{static_cast<float>(r.x), static_cast<float>(r.y),
                                                   static_cast<float>(r.width), static_cast<float>(r.height)});
             }
-        const std::vector<TrackId> ids = tracker.update(obs, frame.frameIndex);
+        ids = tracker.update(obs, frame.frameIndex);
+    }
 
+    void maskObjects()
+    {
         // 4. Masks: the mask model on keyframes for the largest objects, GrabCut for new objects, and the
         //    flow-carried mask (kept inside the detection box) otherwise.
-        FrameRecord rec;
+        rec = FrameRecord();
         rec.frameIndex = frame.frameIndex;
         rec.timeMs = frame.timeMs;
-        std::vector<cv::Mat> masks(dets.size());
-        std::vector<cv::Mat> carriedSoft(dets.size()); // the soft form of masks that flow carried here
-        std::vector<std::string> maskSources(dets.size());
-        if (cfg.masks) {
-            StageTimer t(stats, "mask");
-            // Keyframes: one mask-model pass per due group of touching objects (a rider and the horse share a
-            // crop, and the salient mask of the crop is split between their boxes), largest groups first.
-            if (keyframe && d->segmenter && !dets.empty()) {
-                std::vector<int> group(dets.size());
-                std::iota(group.begin(), group.end(), 0);
-                std::function<int(int)> root = [&](int i) { return group[i] == i ? i : group[i] = root(group[i]); };
-                for (size_t i = 0; i < dets.size(); ++i)
-                    for (size_t j = i + 1; j < dets.size(); ++j)
-                        if (!dets[i].box.expanded(0.05f).intersected(dets[j].box.expanded(0.05f)).isEmpty())
-                            group[root(static_cast<int>(j))] = root(static_cast<int>(i));
-                std::map<int, std::vector<size_t>> members;
-                for (size_t i = 0; i < dets.size(); ++i)
-                    members[root(static_cast<int>(i))].push_back(i);
-                std::vector<std::pair<float, Box>> groups;
-                std::vector<std::vector<size_t>> groupMembers;
-                for (const auto &[r, m] : members) {
-                    Box u;
-                    for (size_t i : m)
-                        u = u.united(dets[i].box);
-                    groups.push_back({u.area(), u});
-                    groupMembers.push_back(m);
-                }
-                std::vector<size_t> order(groups.size());
-                std::iota(order.begin(), order.end(), 0);
-                std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return groups[a].first > groups[b].first; });
-                int budget = cfg.maxModelMasksPerKeyframe;
-                RemaskPolicy policy;
-                policy.minInterval = remaskMin;
-                policy.maxInterval = remaskMax;
-                policy.agreement = cfg.remaskAgreement;
-                policy.fitDrop = cfg.remaskFitDrop;
-                for (size_t k = 0; k < order.size() && budget > 0; ++k) {
-                    const size_t g = order[k];
-                    if (groups[g].first < 0.01 * frameArea)
-                        break; // small objects: flow and GrabCut are good enough, the mask model is not worth it
-                    // Each object is due for the mask model after its own interval, which doubles while the
-                    // flow-carried mask keeps agreeing with the model's and drops back when it does not; in
-                    // between, a carried mask that no longer fits the detector's box calls the model early.
-                    bool due = false;
-                    for (size_t i : groupMembers[g]) {
-                        const TrackAccumulator &a = acc[ids[i]];
-                        auto it = live.find(ids[i]);
-                        const double fit = it != live.end() ? maskBoxFit(it->second.mask, dets[i].box) : 0.0;
-                        if (policy.due(a.lastModelMask < 0 ? -1 : a.lastModelDetection, a.remaskInterval,
-                                       analysed - 1, fit, a.modelFit))
-                            due = true;
-                    }
-                    if (!due)
-                        continue;
-                    --budget;
-                    rec.keyframe = true;
-                    for (size_t i : groupMembers[g]) {
-                        acc[ids[i]].lastModelMask = frame.frameIndex;
-                        acc[ids[i]].lastModelDetection = analysed - 1;
-                    }
-                    SegmentPrompt prompt{groups[g].second, {}, {}};
-                    prompt.inputSide = maskInputSideFor(groups[g].second, cfg.maskInputMin, cfg.maskInputMax);
-                    auto m = d->segmenter->segment(A, prompt);
-                    if (!m) {
-                        noteError("segmenter: " + m.message());
-                        break;
-                    }
-                    for (size_t i : groupMembers[g]) {
-                        const cv::Rect box = rectOf(dets[i].box, asz);
-                        cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
-                        limit(rectOf(dets[i].box.expanded(0.05f), asz)).setTo(255);
-                        cv::Mat mi = keepComponentsInside(*m & limit, box, 0.0005);
-                        if (cv::countNonZero(mi) > 0.05 * box.area()) {
-                            TrackAccumulator &a = acc[ids[i]];
-                            auto it = live.find(ids[i]);
-                            const bool carried = it != live.end() && !it->second.mask.empty();
-                            a.modelFit = maskBoxFit(mi, dets[i].box);
-                            a.remaskInterval = policy.next(
-                                a.remaskInterval, carried ? Rle::iou(matToRle(it->second.mask), matToRle(mi)) : -1.0);
-                            masks[i] = mi;
-                            maskSources[i] = d->segmenter->modelId();
-                        }
-                    }
-                }
+        masks.assign(dets.size(), cv::Mat());
+        carriedSoft.assign(dets.size(), cv::Mat()); // the soft form of masks that flow carried here
+        maskSources.assign(dets.size(), std::string());
+        if (!cfg.masks)
+            return;
+        StageTimer t(stats, "mask");
+        // Keyframes: one mask-model pass per due group of touching objects (a rider and the horse share a crop, and
+        // the salient mask of the crop is split between their boxes), largest groups first.
+        if (keyframe && d->segmenter && !dets.empty())
+            modelMasks();
+        carriedOrGrabCutMasks();
+    }
+
+    void modelMasks()
+    {
+        std::vector<int> group(dets.size());
+        std::iota(group.begin(), group.end(), 0);
+        std::function<int(int)> root = [&](int i) { return group[i] == i ? i : group[i] = root(group[i]); };
+        for (size_t i = 0; i < dets.size(); ++i)
+            for (size_t j = i + 1; j < dets.size(); ++j)
+                if (!dets[i].box.expanded(0.05f).intersected(dets[j].box.expanded(0.05f)).isEmpty())
+                    group[root(static_cast<int>(j))] = root(static_cast<int>(i));
+        std::map<int, std::vector<size_t>> members;
+        for (size_t i = 0; i < dets.size(); ++i)
+            members[root(static_cast<int>(i))].push_back(i);
+        std::vector<std::pair<float, Box>> groups;
+        std::vector<std::vector<size_t>> groupMembers;
+        for (const auto &[r, m] : members) {
+            Box u;
+            for (size_t i : m)
+                u = u.united(dets[i].box);
+            groups.push_back({u.area(), u});
+            groupMembers.push_back(m);
+        }
+        std::vector<size_t> order(groups.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return groups[a].first > groups[b].first; });
+        int budget = cfg.maxModelMasksPerKeyframe;
+        RemaskPolicy policy;
+        policy.minInterval = remaskMin;
+        policy.maxInterval = remaskMax;
+        policy.agreement = cfg.remaskAgreement;
+        policy.fitDrop = cfg.remaskFitDrop;
+        for (size_t k = 0; k < order.size() && budget > 0; ++k) {
+            const size_t g = order[k];
+            if (groups[g].first < 0.01 * frameArea)
+                break; // small objects: flow and GrabCut are good enough, the mask model is not worth it
+            // Each object is due for the mask model after its own interval, which doubles while the
+            // flow-carried mask keeps agreeing with the model's and drops back when it does not; in
+            // between, a carried mask that no longer fits the detector's box calls the model early.
+            bool due = false;
+            for (size_t i : groupMembers[g]) {
+                const TrackAccumulator &a = acc[ids[i]];
+                auto it = live.find(ids[i]);
+                const double fit = it != live.end() ? maskBoxFit(it->second.mask, dets[i].box) : 0.0;
+                if (policy.due(a.lastModelMask < 0 ? -1 : a.lastModelDetection, a.remaskInterval,
+                               analysed - 1, fit, a.modelFit))
+                    due = true;
             }
-            // Otherwise the flow-carried mask, kept inside the detection box; GrabCut for objects without one.
-            int grabcutBudget = cfg.maxMaskedInstances;
-            for (size_t i = 0; i < dets.size(); ++i) {
-                TrackAccumulator &a = acc[ids[i]];
-                if (masks[i].empty()) {
+            if (!due)
+                continue;
+            --budget;
+            rec.keyframe = true;
+            for (size_t i : groupMembers[g]) {
+                acc[ids[i]].lastModelMask = frame.frameIndex;
+                acc[ids[i]].lastModelDetection = analysed - 1;
+            }
+            SegmentPrompt prompt{groups[g].second, {}, {}};
+            prompt.inputSide = maskInputSideFor(groups[g].second, cfg.maskInputMin, cfg.maskInputMax);
+            auto m = d->segmenter->segment(A, prompt);
+            if (!m) {
+                noteError("segmenter: " + m.message());
+                break;
+            }
+            for (size_t i : groupMembers[g]) {
+                const cv::Rect box = rectOf(dets[i].box, asz);
+                cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
+                limit(rectOf(dets[i].box.expanded(0.05f), asz)).setTo(255);
+                cv::Mat inBox = keepComponentsInside(*m & limit, box, 0.0005);
+                if (cv::countNonZero(inBox) > 0.05 * box.area()) {
+                    TrackAccumulator &a = acc[ids[i]];
                     auto it = live.find(ids[i]);
-                    const cv::Rect box = rectOf(dets[i].box, asz);
-                    if (it != live.end() && !it->second.mask.empty() && box.area() > 0) {
-                        cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
-                        limit(rectOf(dets[i].box.expanded(0.1f), asz)).setTo(255);
-                        cv::Mat carried = it->second.mask & limit;
-                        if (cv::countNonZero(carried(box)) > 0.15 * box.area()) {
-                            masks[i] = carried;
-                            if (!it->second.soft.empty())
-                                carriedSoft[i] = it->second.soft & limit;
-                            maskSources[i] = a.keyMaskSource.empty() ? std::string("propagated") : a.keyMaskSource;
-                        }
-                    }
+                    const bool carried = it != live.end() && !it->second.mask.empty();
+                    a.modelFit = maskBoxFit(inBox, dets[i].box);
+                    a.remaskInterval = policy.next(
+                        a.remaskInterval, carried ? Rle::iou(matToRle(it->second.mask), matToRle(inBox)) : -1.0);
+                    masks[i] = inBox;
+                    maskSources[i] = d->segmenter->modelId();
                 }
-                // Small objects are not worth a GrabCut pass; their box stands in until the mask model sees them.
-                if (masks[i].empty() && grabcutBudget > 0 && dets[i].box.area() >= 0.02 * frameArea) {
-                    --grabcutBudget;
-                    StageTimer gt(stats, "grabcut");
-                    auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
-                    if (m && cv::countNonZero(*m) > 0) {
-                        masks[i] = *m;
-                        maskSources[i] = d->grabcut->modelId();
-                    }
-                }
-                if (!masks[i].empty() && maskSources[i] != a.keyMaskSource && maskSources[i] != "propagated")
-                    a.keyMaskSource = maskSources[i];
             }
         }
+    }
 
+    void carriedOrGrabCutMasks()
+    {
+        // Otherwise the flow-carried mask, kept inside the detection box; GrabCut for objects without one.
+        int grabcutBudget = cfg.maxMaskedInstances;
+        for (size_t i = 0; i < dets.size(); ++i) {
+            TrackAccumulator &a = acc[ids[i]];
+            if (masks[i].empty()) {
+                auto it = live.find(ids[i]);
+                const cv::Rect box = rectOf(dets[i].box, asz);
+                if (it != live.end() && !it->second.mask.empty() && box.area() > 0) {
+                    cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
+                    limit(rectOf(dets[i].box.expanded(0.1f), asz)).setTo(255);
+                    cv::Mat carried = it->second.mask & limit;
+                    if (cv::countNonZero(carried(box)) > 0.15 * box.area()) {
+                        masks[i] = carried;
+                        if (!it->second.soft.empty())
+                            carriedSoft[i] = it->second.soft & limit;
+                        maskSources[i] = a.keyMaskSource.empty() ? std::string("propagated") : a.keyMaskSource;
+                    }
+                }
+            }
+            // Small objects are not worth a GrabCut pass; their box stands in until the mask model sees them.
+            if (masks[i].empty() && grabcutBudget > 0 && dets[i].box.area() >= 0.02 * frameArea) {
+                --grabcutBudget;
+                StageTimer gt(stats, "grabcut");
+                auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
+                if (m && cv::countNonZero(*m) > 0) {
+                    masks[i] = *m;
+                    maskSources[i] = d->grabcut->modelId();
+                }
+            }
+            if (!masks[i].empty() && maskSources[i] != a.keyMaskSource && maskSources[i] != "propagated")
+                a.keyMaskSource = maskSources[i];
+        }
+    }
+
+    void classify()
+    {
         // 5. Labels from the classifier on object crops and on the whole frame (keyframes).
         if (keyframe && d->classifier && (analysed - 1) / keyEvery % cfg.classifyEvery == 0) {
             StageTimer t(stats, "classify");
@@ -853,7 +923,10 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 noteError("classifier: " + r.message());
             }
         }
+    }
 
+    void describeInstances()
+    {
         // 6. Instances with attributes; accumulate per track; update the live set.
         {
             StageTimer t(stats, "attributes");
@@ -919,7 +992,10 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 ++it;
             }
         }
+    }
 
+    void placeInDepth()
+    {
         // 7. Depth.
         {
             StageTimer t(stats, "depth");
@@ -939,40 +1015,97 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
                 proxyDepth(rec.instances, W, H);
             }
         }
-        if (rec.keyframe)
-            ++stats->keyframes;
-        ++stats->analysedFrames;
-        twin.frames.push_back(std::move(rec));
     }
-    if (twin.frames.empty())
-        return R::error("no frame could be analysed");
-    if (decodedCount > 0 && (twin.video.frameCount <= 0 || reader.decodeErrors() > 0))
-        twin.video.frameCount = decodedCount;
-    // Variable-rate files number frames by time: the last index can pass the container's frame count.
-    twin.video.frameCount = std::max<int64_t>(twin.video.frameCount, twin.frames.back().frameIndex + 1);
-    if (reader.decodeErrors() > 0)
-        noteError("the file has " + std::to_string(reader.decodeErrors()) + " damaged packets that were skipped");
-    twin.sampling.analysedFrames = analysed;
 
-    // 8. Track summaries and label fusion.
-    StageTimer fuseTimer(stats, "summarise");
-    const double fps = mi.fps;
-    std::vector<TrackId> trackIds;
-    for (const auto &[id, a] : acc)
-        trackIds.push_back(id);
-    std::sort(trackIds.begin(), trackIds.end());
+    /// Track summaries: the fused label, path, speed, direction and attributes of every track.
+    void summariseTracks()
+    {
     std::unordered_map<TrackId, Label> fused;
-    for (TrackId id : trackIds) {
-        const TrackAccumulator &a = acc[id];
-        if (a.observations == 0)
-            continue;
-        Track t;
-        t.id = id;
-        t.firstFrame = a.first;
-        t.lastFrame = a.last;
-        t.observations = a.observations;
-        t.meanAreaFraction = static_cast<float>(a.areaFractionSum / a.observations);
+        std::vector<TrackId> trackIds;
+        for (const auto &[id, a] : acc)
+            trackIds.push_back(id);
+        std::sort(trackIds.begin(), trackIds.end());
+        for (TrackId id : trackIds) {
+            const TrackAccumulator &a = acc[id];
+            if (a.observations == 0)
+                continue;
+            Track t;
+            t.id = id;
+            t.firstFrame = a.first;
+            t.lastFrame = a.last;
+            t.observations = a.observations;
+            t.meanAreaFraction = static_cast<float>(a.areaFractionSum / a.observations);
 
+            const Label label = fusedLabel(a);
+            t.category = label;
+            fused[id] = label;
+
+            // Path, speed and direction.
+            const size_t stride = std::max<size_t>(1, a.path.size() / 32);
+            for (size_t k = 0; k < a.path.size(); k += stride)
+                t.path.push_back(a.path[k]);
+            if (t.path.back().frameIndex != a.path.back().frameIndex)
+                t.path.push_back(a.path.back());
+            double length = 0.0;
+            for (size_t k = 1; k < a.path.size(); ++k)
+                length += std::hypot((a.path[k].x - a.path[k - 1].x), (a.path[k].y - a.path[k - 1].y) * H / W);
+            const double seconds = mi.fps > 0 ? (a.last - a.first) / mi.fps : 0.0;
+            t.meanSpeed = seconds > 0 ? static_cast<float>(length / seconds) : 0.f;
+            const float dx = a.path.back().x - a.path.front().x, dy = (a.path.back().y - a.path.front().y) * H / W;
+            t.directionDeg = static_cast<float>(std::atan2(dy, dx) * 180.0 / CV_PI);
+            const float growth = a.areas.front() > 0 ? std::log(std::max(1e-6f, a.areas.back()) / a.areas.front()) : 0.f;
+
+            auto majority = [](const std::map<std::string, float> &votes) {
+                std::string best;
+                float bv = -1.f;
+                for (const auto &[k, v] : votes)
+                    if (v > bv) {
+                        best = k;
+                        bv = v;
+                    }
+                return best;
+            };
+            if (!a.colourVotes.empty())
+                t.attributes["colour"] = {majority(a.colourVotes), "cielab-names"};
+            if (!a.secondaryVotes.empty()) {
+                const std::string sec = majority(a.secondaryVotes);
+                if (sec != t.attributes["colour"].value)
+                    t.attributes["colour_secondary"] = {sec, "cielab-names"};
+            }
+            if (!a.shapeVotes.empty()) {
+                std::map<std::string, float> sv;
+                for (const auto &[k, v] : a.shapeVotes)
+                    sv[k] = static_cast<float>(v);
+                t.attributes["shape"] = {majority(sv), "geometry"};
+            }
+            t.attributes["size"] = {sizeClass(t.meanAreaFraction), "geometry"};
+            t.attributes["motion"] = {motionClass(t.meanSpeed), "tracking"};
+            t.attributes["direction"] = {directionWord(dx, dy, growth), "tracking"};
+            const PathPoint &mid = a.path[a.path.size() / 2];
+            t.attributes["position"] = {positionInFrame(mid.x, mid.y), "geometry"};
+            t.attributes["duration_share"] = {
+                std::to_string(static_cast<int>(std::round(100.0 * a.observations / std::max(1, analysed)))) + "%",
+                "tracking"};
+            twin.tracks.push_back(std::move(t));
+        }
+        // Instances carry their track's fused label (their per-frame score stays).
+        for (FrameRecord &f : twin.frames)
+            for (Instance &in : f.instances) {
+                auto it = fused.find(in.trackId);
+                if (it == fused.end())
+                    continue;
+                const float score = in.category.score;
+                const std::string frameLabel = in.category.name;
+                in.category = it->second;
+                in.category.score = score;
+                if (frameLabel != it->second.name && frameLabel != "object")
+                    in.attributes["detected_as"] = {frameLabel, d->detector ? d->detector->modelId() : ""};
+            }
+    }
+
+    /// The detector's vote and the classifier's mean probabilities fused into one label with alternatives.
+    Label fusedLabel(const TrackAccumulator &a) const
+    {
         // Detector vote.
         int detClass = -1;
         float detMean = 0.f;
@@ -1032,116 +1165,102 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
             if (c.name != label.name)
                 label.alternatives.push_back({c.name, c.synset, cls[k].second});
         }
-        t.category = label;
-        fused[id] = label;
-
-        // Path, speed and direction.
-        const size_t stride = std::max<size_t>(1, a.path.size() / 32);
-        for (size_t k = 0; k < a.path.size(); k += stride)
-            t.path.push_back(a.path[k]);
-        if (t.path.back().frameIndex != a.path.back().frameIndex)
-            t.path.push_back(a.path.back());
-        double length = 0.0;
-        for (size_t k = 1; k < a.path.size(); ++k)
-            length += std::hypot((a.path[k].x - a.path[k - 1].x), (a.path[k].y - a.path[k - 1].y) * H / W);
-        const double seconds = fps > 0 ? (a.last - a.first) / fps : 0.0;
-        t.meanSpeed = seconds > 0 ? static_cast<float>(length / seconds) : 0.f;
-        const float dx = a.path.back().x - a.path.front().x, dy = (a.path.back().y - a.path.front().y) * H / W;
-        t.directionDeg = static_cast<float>(std::atan2(dy, dx) * 180.0 / CV_PI);
-        const float growth = a.areas.front() > 0 ? std::log(std::max(1e-6f, a.areas.back()) / a.areas.front()) : 0.f;
-
-        auto majority = [](const std::map<std::string, float> &votes) {
-            std::string best;
-            float bv = -1.f;
-            for (const auto &[k, v] : votes)
-                if (v > bv) {
-                    best = k;
-                    bv = v;
-                }
-            return best;
-        };
-        if (!a.colourVotes.empty())
-            t.attributes["colour"] = {majority(a.colourVotes), "cielab-names"};
-        if (!a.secondaryVotes.empty()) {
-            const std::string sec = majority(a.secondaryVotes);
-            if (sec != t.attributes["colour"].value)
-                t.attributes["colour_secondary"] = {sec, "cielab-names"};
-        }
-        if (!a.shapeVotes.empty()) {
-            std::map<std::string, float> sv;
-            for (const auto &[k, v] : a.shapeVotes)
-                sv[k] = static_cast<float>(v);
-            t.attributes["shape"] = {majority(sv), "geometry"};
-        }
-        t.attributes["size"] = {sizeClass(t.meanAreaFraction), "geometry"};
-        t.attributes["motion"] = {motionClass(t.meanSpeed), "tracking"};
-        t.attributes["direction"] = {directionWord(dx, dy, growth), "tracking"};
-        const PathPoint &mid = a.path[a.path.size() / 2];
-        t.attributes["position"] = {positionInFrame(mid.x, mid.y), "geometry"};
-        t.attributes["duration_share"] = {
-            std::to_string(static_cast<int>(std::round(100.0 * a.observations / std::max(1, analysed)))) + "%",
-            "tracking"};
-        twin.tracks.push_back(std::move(t));
+        return label;
     }
-    // Instances carry their track's fused label (their per-frame score stays).
-    for (FrameRecord &f : twin.frames)
-        for (Instance &in : f.instances) {
-            auto it = fused.find(in.trackId);
-            if (it == fused.end())
-                continue;
-            const float score = in.category.score;
-            const std::string frameLabel = in.category.name;
-            in.category = it->second;
-            in.category.score = score;
-            if (frameLabel != it->second.name && frameLabel != "object")
-                in.attributes["detected_as"] = {frameLabel, d->detector ? d->detector->modelId() : ""};
-        }
 
-    // Scene stuff from the colour-layout proxy, named by WordNet synsets so the reasoner can relate them.
-    if (stuffSamples > 0) {
-        std::vector<std::pair<std::string, float>> st(stuffShare.begin(), stuffShare.end());
-        std::sort(st.begin(), st.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
-        for (const auto &[name, sum] : st) {
-            const float share = sum / stuffSamples;
-            if (share < 0.05f)
-                continue;
-            Label l;
-            l.name = name == "water" ? "body of water" : name;
-            if (d->wordnet) {
-                const auto senses = d->wordnet->lookup(l.name, WnPos::Noun);
-                if (!senses.empty())
-                    l.synset = WordNet::key(senses.front());
-            }
-            l.score = std::min(1.f, 2.f * share);
-            l.model = kSceneLayoutSource;
-            twin.scene.push_back(l);
-        }
-    }
-    // Scene labels.
-    if (sceneSamples > 0 && d->classifier) {
-        // Whole-frame mean probability, or the tiles' (discounted: a tile sees less context) when higher.
-        std::map<int, float> merged;
-        for (const auto &[c, s] : sceneMass)
-            merged[c] = s / sceneSamples;
-        for (const auto &[c, s] : tileMass)
-            merged[c] = std::max(merged[c], 0.8f * s / std::max(1, tileSamples));
-        std::vector<std::pair<int, float>> sc(merged.begin(), merged.end());
-        std::sort(sc.begin(), sc.end(), [](const auto &x, const auto &y) { return x.second > y.second; });
-        for (size_t k = 0; k < sc.size() && k < 8; ++k) {
-            if (sc[k].second < 0.05f)
-                break;
-            twin.scene.push_back(labelFromClass(d->classifier->labels()[static_cast<size_t>(sc[k].first)],
-                                                sc[k].second, d->classifier->modelId()));
-        }
-    }
+    void sceneLabels()
     {
-        StageTimer t(stats, "relationships");
-        twin.relationships = extractRelationships(twin);
+        // Scene stuff from the colour-layout proxy, named by WordNet synsets so the reasoner can relate them.
+        if (stuffSamples > 0) {
+            std::vector<std::pair<std::string, float>> st(stuffShare.begin(), stuffShare.end());
+            std::sort(st.begin(), st.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
+            for (const auto &[name, sum] : st) {
+                const float share = sum / stuffSamples;
+                if (share < 0.05f)
+                    continue;
+                Label l;
+                l.name = name == "water" ? "body of water" : name;
+                if (d->wordnet) {
+                    const auto senses = d->wordnet->lookup(l.name, WnPos::Noun);
+                    if (!senses.empty())
+                        l.synset = WordNet::key(senses.front());
+                }
+                l.score = std::min(1.f, 2.f * share);
+                l.model = kSceneLayoutSource;
+                twin.scene.push_back(l);
+            }
+        }
+        // Scene labels.
+        if (sceneSamples > 0 && d->classifier) {
+            // Whole-frame mean probability, or the tiles' (discounted: a tile sees less context) when higher.
+            std::map<int, float> merged;
+            for (const auto &[c, s] : sceneMass)
+                merged[c] = s / sceneSamples;
+            for (const auto &[c, s] : tileMass)
+                merged[c] = std::max(merged[c], 0.8f * s / std::max(1, tileSamples));
+            std::vector<std::pair<int, float>> sc(merged.begin(), merged.end());
+            std::sort(sc.begin(), sc.end(), [](const auto &x, const auto &y) { return x.second > y.second; });
+            for (size_t k = 0; k < sc.size() && k < 8; ++k) {
+                if (sc[k].second < 0.05f)
+                    break;
+                twin.scene.push_back(labelFromClass(d->classifier->labels()[static_cast<size_t>(sc[k].first)],
+                                                    sc[k].second, d->classifier->modelId()));
+            }
+        }
     }
-    twin.errors = errors;
-    if (progress)
-        progress(1.0, "twin built");
-    return twin;
+
+    TwinBuilder::Impl *d;
+    const TwinBuilderConfig &cfg;
+    const CancelToken &cancel;
+    const ProgressFn &progress;
+    BuildStats *stats;
+    std::unique_ptr<VideoReader> m_reader;
+    MediaInfo mi;
+    Twin twin;
+    int W = 0, H = 0;
+    int step = 1, keyEvery = 1, remaskMin = 1, remaskMax = 1, salEvery = 1, maskStep = 1;
+    double analysisScale = 1.0;
+
+    MultiObjectTracker tracker;
+    std::unordered_map<TrackId, TrackAccumulator> acc;
+    std::map<int, float> sceneMass;
+    std::map<int, float> tileMass; // class -> summed best-tile probability over keyframes
+    std::map<std::string, float> stuffShare; // scene stuff -> summed frame share over keyframes
+    int stuffSamples = 0;
+    int tileSamples = 0;
+    int sceneSamples = 0;
+    std::vector<std::string> errors;
+    cv::Mat depthMap;
+    std::map<TrackId, Live> live;
+    cv::Ptr<cv::DISOpticalFlow> flow;
+    cv::Mat prevGray, grid;
+    int analysed = 0;
+    int64_t decodedCount = 0;
+
+    // The frame being analysed.
+    DecodedFrame frame;
+    cv::Mat A; // analysis resolution
+    cv::Size asz;
+    double frameArea = 0.0;
+    bool keyframe = false;
+    bool salFrame = false;
+    std::vector<FrameDetection> dets;
+    std::vector<TrackId> ids; // parallel to dets
+    FrameRecord rec;
+    std::vector<cv::Mat> masks;
+    std::vector<cv::Mat> carriedSoft;
+    std::vector<std::string> maskSources;
+};
+
+Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, const CancelToken &cancel,
+                                const ProgressFn &progress, BuildStats *stats)
+{
+    prepare();
+    BuildStats localStats;
+    Run run(*d, m_config, cancel, progress, stats ? stats : &localStats);
+    if (Status s = run.open(path, seed); !s)
+        return Result<Twin>::error(s.message());
+    return run.run();
 }
 
 Result<TwinBuilder::FrameAnalysis> TwinBuilder::analyseFrames(const std::string &path,

@@ -124,6 +124,7 @@ public:
 
 private:
     struct Impl;
+    class Run; // one video through build()
     std::unique_ptr<Impl> d;
     TwinBuilderConfig m_config;
 };
