@@ -355,6 +355,46 @@ const std::vector<RoleRecord> &TwinBuilder::roles()
     return d->roles;
 }
 
+namespace {
+
+/// The detector's objects on a frame at analysis resolution; a failure is noted, not fatal.
+std::vector<FrameDetection> detectionsOf(ObjectDetector &detector, const cv::Mat &frame, float threshold,
+                                         const std::function<void(const std::string &)> &noteError)
+{
+    std::vector<FrameDetection> dets;
+    auto r = detector.detect(frame, threshold);
+    if (r) {
+        for (const Detection &x : *r)
+            dets.push_back({x.box, x.classId, x.score});
+    } else {
+        noteError("detector: " + r.message());
+    }
+    return dets;
+}
+
+/// The largest and surest objects first, at most max of them.
+void keepLargest(std::vector<FrameDetection> &dets, int max)
+{
+    std::sort(dets.begin(), dets.end(), [](const FrameDetection &a, const FrameDetection &b) {
+        return a.box.area() * a.score > b.box.area() * b.score;
+    });
+    if (static_cast<int>(dets.size()) > max)
+        dets.resize(static_cast<size_t>(max));
+}
+
+/// The part of a group's mask that belongs to one of its boxes (the components inside it); empty when that covers
+/// under 5 % of the box.
+cv::Mat maskWithinBox(const cv::Mat &groupMask, const Box &box, const cv::Size &size)
+{
+    const cv::Rect inside = rectOf(box, size);
+    cv::Mat limit(size, CV_8UC1, cv::Scalar(0));
+    limit(rectOf(box.expanded(0.05f), size)).setTo(255);
+    cv::Mat kept = keepComponentsInside(groupMask & limit, inside, 0.0005);
+    return cv::countNonZero(kept) > 0.05 * inside.area() ? kept : cv::Mat();
+}
+
+} // namespace
+
 /// One video through the builder: decode, then per frame carry the live masks by optical flow and, on detection
 /// frames, detect, track, mask, classify, describe and place the objects; then summarise the tracks and the scene.
 /// Lives for one build() on the caller's worker thread.
@@ -488,7 +528,225 @@ public:
         return std::move(twin);
     }
 
+    /// For analyseFrames(): the reader and the analysis size, nothing of the video's sampling.
+    Status openForFrames(const std::string &path)
+    {
+        ReaderOptions ro;
+        ro.threads = cfg.decoderThreads;
+        auto opened = VideoReader::open(path, ro, cancel);
+        if (!opened)
+            return opened.status();
+        m_reader = std::move(opened).value();
+        mi = m_reader->info();
+        W = mi.width;
+        H = mi.height;
+        analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
+        asz = cv::Size(static_cast<int>(std::lround(W * analysisScale)), static_cast<int>(std::lround(H * analysisScale)));
+        frameArea = static_cast<double>(asz.area());
+        return Status::ok();
+    }
+
+    /// Each of the (sorted, distinct) frames analysed on its own, as a keyframe without tracking.
+    Result<FrameAnalysis> analyseLoneFrames(const std::vector<FrameIndex> &frames)
+    {
+        using R = Result<FrameAnalysis>;
+        FrameAnalysis result;
+        FrameIndex nextIndex = -1; // what the reader returns next; -1 before the first seek
+        for (FrameIndex target : frames) {
+            if (cancel.isCancelled())
+                return R::error("cancelled");
+            auto decoded = decodeLone(target, nextIndex);
+            if (!decoded)
+                return R::error(decoded.message());
+            if (*decoded == Decoded::End)
+                break;
+            if (*decoded == Decoded::Missing) {
+                noteError("frame " + std::to_string(target) + " could not be decoded");
+                continue;
+            }
+            result.frames.push_back(analyseLone());
+        }
+        result.errors = errors;
+        return result;
+    }
+
 private:
+    enum class Decoded { Frame, Missing, End };
+
+    /// Decodes up to target: straight through small gaps, seeking across long ones (seeking costs a GOP).
+    Result<Decoded> decodeLone(FrameIndex target, FrameIndex &nextIndex)
+    {
+        if (nextIndex < 0 || target < nextIndex || target - nextIndex > 48) {
+            StageTimer t(stats, "decode");
+            Status s = m_reader->seekToFrame(target);
+            if (!s)
+                return Result<Decoded>::error(s.message());
+            nextIndex = target;
+        }
+        bool have = false;
+        while (nextIndex <= target) {
+            StageTimer t(stats, "decode");
+            auto got = m_reader->next(frame, nextIndex == target ? FramePixels::Bgr : FramePixels::None);
+            if (!got)
+                return Result<Decoded>::error(got.message());
+            if (!got.value())
+                return Decoded::End;
+            ++stats->decodedFrames;
+            nextIndex = frame.frameIndex + 1;
+            have = frame.frameIndex == target && !frame.bgr.empty();
+        }
+        return have ? Decoded::Frame : Decoded::Missing;
+    }
+
+    FrameRecord analyseLone()
+    {
+        A = frame.bgr;
+        if (analysisScale < 1.0)
+            cv::resize(frame.bgr, A, asz, 0, 0, cv::INTER_AREA);
+        dets.clear();
+        if (d->detector) {
+            StageTimer t(stats, "detect");
+            dets = detectionsOf(*d->detector, A, cfg.detectThreshold, [this](const std::string &e) { noteError(e); });
+        }
+        keepLargest(dets, cfg.maxInstances);
+        rec = FrameRecord();
+        rec.frameIndex = frame.frameIndex;
+        rec.timeMs = frame.timeMs;
+        rec.detected = true;
+        masks.assign(dets.size(), cv::Mat());
+        maskSources.assign(dets.size(), std::string());
+        if (cfg.masks) {
+            StageTimer t(stats, "mask");
+            // As on a keyframe: the mask model on the largest groups of touching objects, its mask split between
+            // their boxes; GrabCut for the others (no flow-carried mask exists for a lone frame).
+            if (d->segmenter && !dets.empty())
+                loneModelMasks();
+            loneGrabCutMasks();
+        }
+        loneInstances();
+        loneDepth();
+        ++stats->analysedFrames;
+        if (rec.keyframe)
+            ++stats->keyframes;
+        return std::move(rec);
+    }
+
+    void loneModelMasks()
+    {
+        std::vector<std::vector<size_t>> groups;
+        std::vector<int> groupOf(dets.size(), -1);
+        for (size_t i = 0; i < dets.size(); ++i) {
+            if (groupOf[i] < 0) {
+                groupOf[i] = static_cast<int>(groups.size());
+                groups.push_back({i});
+            }
+            for (size_t j = i + 1; j < dets.size(); ++j) {
+                if (groupOf[j] >= 0 ||
+                    dets[i].box.expanded(0.05f).intersected(dets[j].box.expanded(0.05f)).isEmpty())
+                    continue;
+                groupOf[j] = groupOf[i];
+                groups[static_cast<size_t>(groupOf[i])].push_back(j);
+            }
+        }
+        std::vector<std::pair<float, size_t>> order;
+        std::vector<Box> unions(groups.size());
+        for (size_t g = 0; g < groups.size(); ++g) {
+            for (size_t i : groups[g])
+                unions[g] = unions[g].united(dets[i].box);
+            order.push_back({unions[g].area(), g});
+        }
+        std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        int budget = cfg.maxModelMasksPerKeyframe;
+        for (const auto &[area, g] : order) {
+            if (budget <= 0 || area < 0.01 * frameArea)
+                break;
+            --budget;
+            SegmentPrompt prompt{unions[g], {}, {}};
+            prompt.inputSide = maskInputSideFor(unions[g], cfg.maskInputMin, cfg.maskInputMax);
+            auto m = d->segmenter->segment(A, prompt);
+            if (!m) {
+                noteError("segmenter: " + m.message());
+                break;
+            }
+            rec.keyframe = true;
+            for (size_t i : groups[g]) {
+                cv::Mat inBox = maskWithinBox(*m, dets[i].box, asz);
+                if (!inBox.empty()) {
+                    masks[i] = inBox;
+                    maskSources[i] = d->segmenter->modelId();
+                }
+            }
+        }
+    }
+
+    void loneGrabCutMasks()
+    {
+        int grabcutBudget = cfg.maxMaskedInstances;
+        for (size_t i = 0; i < dets.size(); ++i) {
+            if (!masks[i].empty() || grabcutBudget <= 0 || dets[i].box.area() < 0.02 * frameArea || !d->grabcut)
+                continue;
+            --grabcutBudget;
+            StageTimer gt(stats, "grabcut");
+            auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
+            if (m && cv::countNonZero(*m) > 0) {
+                masks[i] = *m;
+                maskSources[i] = d->grabcut->modelId();
+            }
+        }
+    }
+
+    void loneInstances()
+    {
+        StageTimer t(stats, "attributes");
+        for (size_t i = 0; i < dets.size(); ++i) {
+            Instance in;
+            if (dets[i].classId >= 0 && d->detector) {
+                in.category = labelFromClass(d->detector->labels()[static_cast<size_t>(dets[i].classId)],
+                                             dets[i].score, d->detector->modelId());
+            } else {
+                in.category.name = "object";
+                in.category.score = dets[i].score;
+            }
+            in.attributes = instanceAttributes(A, masks[i], dets[i].box, asz.width, asz.height);
+            if (!masks[i].empty() && cv::countNonZero(masks[i]) > 0) {
+                cv::Mat native = masks[i];
+                if (analysisScale < 1.0)
+                    cv::resize(masks[i], native, cv::Size(W, H), 0, 0, cv::INTER_NEAREST);
+                in.mask = matToRle(native);
+                in.maskSource = maskSources[i];
+                in.areaPx = static_cast<int64_t>(in.mask.area());
+                in.box = in.mask.boundingBox();
+            } else {
+                in.box = toNative(dets[i].box).clipped(
+                    static_cast<float>(W), static_cast<float>(H));
+                in.areaPx = static_cast<int64_t>(in.box.area());
+            }
+            in.centroidX = in.box.centerX() / W;
+            in.centroidY = in.box.centerY() / H;
+            const double af = static_cast<double>(in.areaPx) / (static_cast<double>(W) * H);
+            in.attributes["size"] = {sizeClass(af), "geometry"};
+            in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
+            rec.instances.push_back(std::move(in));
+        }
+    }
+
+    void loneDepth()
+    {
+        StageTimer t(stats, "depth");
+        bool modelDepth = false;
+        if (d->depth && !rec.instances.empty()) {
+            auto m = d->depth->depthMap(frame.bgr);
+            if (m) {
+                d->depth->assign(*m, rec.instances);
+                modelDepth = true;
+            } else {
+                noteError("depth: " + m.message());
+            }
+        }
+        if (!modelDepth)
+            proxyDepth(rec.instances, W, H);
+    }
+
     // Objects seen at the last detection frame whose masks are carried from frame to frame by optical flow.
     struct Live {
         cv::Mat mask; // analysis resolution, 0/255
@@ -654,13 +912,7 @@ private:
         dets.clear();
         if (d->detector) {
             StageTimer t(stats, "detect");
-            auto r = d->detector->detect(A, cfg.detectThreshold);
-            if (r) {
-                for (const Detection &x : *r)
-                    dets.push_back({x.box, x.classId, x.score});
-            } else {
-                noteError("detector: " + r.message());
-            }
+            dets = detectionsOf(*d->detector, A, cfg.detectThreshold, [this](const std::string &e) { noteError(e); });
         }
         // 2. Salient objects that no detection explains (classes the detector does not know).
         if (salFrame) {
@@ -691,11 +943,7 @@ private:
                 noteError("salient: " + s.message());
             }
         }
-        std::sort(dets.begin(), dets.end(), [](const FrameDetection &a, const FrameDetection &b) {
-            return a.box.area() * a.score > b.box.area() * b.score;
-        });
-        if (static_cast<int>(dets.size()) > cfg.maxInstances)
-            dets.resize(static_cast<size_t>(cfg.maxInstances));
+        keepLargest(dets, cfg.maxInstances);
     }
 
     void trackObjects()
@@ -807,11 +1055,8 @@ private:
                 break;
             }
             for (size_t i : groupMembers[g]) {
-                const cv::Rect box = rectOf(dets[i].box, asz);
-                cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
-                limit(rectOf(dets[i].box.expanded(0.05f), asz)).setTo(255);
-                cv::Mat inBox = keepComponentsInside(*m & limit, box, 0.0005);
-                if (cv::countNonZero(inBox) > 0.05 * box.area()) {
+                cv::Mat inBox = maskWithinBox(*m, dets[i].box, asz);
+                if (!inBox.empty()) {
                     TrackAccumulator &a = acc[ids[i]];
                     auto it = live.find(ids[i]);
                     const bool carried = it != live.end() && !it->second.mask.empty();
@@ -1212,7 +1457,7 @@ private:
     TwinBuilder::Impl *d;
     const TwinBuilderConfig &cfg;
     const CancelToken &cancel;
-    const ProgressFn &progress;
+    ProgressFn progress;
     BuildStats *stats;
     std::unique_ptr<VideoReader> m_reader;
     MediaInfo mi;
@@ -1267,221 +1512,18 @@ Result<TwinBuilder::FrameAnalysis> TwinBuilder::analyseFrames(const std::string 
                                                               const std::vector<FrameIndex> &wanted,
                                                               const CancelToken &cancel, BuildStats *stats)
 {
-    using R = Result<FrameAnalysis>;
     prepare();
-    BuildStats localStats;
-    if (!stats)
-        stats = &localStats;
-    const TwinBuilderConfig &cfg = m_config;
     std::vector<FrameIndex> frames;
     for (FrameIndex f : wanted)
         if (f >= 0)
             frames.push_back(f);
     std::sort(frames.begin(), frames.end());
     frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
-
-    ReaderOptions ro;
-    ro.threads = cfg.decoderThreads;
-    auto opened = VideoReader::open(path, ro, cancel);
-    if (!opened)
-        return R::error(opened.message());
-    VideoReader &reader = *opened.value();
-    const MediaInfo &mi = reader.info();
-    const int W = mi.width, H = mi.height;
-    const double analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
-    const cv::Size asz(static_cast<int>(std::lround(W * analysisScale)),
-                       static_cast<int>(std::lround(H * analysisScale)));
-    const double frameArea = static_cast<double>(asz.area());
-    const float toNative = static_cast<float>(1.0 / analysisScale);
-
-    FrameAnalysis result;
-    auto noteError = [&result](const std::string &e) {
-        auto &list = result.errors;
-        if (std::find(list.begin(), list.end(), e) == list.end() && list.size() < 20)
-            list.push_back(e);
-    };
-    DecodedFrame frame;
-    FrameIndex nextIndex = -1; // what reader.next() returns next; -1 before the first seek
-    for (FrameIndex target : frames) {
-        if (cancel.isCancelled())
-            return R::error("cancelled");
-        // Windows are short: decode straight through small gaps, seek across long ones (seeking costs a GOP).
-        if (nextIndex < 0 || target < nextIndex || target - nextIndex > 48) {
-            StageTimer t(stats, "decode");
-            Status s = reader.seekToFrame(target);
-            if (!s)
-                return R::error(s.message());
-            nextIndex = target;
-        }
-        bool atEnd = false;
-        bool have = false;
-        while (nextIndex <= target) {
-            StageTimer t(stats, "decode");
-            auto got = reader.next(frame, nextIndex == target ? FramePixels::Bgr : FramePixels::None);
-            if (!got)
-                return R::error(got.message());
-            if (!got.value()) {
-                atEnd = true;
-                break;
-            }
-            ++stats->decodedFrames;
-            nextIndex = frame.frameIndex + 1;
-            have = frame.frameIndex == target && !frame.bgr.empty();
-        }
-        if (atEnd)
-            break;
-        if (!have) {
-            noteError("frame " + std::to_string(target) + " could not be decoded");
-            continue;
-        }
-        cv::Mat A = frame.bgr;
-        if (analysisScale < 1.0)
-            cv::resize(frame.bgr, A, asz, 0, 0, cv::INTER_AREA);
-
-        std::vector<FrameDetection> dets;
-        if (d->detector) {
-            StageTimer t(stats, "detect");
-            auto r = d->detector->detect(A, cfg.detectThreshold);
-            if (r) {
-                for (const Detection &x : *r)
-                    dets.push_back({x.box, x.classId, x.score});
-            } else {
-                noteError("detector: " + r.message());
-            }
-        }
-        std::sort(dets.begin(), dets.end(), [](const FrameDetection &a, const FrameDetection &b) {
-            return a.box.area() * a.score > b.box.area() * b.score;
-        });
-        if (static_cast<int>(dets.size()) > cfg.maxInstances)
-            dets.resize(static_cast<size_t>(cfg.maxInstances));
-
-        FrameRecord rec;
-        rec.frameIndex = frame.frameIndex;
-        rec.timeMs = frame.timeMs;
-        rec.detected = true;
-        std::vector<cv::Mat> masks(dets.size());
-        std::vector<std::string> maskSources(dets.size());
-        if (cfg.masks) {
-            StageTimer t(stats, "mask");
-            // As on a keyframe: the mask model on the largest groups of touching objects, its mask split
-            // between their boxes; GrabCut for the others (no flow-carried mask exists for a lone frame).
-            if (d->segmenter && !dets.empty()) {
-                std::vector<std::vector<size_t>> groups;
-                std::vector<int> groupOf(dets.size(), -1);
-                for (size_t i = 0; i < dets.size(); ++i) {
-                    if (groupOf[i] < 0) {
-                        groupOf[i] = static_cast<int>(groups.size());
-                        groups.push_back({i});
-                    }
-                    for (size_t j = i + 1; j < dets.size(); ++j) {
-                        if (groupOf[j] >= 0 ||
-                            dets[i].box.expanded(0.05f).intersected(dets[j].box.expanded(0.05f)).isEmpty())
-                            continue;
-                        groupOf[j] = groupOf[i];
-                        groups[static_cast<size_t>(groupOf[i])].push_back(j);
-                    }
-                }
-                std::vector<std::pair<float, size_t>> order;
-                std::vector<Box> unions(groups.size());
-                for (size_t g = 0; g < groups.size(); ++g) {
-                    for (size_t i : groups[g])
-                        unions[g] = unions[g].united(dets[i].box);
-                    order.push_back({unions[g].area(), g});
-                }
-                std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
-                int budget = cfg.maxModelMasksPerKeyframe;
-                for (const auto &[area, g] : order) {
-                    if (budget <= 0 || area < 0.01 * frameArea)
-                        break;
-                    --budget;
-                    SegmentPrompt prompt{unions[g], {}, {}};
-                    prompt.inputSide = maskInputSideFor(unions[g], cfg.maskInputMin, cfg.maskInputMax);
-                    auto m = d->segmenter->segment(A, prompt);
-                    if (!m) {
-                        noteError("segmenter: " + m.message());
-                        break;
-                    }
-                    rec.keyframe = true;
-                    for (size_t i : groups[g]) {
-                        const cv::Rect box = rectOf(dets[i].box, asz);
-                        cv::Mat limit(asz, CV_8UC1, cv::Scalar(0));
-                        limit(rectOf(dets[i].box.expanded(0.05f), asz)).setTo(255);
-                        cv::Mat mi = keepComponentsInside(*m & limit, box, 0.0005);
-                        if (cv::countNonZero(mi) > 0.05 * box.area()) {
-                            masks[i] = mi;
-                            maskSources[i] = d->segmenter->modelId();
-                        }
-                    }
-                }
-            }
-            int grabcutBudget = cfg.maxMaskedInstances;
-            for (size_t i = 0; i < dets.size(); ++i) {
-                if (!masks[i].empty() || grabcutBudget <= 0 || dets[i].box.area() < 0.02 * frameArea || !d->grabcut)
-                    continue;
-                --grabcutBudget;
-                StageTimer gt(stats, "grabcut");
-                auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
-                if (m && cv::countNonZero(*m) > 0) {
-                    masks[i] = *m;
-                    maskSources[i] = d->grabcut->modelId();
-                }
-            }
-        }
-        {
-            StageTimer t(stats, "attributes");
-            for (size_t i = 0; i < dets.size(); ++i) {
-                Instance in;
-                if (dets[i].classId >= 0 && d->detector) {
-                    in.category = labelFromClass(d->detector->labels()[static_cast<size_t>(dets[i].classId)],
-                                                 dets[i].score, d->detector->modelId());
-                } else {
-                    in.category.name = "object";
-                    in.category.score = dets[i].score;
-                }
-                in.attributes = instanceAttributes(A, masks[i], dets[i].box, asz.width, asz.height);
-                if (!masks[i].empty() && cv::countNonZero(masks[i]) > 0) {
-                    cv::Mat native = masks[i];
-                    if (analysisScale < 1.0)
-                        cv::resize(masks[i], native, cv::Size(W, H), 0, 0, cv::INTER_NEAREST);
-                    in.mask = matToRle(native);
-                    in.maskSource = maskSources[i];
-                    in.areaPx = static_cast<int64_t>(in.mask.area());
-                    in.box = in.mask.boundingBox();
-                } else {
-                    const Box &b = dets[i].box;
-                    in.box = Box{b.x * toNative, b.y * toNative, b.w * toNative, b.h * toNative}.clipped(
-                        static_cast<float>(W), static_cast<float>(H));
-                    in.areaPx = static_cast<int64_t>(in.box.area());
-                }
-                in.centroidX = in.box.centerX() / W;
-                in.centroidY = in.box.centerY() / H;
-                const double af = static_cast<double>(in.areaPx) / (static_cast<double>(W) * H);
-                in.attributes["size"] = {sizeClass(af), "geometry"};
-                in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
-                rec.instances.push_back(std::move(in));
-            }
-        }
-        {
-            StageTimer t(stats, "depth");
-            bool modelDepth = false;
-            if (d->depth && !rec.instances.empty()) {
-                auto m = d->depth->depthMap(frame.bgr);
-                if (m) {
-                    d->depth->assign(*m, rec.instances);
-                    modelDepth = true;
-                } else {
-                    noteError("depth: " + m.message());
-                }
-            }
-            if (!modelDepth)
-                proxyDepth(rec.instances, W, H);
-        }
-        ++stats->analysedFrames;
-        if (rec.keyframe)
-            ++stats->keyframes;
-        result.frames.push_back(std::move(rec));
-    }
-    return result;
+    BuildStats localStats;
+    Run run(*d, m_config, cancel, {}, stats ? stats : &localStats);
+    if (Status s = run.openForFrames(path); !s)
+        return Result<FrameAnalysis>::error(s.message());
+    return run.analyseLoneFrames(frames);
 }
 
 } // namespace ts
