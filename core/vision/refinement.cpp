@@ -611,6 +611,160 @@ Result<RefinementOutcome> Refiner::betterMask(const Twin &twin, FrameWindow wind
     return out;
 }
 
+namespace {
+
+/// Dense-sampled frames joined to a twin's tracks: each track's box predicted at the frame (its own instance there,
+/// or interpolated between its neighbours), matched greedily by overlap; people and things never swap (as in the
+/// tracker). What matches nothing is a new object; new objects carry on between the new frames.
+class DenseAssociation {
+public:
+    DenseAssociation(const Twin &twin, RefinementOutcome &out, double videoFps)
+        : m_twin(twin), m_out(out),
+          m_maxGap(std::max<FrameIndex>(1, static_cast<FrameIndex>(std::lround(videoFps))))
+    {
+        for (const Track &t : twin.tracks)
+            m_nextId = std::max(m_nextId, t.id + 1);
+    }
+
+    void associate(FrameRecord &rec)
+    {
+        const FrameIndex f = rec.frameIndex;
+        const std::vector<TrackId> assigned = match(rec, candidatesAt(f));
+        const FrameRecord *replaced = recordAt(m_twin, f);
+        for (size_t i = 0; i < rec.instances.size(); ++i) {
+            Instance &in = rec.instances[i];
+            if (assigned[i] == 0) {
+                startTrack(in, f);
+                continue;
+            }
+            in.trackId = assigned[i];
+            ++m_matched;
+            if (auto it = m_newTrackIndex.find(in.trackId); it != m_newTrackIndex.end()) {
+                Track &t = m_out.newTracks[it->second];
+                t.lastFrame = f;
+                ++t.observations;
+                t.path.push_back({f, in.centroidX, in.centroidY});
+                m_fresh[in.trackId] = {f, in.box};
+                continue;
+            }
+            adoptKnownTrack(in, replaced);
+        }
+        // What the replaced frame knew and the detector did not see again (an object only saliency found, a
+        // missed detection) stays: the new frame adds to the twin, it does not forget.
+        if (replaced)
+            for (const Instance &old : replaced->instances)
+                if (std::find(assigned.begin(), assigned.end(), old.trackId) == assigned.end())
+                    rec.instances.push_back(old);
+    }
+
+    int matched() const { return m_matched; }
+
+private:
+    struct Candidate {
+        TrackId id;
+        Box box;
+        bool person;
+    };
+
+    std::vector<Candidate> candidatesAt(FrameIndex f)
+    {
+        std::vector<Candidate> candidates;
+        for (const Track &t : m_twin.tracks)
+            if (auto b = predictedBox(m_twin, t.id, f, m_maxGap))
+                candidates.push_back({t.id, *b, t.category.name == "person"});
+        for (const auto &[id, last] : m_fresh)
+            if (f - last.first <= m_maxGap)
+                candidates.push_back({id, last.second,
+                                      m_out.newTracks[m_newTrackIndex[id]].category.name == "person"});
+        return candidates;
+    }
+
+    /// Per instance of the frame: the candidate track it is, or 0.
+    static std::vector<TrackId> match(const FrameRecord &rec, const std::vector<Candidate> &candidates)
+    {
+        struct Pair {
+            float iou;
+            size_t det;
+            size_t cand;
+        };
+        std::vector<Pair> pairs;
+        for (size_t i = 0; i < rec.instances.size(); ++i)
+            for (size_t j = 0; j < candidates.size(); ++j) {
+                if ((rec.instances[i].category.name == "person") != candidates[j].person)
+                    continue;
+                const float iou = boxIou(rec.instances[i].box, candidates[j].box);
+                if (iou >= 0.3f)
+                    pairs.push_back({iou, i, j});
+            }
+        std::sort(pairs.begin(), pairs.end(), [](const Pair &a, const Pair &b) { return a.iou > b.iou; });
+        std::vector<TrackId> assigned(rec.instances.size(), 0);
+        std::set<size_t> usedCandidates;
+        for (const Pair &p : pairs) {
+            if (assigned[p.det] != 0 || usedCandidates.count(p.cand))
+                continue;
+            assigned[p.det] = candidates[p.cand].id;
+            usedCandidates.insert(p.cand);
+        }
+        return assigned;
+    }
+
+    void startTrack(Instance &in, FrameIndex f)
+    {
+        const int W = m_twin.video.width, H = m_twin.video.height;
+        Track t;
+        t.id = m_nextId++;
+        t.category = in.category;
+        t.firstFrame = t.lastFrame = f;
+        t.observations = 1;
+        t.path.push_back({f, in.centroidX, in.centroidY});
+        t.meanAreaFraction = static_cast<float>(in.areaPx / (static_cast<double>(W) * H));
+        for (const char *k : {"colour", "colour_secondary", "shape", "size", "position"})
+            if (auto it = in.attributes.find(k); it != in.attributes.end())
+                t.attributes[k] = it->second;
+        in.trackId = t.id;
+        m_newTrackIndex[t.id] = m_out.newTracks.size();
+        m_out.newTracks.push_back(std::move(t));
+        m_fresh[in.trackId] = {f, in.box};
+    }
+
+    /// An instance of a track the twin has: its fused label, and the twin's mask when that came from the mask model.
+    void adoptKnownTrack(Instance &in, const FrameRecord *replaced) const
+    {
+        // Instances carry their track's fused label, as at ingest; the frame's own label stays visible.
+        const Track *t = m_twin.track(in.trackId);
+        const Label frameLabel = in.category;
+        in.category = t->category;
+        in.category.score = frameLabel.score;
+        if (frameLabel.name != t->category.name && frameLabel.name != "object")
+            in.attributes["detected_as"] = {frameLabel.name, frameLabel.model};
+        // A mask the mask model made (carried by flow) beats GrabCut or a bare box on this frame.
+        const Instance *before = replaced ? instanceIn(*replaced, in.trackId) : nullptr;
+        const bool modelMask = !in.maskSource.empty() && in.maskSource != "grabcut";
+        if (before && !before->mask.counts().empty() && !modelMask) {
+            in.mask = before->mask;
+            in.maskSource = before->maskSource;
+            in.areaPx = before->areaPx;
+            in.box = before->box;
+            in.centroidX = before->centroidX;
+            in.centroidY = before->centroidY;
+            in.attributes["size"] = before->attributes.count("size") ? before->attributes.at("size")
+                                                                      : in.attributes["size"];
+            in.attributes["position"] = before->attributes.count("position") ? before->attributes.at("position")
+                                                                              : in.attributes["position"];
+        }
+    }
+
+    const Twin &m_twin;
+    RefinementOutcome &m_out;
+    const FrameIndex m_maxGap;
+    TrackId m_nextId = 1;
+    std::map<TrackId, std::pair<FrameIndex, Box>> m_fresh; // new tracks: last frame and box
+    std::map<TrackId, size_t> m_newTrackIndex;
+    int m_matched = 0;
+};
+
+} // namespace
+
 Result<RefinementOutcome> Refiner::denseSample(const Twin &twin, FrameWindow window, double fps,
                                                const CancelToken &cancel, const ProgressFn &progress)
 {
@@ -655,119 +809,13 @@ Result<RefinementOutcome> Refiner::denseSample(const Twin &twin, FrameWindow win
         appendError(out.errors, e);
     out.analysedFrames = static_cast<int>(analysed->frames.size());
 
-    // Association with the twin's tracks: each track's box predicted at the frame (its own instance there, or
-    // interpolated between its neighbours), matched greedily by overlap; people and things never swap (as in
-    // the tracker). What matches nothing is a new object; new objects carry on between the new frames.
-    const FrameIndex maxGap = std::max<FrameIndex>(1, static_cast<FrameIndex>(std::lround(videoFps)));
-    TrackId nextId = 1;
-    for (const Track &t : twin.tracks)
-        nextId = std::max(nextId, t.id + 1);
-    std::map<TrackId, std::pair<FrameIndex, Box>> fresh; // new tracks: last frame and box
-    std::map<TrackId, size_t> newTrackIndex;
-    const int W = twin.video.width, H = twin.video.height;
-    int matchedCount = 0;
-    for (FrameRecord &rec : analysed->frames) {
-        const FrameIndex f = rec.frameIndex;
-        struct Candidate {
-            TrackId id;
-            Box box;
-            bool person;
-        };
-        std::vector<Candidate> candidates;
-        for (const Track &t : twin.tracks)
-            if (auto b = predictedBox(twin, t.id, f, maxGap))
-                candidates.push_back({t.id, *b, t.category.name == "person"});
-        for (const auto &[id, last] : fresh)
-            if (f - last.first <= maxGap)
-                candidates.push_back({id, last.second,
-                                      out.newTracks[newTrackIndex[id]].category.name == "person"});
-        struct Pair {
-            float iou;
-            size_t det;
-            size_t cand;
-        };
-        std::vector<Pair> pairs;
-        for (size_t i = 0; i < rec.instances.size(); ++i)
-            for (size_t j = 0; j < candidates.size(); ++j) {
-                if ((rec.instances[i].category.name == "person") != candidates[j].person)
-                    continue;
-                const float iou = boxIou(rec.instances[i].box, candidates[j].box);
-                if (iou >= 0.3f)
-                    pairs.push_back({iou, i, j});
-            }
-        std::sort(pairs.begin(), pairs.end(), [](const Pair &a, const Pair &b) { return a.iou > b.iou; });
-        std::vector<TrackId> assigned(rec.instances.size(), 0);
-        std::set<size_t> usedCandidates;
-        for (const Pair &p : pairs) {
-            if (assigned[p.det] != 0 || usedCandidates.count(p.cand))
-                continue;
-            assigned[p.det] = candidates[p.cand].id;
-            usedCandidates.insert(p.cand);
-        }
-        const FrameRecord *replaced = recordAt(twin, f);
-        for (size_t i = 0; i < rec.instances.size(); ++i) {
-            Instance &in = rec.instances[i];
-            if (assigned[i] == 0) {
-                Track t;
-                t.id = nextId++;
-                t.category = in.category;
-                t.firstFrame = t.lastFrame = f;
-                t.observations = 1;
-                t.path.push_back({f, in.centroidX, in.centroidY});
-                t.meanAreaFraction = static_cast<float>(in.areaPx / (static_cast<double>(W) * H));
-                for (const char *k : {"colour", "colour_secondary", "shape", "size", "position"})
-                    if (auto it = in.attributes.find(k); it != in.attributes.end())
-                        t.attributes[k] = it->second;
-                in.trackId = t.id;
-                newTrackIndex[t.id] = out.newTracks.size();
-                out.newTracks.push_back(std::move(t));
-                fresh[in.trackId] = {f, in.box};
-                continue;
-            }
-            in.trackId = assigned[i];
-            ++matchedCount;
-            if (auto it = newTrackIndex.find(in.trackId); it != newTrackIndex.end()) {
-                Track &t = out.newTracks[it->second];
-                t.lastFrame = f;
-                ++t.observations;
-                t.path.push_back({f, in.centroidX, in.centroidY});
-                fresh[in.trackId] = {f, in.box};
-                continue;
-            }
-            // Instances carry their track's fused label, as at ingest; the frame's own label stays visible.
-            const Track *t = twin.track(in.trackId);
-            const Label frameLabel = in.category;
-            in.category = t->category;
-            in.category.score = frameLabel.score;
-            if (frameLabel.name != t->category.name && frameLabel.name != "object")
-                in.attributes["detected_as"] = {frameLabel.name, frameLabel.model};
-            // A mask the mask model made (carried by flow) beats GrabCut or a bare box on this frame.
-            const Instance *before = replaced ? instanceIn(*replaced, in.trackId) : nullptr;
-            const bool modelMask = !in.maskSource.empty() && in.maskSource != "grabcut";
-            if (before && !before->mask.counts().empty() && !modelMask) {
-                in.mask = before->mask;
-                in.maskSource = before->maskSource;
-                in.areaPx = before->areaPx;
-                in.box = before->box;
-                in.centroidX = before->centroidX;
-                in.centroidY = before->centroidY;
-                in.attributes["size"] = before->attributes.count("size") ? before->attributes.at("size")
-                                                                          : in.attributes["size"];
-                in.attributes["position"] = before->attributes.count("position") ? before->attributes.at("position")
-                                                                                  : in.attributes["position"];
-            }
-        }
-        // What the replaced frame knew and the detector did not see again (an object only saliency found, a
-        // missed detection) stays: the new frame adds to the twin, it does not forget.
-        if (replaced)
-            for (const Instance &old : replaced->instances)
-                if (std::find(assigned.begin(), assigned.end(), old.trackId) == assigned.end())
-                    rec.instances.push_back(old);
-    }
+    DenseAssociation association(twin, out, videoFps);
+    for (FrameRecord &rec : analysed->frames)
+        association.associate(rec);
     out.frames = std::move(analysed->frames);
     out.summary = "dense sampling (" + out.model + ") of " + windowText(*w) + " at " +
                   std::to_string(static_cast<int>(std::lround(videoFps / step))) + " fps: " +
-                  std::to_string(out.frames.size()) + " new frame(s), " + std::to_string(matchedCount) +
+                  std::to_string(out.frames.size()) + " new frame(s), " + std::to_string(association.matched()) +
                   " detection(s) on known tracks, " + std::to_string(out.newTracks.size()) + " new track(s)";
     return out;
 }
