@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "align/alignedsearch.h"
+#include "align/coarsebench.h"
 #include "align/componentindex.h"
 #include "align/components.h"
 #include "align/embedding.h"
@@ -41,15 +42,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0.0;
-    std::sort(v.begin(), v.end());
-    const size_t i = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1;
-    return v[std::min(v.size() - 1, std::max<size_t>(0, i))];
-}
 
 long peakRssMb()
 {
@@ -283,23 +275,34 @@ int benchCoarse(Services &services, const QStringList &args)
     Status knowledge = needKnowledge(services);
     if (!knowledge)
         return fail("bench-coarse: " + knowledge.message());
-    const TextEncoder *encoder = services.aligner();
-    if (!encoder)
+    CoarseBenchSetup setup;
+    setup.encoder = services.aligner();
+    if (!setup.encoder)
         return fail("bench-coarse: " + services.alignerError());
     const Vocabulary vocab = installedVocabulary(services);
     if (vocab.objects.empty())
         return fail("bench-coarse: no detector or classifier label files are installed");
-    const int nQueries = std::max(1, p.value("queries").toInt());
-    const int k = std::max(1, p.value("k").toInt());
-    const int faissK = std::max(k, p.value("faiss-k").toInt());
-    const uint64_t seed = p.value("seed").toULongLong();
+    setup.wordnet = services.wordnet();
+    setup.vectors = services.wordVectors();
+    setup.objects = vocab.objects;
+    setup.scenes = vocab.scenes;
+    setup.queries = std::max(1, p.value("queries").toInt());
+    setup.k = std::max(1, p.value("k").toInt());
+    setup.faissK = std::max(setup.k, p.value("faiss-k").toInt());
+    setup.seed = p.value("seed").toULongLong();
     const QString storeDir = p.value("store");
-    Paraphraser paraphraser(*services.wordnet(), services.wordVectors());
-    const int dim = encoder->dimensions();
+    if (!storeDir.isEmpty())
+        setup.openStore = [storeDir](int videos) {
+            const std::string path = QDir(storeDir).filePath(QString("bench-%1.sqlite").arg(videos)).toStdString();
+            for (const char *suffix : {"", "-wal", "-shm"})
+                QFile::remove(QString::fromStdString(path + suffix));
+            return Services::openStore(path);
+        };
 
     std::printf("SYNTHETIC libraries: twins drawn from %zu object / %zu scene classes of the installed models "
                 "(no real videos); encoder %s, %d-d; %d BLAS threads\n",
-                vocab.objects.size(), vocab.scenes.size(), encoder->version().c_str(), dim, openblas_get_num_threads());
+                vocab.objects.size(), vocab.scenes.size(), setup.encoder->version().c_str(),
+                setup.encoder->dimensions(), openblas_get_num_threads());
     std::printf("%8s %9s %6s %8s %8s | %9s %9s", "videos", "comps", "/video", "index", "embed", "exact p50",
                 "exact p95");
 #ifdef TWINSEEK_HAVE_FAISS
@@ -309,178 +312,36 @@ int benchCoarse(Services &services, const QStringList &args)
     if (!storeDir.isEmpty())
         std::printf(" | %8s %9s %9s %6s", "load", "store p50", "store p95", "same");
     std::printf("\n");
-
     for (const QString &sizeText : p.value("videos").split(',', Qt::SkipEmptyParts)) {
         const int videos = sizeText.trimmed().toInt();
         if (videos <= 0)
             return fail("bench-coarse: bad size '" + sizeText.toStdString() + "'");
-        Rng rng(seed * 31 + static_cast<uint64_t>(videos));
-        std::map<int, Twin> sources; // query source video index -> its twin (kept while generating)
-        for (int q = 0; q < nQueries; ++q)
-            sources.emplace(rng.uniform(videos), Twin());
-        std::unique_ptr<TwinStore> store;
-        if (!storeDir.isEmpty()) {
-            const std::string path = QDir(storeDir).filePath(QString("bench-%1.sqlite").arg(videos)).toStdString();
-            for (const char *suffix : {"", "-wal", "-shm"})
-                QFile::remove(QString::fromStdString(path + suffix));
-            auto opened = Services::openStore(path);
-            if (!opened)
-                return fail("bench-coarse: " + opened.message());
-            store = std::move(opened).value();
-        }
-
-        // Generated and embedded in chunks so 100,000 twins never sit in memory at once.
-        const auto tEmbed = Clock::now();
-        ComponentIndex::Builder builder(dim);
-        builder.reserve(static_cast<size_t>(videos) * 11);
-        int64_t componentId = 0;
-        constexpr int kChunk = 4000;
-        for (int start = 0; start < videos; start += kChunk) {
-            SyntheticOptions so;
-            so.videos = std::min(kChunk, videos - start);
-            so.firstIndex = start;
-            so.seed = seed;
-            so.maxTracks = 7; // about ten components per video
-            so.maxRelations = 7;
-            std::vector<Twin> twins =
-                syntheticTwins(vocab.objects, vocab.scenes, *services.wordnet(), services.wordVectors(), so);
-            std::vector<std::vector<Component>> comps(twins.size());
-            std::vector<std::string> texts;
-            for (size_t j = 0; j < twins.size(); ++j) {
-                comps[j] = componentsOf(twins[j]);
-                for (const Component &c : comps[j])
-                    texts.push_back(c.text);
-            }
-            const std::vector<float> vectors = encoder->encode(Tower::Component, texts);
-            size_t row = 0;
-            for (size_t j = 0; j < twins.size(); ++j) {
-                VideoId id = start + static_cast<VideoId>(j) + 1;
-                if (store) {
-                    auto put = store->putTwin(twins[j], 1, 0, std::string());
-                    if (!put)
-                        return fail("bench-coarse: " + put.message());
-                    id = *put;
-                    std::vector<std::vector<float>> own;
-                    for (size_t c = 0; c < comps[j].size(); ++c)
-                        own.emplace_back(vectors.begin() + static_cast<std::ptrdiff_t>((row + c) * dim),
-                                         vectors.begin() + static_cast<std::ptrdiff_t>((row + c + 1) * dim));
-                    Status s = store->putComponents(id, comps[j], own, encoder->version());
-                    if (!s)
-                        return fail("bench-coarse: " + s.message());
-                }
-                for (const Component &c : comps[j])
-                    builder.add(id, ++componentId, c.weight, vectors.data() + (row++) * static_cast<size_t>(dim), dim);
-                auto src = sources.find(start + static_cast<int>(j));
-                if (src != sources.end())
-                    src->second = std::move(twins[j]);
-            }
-        }
-        const double embedSeconds = msSince(tEmbed) / 1000.0;
-        const auto index = builder.finish();
-
-        // Queries: 1-3 sub-queries paraphrasing components of one synthetic video each.
-        struct Query {
-            VideoId source;
-            std::vector<SubQuery> texts;
-            std::vector<IndexQuery> subQueries;
-        };
-        std::vector<Query> queries;
-        for (int q = 0; q < nQueries; ++q) {
-            auto it = sources.begin();
-            std::advance(it, rng.uniform(static_cast<int>(sources.size())));
-            const std::vector<Component> comps = componentsOf(it->second);
-            Query query{it->first + 1, {}, {}};
-            const int n = 1 + rng.uniform(3);
-            for (int s = 0; s < n && !comps.empty(); ++s) {
-                const auto para = paraphraser.paraphrase(it->second, rng.pick(comps), rng, 1);
-                if (para.empty())
-                    continue;
-                SubQuery sq;
-                sq.text = para.front().text;
-                query.subQueries.push_back({encoder->encode(Tower::Query, sq.text), 1.f, false});
-                query.texts.push_back(std::move(sq));
-            }
-            if (!query.subQueries.empty())
-                queries.push_back(std::move(query));
-        }
-
-        CancelToken cancel;
-        std::vector<double> exactMs;
-        std::vector<std::set<int64_t>> exactTop;
-        int self = 0;
-        index->search(queries.front().subQueries, k, Aggregation::WeightedMean, cancel); // warm caches and threads
-        for (const Query &q : queries) {
-            const auto t0 = Clock::now();
-            const auto hits = index->search(q.subQueries, k, Aggregation::WeightedMean, cancel);
-            exactMs.push_back(msSince(t0));
-            exactTop.emplace_back();
-            for (const CoarseHit &h : hits) {
-                exactTop.back().insert(h.videoId);
-                self += h.videoId == q.source ? 1 : 0;
-            }
-        }
-        const double n = static_cast<double>(queries.size());
-        std::printf("%8d %9zu %6.1f %6.0fMB %7.1fs | %7.2fms %7.2fms", videos, index->size(),
-                    static_cast<double>(index->size()) / videos, index->memoryBytes() / 1048576.0, embedSeconds,
-                    percentile(exactMs, 0.5), percentile(exactMs, 0.95));
-#ifdef TWINSEEK_HAVE_FAISS
-        {
-            FaissFlatSearch faiss(*index);
-            std::vector<double> faissMs;
-            int same = 0;
-            double overlap = 0.0;
-            faiss.search(queries.front().subQueries, k, Aggregation::WeightedMean, faissK);
-            for (size_t i = 0; i < queries.size(); ++i) {
-                const auto t0 = Clock::now();
-                const auto hits = faiss.search(queries[i].subQueries, k, Aggregation::WeightedMean, faissK);
-                faissMs.push_back(msSince(t0));
-                std::set<int64_t> b;
-                for (const auto &h : hits)
-                    b.insert(h.videoId);
-                int common = 0;
-                for (int64_t v : exactTop[i])
-                    common += b.count(v) ? 1 : 0;
-                same += exactTop[i] == b ? 1 : 0;
-                overlap += exactTop[i].empty() ? 1.0 : static_cast<double>(common) / exactTop[i].size();
-            }
-            std::printf(" | %7.2fms %7.2fms %5.0f%% %7.1f%%", percentile(faissMs, 0.5), percentile(faissMs, 0.95),
-                        100.0 * same / n, 100.0 * overlap / n);
-        }
-#endif
-        std::printf(" | %5.0f%%", 100.0 * self / n);
-        if (store) {
-            AlignedCoarseSearch search(*encoder);
-            const auto t0 = Clock::now();
-            auto loaded = search.index(*store, cancel);
-            const double loadMs = msSince(t0);
-            if (!loaded)
-                return fail("bench-coarse: " + loaded.message());
-            std::vector<double> storeMs;
-            int same = 0;
-            for (size_t i = 0; i < queries.size(); ++i) {
-                const auto t1 = Clock::now();
-                auto hits = search.search(*store, queries[i].texts, k, Aggregation::WeightedMean, cancel);
-                storeMs.push_back(msSince(t1));
-                std::set<int64_t> b;
-                for (const auto &h : *hits)
-                    b.insert(h.videoId);
-                same += b == exactTop[i] ? 1 : 0;
-            }
-            std::printf(" | %6.2fs %7.2fms %7.2fms %5.0f%%", loadMs / 1000.0, percentile(storeMs, 0.5),
-                        percentile(storeMs, 0.95), 100.0 * same / n);
-        }
+        auto row = benchCoarseLibrary(videos, setup);
+        if (!row)
+            return fail("bench-coarse: " + row.message());
+        const CoarseBenchRow &r = *row;
+        std::printf("%8d %9zu %6.1f %6.0fMB %7.1fs | %7.2fms %7.2fms", r.videos, r.components,
+                    static_cast<double>(r.components) / r.videos, r.indexMb, r.embedSeconds, r.exactP50Ms,
+                    r.exactP95Ms);
+        if (r.faiss)
+            std::printf(" | %7.2fms %7.2fms %5.0f%% %7.1f%%", r.faissP50Ms, r.faissP95Ms, 100.0 * r.faissSame,
+                        100.0 * r.faissOverlap);
+        std::printf(" | %5.0f%%", 100.0 * r.selfAtK);
+        if (r.stored)
+            std::printf(" | %6.2fs %7.2fms %7.2fms %5.0f%%", r.loadSeconds, r.storeP50Ms, r.storeP95Ms,
+                        100.0 * r.storeSame);
         std::printf("\n");
         std::fflush(stdout);
     }
     std::printf("comps: component vectors; index: the exact matrix with ids; embed: generating + embedding the "
                 "synthetic components%s;\nexact: BLAS search per query (%d queries of 1-3 sub-queries, k=%d)",
-                storeDir.isEmpty() ? "" : " and writing the library", nQueries, k);
+                storeDir.isEmpty() ? "" : " and writing the library", setup.queries, setup.k);
 #ifdef TWINSEEK_HAVE_FAISS
     std::printf("; faiss: IndexFlatIP, %d nearest components per sub-query,\nsame per-video aggregation; same: "
                 "queries whose top-%d video sets equal the exact ones; overlap: mean share in common",
-                faissK, k);
+                setup.faissK, setup.k);
 #endif
-    std::printf(";\nself@k: queries whose source video is in the top-%d", k);
+    std::printf(";\nself@k: queries whose source video is in the top-%d", setup.k);
     if (!storeDir.isEmpty())
         std::printf("; load: index from SQLite; store: search through the library incl. signature check and "
                     "sub-query embedding");
