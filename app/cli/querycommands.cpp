@@ -1,12 +1,13 @@
 // twinseek-cli query and decompose: the two-stage retrieval from the command line.
 #include "commands.h"
 
+#include "eval/benchmarks.h"
+
 #include "reason/builtinreasoner.h"
 #include "reason/llmreasoner.h"
 #include "retrieval/pipeline.h"
 #include "terminal.h"
 
-#include <sys/resource.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -286,35 +287,22 @@ int benchQuery(Services &services, const QStringList &args)
     auto engine = services.makeRetrievalEngine(*roles);
     const bool llm = roles->decompose || roles->reason || !services.localLlmManifest().empty();
     RetrievalOptions options = retrievalOptions(p, reasonerIsLocal(services, *roles));
-    CancelToken cancel;
     // Warm-up: loads WordNet, the word vectors, the twins and the concept profiles once, as a running app has; with
-    // an LLM one query suffices (it also loads the model).
-    const auto tw = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < (llm ? std::min<size_t>(1, queries.size()) : queries.size()); ++i)
-        engine->run(**store, queries[i], options, cancel, {});
-    const double warm = std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
-    const LlmUsage usageBefore = services.localLlmUsage();
-    std::vector<double> total;
-    std::map<std::string, std::vector<double>> stages;
+    // an LLM one query suffices (it also loads the model). The LLM's usage counts the timed passes only.
     const int repeat = std::max(1, p.isSet("repeat") ? p.value("repeat").toInt() : (llm ? 1 : 3));
-    for (int r = 0; r < repeat; ++r)
-        for (const std::string &q : queries) {
-            auto res = engine->run(**store, q, options, cancel, {});
-            if (!res)
-                return fail(res.message());
-            for (const StageTiming &t : res->timings)
-                (t.stage == "total" ? total : stages[t.stage]).push_back(t.ms);
-        }
-    auto pct = [](std::vector<double> v, double q) {
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))];
-    };
+    LlmUsage usageBefore;
+    auto timed = benchQueryLatency(*engine, **store, queries, options, llm ? 1 : queries.size(), repeat,
+                                   [&] { usageBefore = services.localLlmUsage(); });
+    if (!timed)
+        return fail(timed.message());
+    const QueryLatencyBench &b = *timed;
     std::printf("%zu queries x %d passes on a library of %zu videos (warm-up pass %.1f s)\n", queries.size(), repeat,
-                (*store)->videos().size(), warm);
-    std::printf("query latency: p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", pct(total, 0.5), pct(total, 0.95),
-                pct(total, 1.0));
-    for (const auto &[stage, v] : stages)
-        std::printf("  %-10s p50 %7.1f ms  p95 %7.1f ms\n", stage.c_str(), pct(v, 0.5), pct(v, 0.95));
+                (*store)->videos().size(), b.warmupSeconds);
+    std::printf("query latency: p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", latencyPercentile(b.totalMs, 0.5),
+                latencyPercentile(b.totalMs, 0.95), latencyPercentile(b.totalMs, 1.0));
+    for (const auto &[stage, v] : b.stageMs)
+        std::printf("  %-10s p50 %7.1f ms  p95 %7.1f ms\n", stage.c_str(), latencyPercentile(v, 0.5),
+                    latencyPercentile(v, 0.95));
     const LlmUsage usage = services.localLlmUsage() - usageBefore;
     if (usage.promptTokens > 0 || usage.generatedTokens > 0)
         std::printf("embedded LLM: prompt %.1f tokens/s (%d evaluated, %d more reused from the prefix cache), "
@@ -323,9 +311,7 @@ int benchQuery(Services &services, const QStringList &args)
                     usage.promptTokens - usage.reusedTokens, usage.reusedTokens,
                     usage.generateMs > 0 ? 1000.0 * usage.generatedTokens / usage.generateMs : 0.0,
                     usage.generatedTokens);
-    struct rusage ru {};
-    getrusage(RUSAGE_SELF, &ru);
-    std::printf("peak RSS %.0f MB\n", ru.ru_maxrss / 1024.0);
+    std::printf("peak RSS %.0f MB\n", peakRssKb() / 1024.0);
     return 0;
 }
 

@@ -220,4 +220,35 @@ Result<LongVideoBench> benchLongVideo(TwinBuilder &builder, const std::string &s
     return out;
 }
 
+Result<QueryLatencyBench> benchQueryLatency(RetrievalEngine &engine, TwinStore &store,
+                                            const std::vector<std::string> &queries, const RetrievalOptions &options,
+                                            size_t warmupQueries, int passes,
+                                            const std::function<void()> &afterWarmup)
+{
+    QueryLatencyBench out;
+    out.passes = std::max(1, passes);
+    CancelToken cancel;
+    const auto tw = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < std::min(warmupQueries, queries.size()); ++i)
+        engine.run(store, queries[i], options, cancel, {});
+    out.warmupSeconds = secondsSince(tw);
+    if (afterWarmup)
+        afterWarmup();
+    for (int r = 0; r < out.passes; ++r)
+        for (const std::string &q : queries) {
+            auto res = engine.run(store, q, options, cancel, {});
+            if (!res)
+                return Result<QueryLatencyBench>::error(res.message());
+            for (const StageTiming &t : res->timings)
+                (t.stage == "total" ? out.totalMs : out.stageMs[t.stage]).push_back(t.ms);
+        }
+    return out;
+}
+
+double latencyPercentile(std::vector<double> v, double q)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))];
+}
+
 } // namespace ts

@@ -6,7 +6,9 @@
 #include "base/result.h"
 #include "eval/twingrounding.h"
 #include "ingest/ingestor.h"
+#include "retrieval/engine.h"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -68,5 +70,22 @@ struct LongVideoBench {
 /// while its resident memory is sampled every half second: it must stay flat while the twin grows.
 Result<LongVideoBench> benchLongVideo(TwinBuilder &builder, const std::string &source, double seconds,
                                       const std::string &path);
+
+struct QueryLatencyBench {
+    int passes = 0;
+    double warmupSeconds = 0.0;
+    std::vector<double> totalMs;                          ///< one per query and pass
+    std::map<std::string, std::vector<double>> stageMs;   ///< per stage of the engine's timings
+};
+
+/// The queries through the engine: a warm-up over the first warmupQueries (it loads what a running app holds:
+/// WordNet, word vectors, twins, a language model), then afterWarmup, then passes timed passes over all of them.
+Result<QueryLatencyBench> benchQueryLatency(RetrievalEngine &engine, TwinStore &store,
+                                            const std::vector<std::string> &queries, const RetrievalOptions &options,
+                                            size_t warmupQueries, int passes,
+                                            const std::function<void()> &afterWarmup = {});
+
+/// The q-quantile (0..1) of latencies, rounding the rank to the nearest; 0 for none.
+double latencyPercentile(std::vector<double> values, double q);
 
 } // namespace ts
