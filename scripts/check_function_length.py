@@ -15,6 +15,8 @@ import pathlib
 import re
 import sys
 
+from allowlist import read_allow_list, stale_entries
+
 CONTROL = re.compile(r"\b(if|for|while|switch|catch|do|else|try)\s*$")
 SCOPE = re.compile(r"\b(namespace|class|struct|union|enum)\b[^()]*$")
 
@@ -127,12 +129,7 @@ def main():
     ap.add_argument("--max", type=int, default=150)
     ap.add_argument("--allow", help="file of 'path:function' lines that may stay over the limit")
     args = ap.parse_args()
-    allowed = set()
-    if args.allow:
-        for line in pathlib.Path(args.allow).read_text().splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                allowed.add(line)
+    allowed = read_allow_list(args.allow)
     over = []
     for d in args.dirs:
         for path in sorted(pathlib.Path(d).rglob("*.cpp")):
@@ -144,9 +141,7 @@ def main():
         tag = "" if (path, name, first, count) in failing else " (allowed)"
         print(f"{path}:{first}: {name} is {count} lines{tag}")
     # The allow list only shrinks: an entry whose function is now short enough (or gone) must leave it.
-    stale = sorted(allowed - {f"{o[0]}:{o[1]}" for o in over})
-    for entry in stale:
-        print(f"{entry}: no longer over {args.max} lines; remove it from {args.allow}")
+    stale = stale_entries(allowed, [f"{o[0]}:{o[1]}" for o in over], args.allow, f"no longer over {args.max} lines")
     if failing:
         print(f"{len(failing)} function(s) over {args.max} lines", file=sys.stderr)
     return 1 if failing or stale else 0
