@@ -5,7 +5,7 @@
 // none is silently left out of the coarse stage.
 #pragma once
 
-#include "align/coarsesearch.h"
+#include "retrieval/coarsesearch.h"
 #include "align/componentindex.h"
 #include "align/textencoder.h"
 

@@ -9,7 +9,7 @@
 // Immutable after build: any number of threads may search one index at once.
 #pragma once
 
-#include "align/coarsesearch.h"
+#include "retrieval/coarsesearch.h"
 #include "base/cancel.h"
 #include "base/result.h"
 #include "store/twinstore.h"

@@ -1,6 +1,6 @@
 #include "pipeline.h"
 
-#include "align/coarsesearch.h"
+#include "retrieval/coarsesearch.h"
 #include "store/twinstore.h"
 
 #include <nlohmann/json.hpp>

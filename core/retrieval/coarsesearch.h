@@ -1,6 +1,7 @@
-// The coarse stage (compositional alignment, paper Eq. 2): every sub-query is embedded by the query encoder, every
-// twin component (object track, relationship, scene) was embedded at ingest by the component encoder; a video's
-// score aggregates, over sub-queries, its best-matching component (max), by weighted mean or min.
+// The coarse stage as the engine sees it (compositional alignment, paper Eq. 2): every sub-query is embedded by the
+// query encoder, every twin component (object track, relationship, scene) was embedded at ingest by the component
+// encoder; a video's score aggregates, over sub-queries, its best-matching component (max), by weighted mean or
+// min. core/align implements it.
 #pragma once
 
 #include "base/cancel.h"
