@@ -408,13 +408,8 @@ public:
 
     Status open(const std::string &path, const VideoInfo &seed)
     {
-        ReaderOptions ro;
-        ro.threads = cfg.decoderThreads;
-        auto opened = VideoReader::open(path, ro, cancel);
-        if (!opened)
-            return opened.status();
-        m_reader = std::move(opened).value();
-        mi = m_reader->info();
+        if (Status s = openReader(path); !s)
+            return s;
         twin.video = seed;
         twin.video.path = path;
         twin.video.durationMs = mi.durationMs;
@@ -425,8 +420,6 @@ public:
         twin.video.frameCount = mi.frameCount;
         twin.video.codec = mi.codec;
         twin.roles = d->roles;
-        W = mi.width;
-        H = mi.height;
         step = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.detectFps))));
         keyEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.keyframeFps))));
         // Detection frames between mask-model passes for one object: the shortest and the longest (see
@@ -438,8 +431,6 @@ public:
         salEvery = std::max(1, static_cast<int>(std::lround(cfg.detectFps / std::max(0.1, cfg.saliencyFps))));
         twin.sampling.detectFps = mi.fps / step;
         twin.sampling.keyframeFps = mi.fps / (step * keyEvery);
-        // Analyse at most 1280 px on the long side; results are mapped back to native pixels.
-        analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
         flow = cv::DISOpticalFlow::create(std::clamp(cfg.flowPreset, 0, 2));
         maskStep = std::max(1, static_cast<int>(std::lround(mi.fps / std::max(0.1, cfg.maskFps))));
         twin.sampling.notes = "detection on every " + std::to_string(step) +
@@ -491,9 +482,6 @@ public:
                 StageTimer t(stats, "decode");
                 cv::resize(frame.bgr, A, cv::Size(), analysisScale, analysisScale, cv::INTER_AREA);
             }
-            asz = cv::Size(static_cast<int>(std::lround(W * analysisScale)),
-                           static_cast<int>(std::lround(H * analysisScale)));
-            frameArea = static_cast<double>(asz.area());
             propagate();
             if (!detectFrame) {
                 if (maskFrame)
@@ -528,8 +516,8 @@ public:
         return std::move(twin);
     }
 
-    /// For analyseFrames(): the reader and the analysis size, nothing of the video's sampling.
-    Status openForFrames(const std::string &path)
+    /// The reader and the analysis size: all analyseFrames() needs, and the start of open().
+    Status openReader(const std::string &path)
     {
         ReaderOptions ro;
         ro.threads = cfg.decoderThreads;
@@ -540,8 +528,10 @@ public:
         mi = m_reader->info();
         W = mi.width;
         H = mi.height;
+        // Analyse at most 1280 px on the long side; results are mapped back to native pixels.
         analysisScale = std::min(1.0, 1280.0 / std::max(W, H));
-        asz = cv::Size(static_cast<int>(std::lround(W * analysisScale)), static_cast<int>(std::lround(H * analysisScale)));
+        asz = cv::Size(static_cast<int>(std::lround(W * analysisScale)),
+                       static_cast<int>(std::lround(H * analysisScale)));
         frameArea = static_cast<double>(asz.area());
         return Status::ok();
     }
@@ -1521,7 +1511,7 @@ Result<TwinBuilder::FrameAnalysis> TwinBuilder::analyseFrames(const std::string 
     frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
     BuildStats localStats;
     Run run(*d, m_config, cancel, {}, stats ? stats : &localStats);
-    if (Status s = run.openForFrames(path); !s)
+    if (Status s = run.openReader(path); !s)
         return Result<FrameAnalysis>::error(s.message());
     return run.analyseLoneFrames(frames);
 }
