@@ -4,7 +4,7 @@
 #include "eval/report.h"
 #include "eval/retrievalmetrics.h"
 #include "eval/segmetrics.h"
-#include "retrieval/results.h"
+#include "query/results.h"
 #include "testsupport.h"
 #include "twin/twin.h"
 

@@ -4,7 +4,7 @@
 // the query's grounded objects highlighted, and the timeline underneath.
 #pragma once
 
-#include "retrieval/results.h"
+#include "query/results.h"
 #include "twin/twin.h"
 
 #include <QElapsedTimer>

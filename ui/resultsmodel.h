@@ -2,7 +2,7 @@
 // grounded objects and a thumbnail with their masks (from ThumbnailCache).
 #pragma once
 
-#include "retrieval/results.h"
+#include "query/results.h"
 
 #include <QAbstractListModel>
 #include <QHash>

@@ -3,7 +3,7 @@
 // tooltips). Clicking the ruler or a marker asks the inspector to seek; dragging on the ruler scrubs.
 #pragma once
 
-#include "retrieval/results.h"
+#include "query/results.h"
 #include "twin/twin.h"
 
 #include <QSet>

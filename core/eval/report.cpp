@@ -1,6 +1,6 @@
 #include "report.h"
 
-#include "retrieval/results.h"
+#include "query/results.h"
 
 #include <QSaveFile>
 

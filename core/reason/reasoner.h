@@ -6,7 +6,7 @@
 
 #include "base/cancel.h"
 #include "base/result.h"
-#include "retrieval/results.h"
+#include "query/results.h"
 #include "twin/twin.h"
 
 #include <algorithm>

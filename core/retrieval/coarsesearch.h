@@ -7,7 +7,7 @@
 #include "base/cancel.h"
 #include "base/result.h"
 #include "retrieval/engine.h"
-#include "retrieval/results.h"
+#include "query/results.h"
 
 #include <string>
 #include <vector>

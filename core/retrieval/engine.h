@@ -5,7 +5,7 @@
 
 #include "base/cancel.h"
 #include "base/result.h"
-#include "retrieval/results.h"
+#include "query/results.h"
 
 #include <functional>
 #include <memory>
