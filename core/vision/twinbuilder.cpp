@@ -698,24 +698,7 @@ private:
                 in.category.score = dets[i].score;
             }
             in.attributes = instanceAttributes(A, masks[i], dets[i].box, asz.width, asz.height);
-            if (!masks[i].empty() && cv::countNonZero(masks[i]) > 0) {
-                cv::Mat native = masks[i];
-                if (analysisScale < 1.0)
-                    cv::resize(masks[i], native, cv::Size(W, H), 0, 0, cv::INTER_NEAREST);
-                in.mask = matToRle(native);
-                in.maskSource = maskSources[i];
-                in.areaPx = static_cast<int64_t>(in.mask.area());
-                in.box = in.mask.boundingBox();
-            } else {
-                in.box = toNative(dets[i].box).clipped(
-                    static_cast<float>(W), static_cast<float>(H));
-                in.areaPx = static_cast<int64_t>(in.box.area());
-            }
-            in.centroidX = in.box.centerX() / W;
-            in.centroidY = in.box.centerY() / H;
-            const double af = static_cast<double>(in.areaPx) / (static_cast<double>(W) * H);
-            in.attributes["size"] = {sizeClass(af), "geometry"};
-            in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
+            place(in, masks[i], maskSources[i], dets[i].box, BoxOutside::Clip);
             rec.instances.push_back(std::move(in));
         }
     }
@@ -778,6 +761,17 @@ private:
         in.category = category;
         in.category.score = score;
         in.attributes = attributes;
+        place(in, mask, maskSource, fallbackBox, BoxOutside::Keep);
+        return in;
+    }
+
+    /// A fallback box reaching past the frame: kept as detected (tracked instances), or clipped to it.
+    enum class BoxOutside { Keep, Clip };
+
+    /// An instance's mask at native resolution (or its box when the mask is empty), centroid, size and position.
+    void place(Instance &in, const cv::Mat &mask, const std::string &maskSource, const Box &fallbackBox,
+               BoxOutside outside) const
+    {
         if (!mask.empty() && cv::countNonZero(mask) > 0) {
             in.mask = maskToNative(mask);
             in.maskSource = maskSource;
@@ -785,6 +779,8 @@ private:
             in.box = in.mask.boundingBox();
         } else {
             in.box = toNative(fallbackBox);
+            if (outside == BoxOutside::Clip)
+                in.box = in.box.clipped(static_cast<float>(W), static_cast<float>(H));
             in.areaPx = static_cast<int64_t>(in.box.area());
         }
         in.centroidX = in.box.centerX() / W;
@@ -792,7 +788,6 @@ private:
         const double af = static_cast<double>(in.areaPx) / (static_cast<double>(W) * H);
         in.attributes["size"] = {sizeClass(af), "geometry"};
         in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
-        return in;
     }
 
     /// 0. Carry the live masks from the previous frame by (backward) optical flow.
