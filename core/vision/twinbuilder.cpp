@@ -672,16 +672,22 @@ private:
     void loneGrabCutMasks()
     {
         int grabcutBudget = cfg.maxMaskedInstances;
-        for (size_t i = 0; i < dets.size(); ++i) {
-            if (!masks[i].empty() || grabcutBudget <= 0 || dets[i].box.area() < 0.02 * frameArea || !d->grabcut)
-                continue;
-            --grabcutBudget;
-            StageTimer gt(stats, "grabcut");
-            auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
-            if (m && cv::countNonZero(*m) > 0) {
-                masks[i] = *m;
-                maskSources[i] = d->grabcut->modelId();
-            }
+        for (size_t i = 0; i < dets.size(); ++i)
+            grabCutIfWorthIt(i, grabcutBudget);
+    }
+
+    /// GrabCut for an object still without a mask, while the frame's budget lasts; small objects are not worth a
+    /// pass (their box stands in until the mask model sees them).
+    void grabCutIfWorthIt(size_t i, int &budget)
+    {
+        if (!masks[i].empty() || budget <= 0 || dets[i].box.area() < 0.02 * frameArea || !d->grabcut)
+            return;
+        --budget;
+        StageTimer gt(stats, "grabcut");
+        auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
+        if (m && cv::countNonZero(*m) > 0) {
+            masks[i] = *m;
+            maskSources[i] = d->grabcut->modelId();
         }
     }
 
@@ -1076,16 +1082,7 @@ private:
                     }
                 }
             }
-            // Small objects are not worth a GrabCut pass; their box stands in until the mask model sees them.
-            if (masks[i].empty() && grabcutBudget > 0 && dets[i].box.area() >= 0.02 * frameArea) {
-                --grabcutBudget;
-                StageTimer gt(stats, "grabcut");
-                auto m = d->grabcut->segment(A, {dets[i].box, {}, {}});
-                if (m && cv::countNonZero(*m) > 0) {
-                    masks[i] = *m;
-                    maskSources[i] = d->grabcut->modelId();
-                }
-            }
+            grabCutIfWorthIt(i, grabcutBudget);
             if (!masks[i].empty() && maskSources[i] != a.keyMaskSource && maskSources[i] != "propagated")
                 a.keyMaskSource = maskSources[i];
         }
