@@ -173,6 +173,7 @@ private slots:
         // Undo goes back through the library: the rejection is lifted.
         controller.undoStack()->undo();
         QCOMPARE(controller.verdictOf("Q2"), QString());
+        controller.waitForWrites();
         bool found = false;
         for (const Annotation &a : store->annotations("set"))
             if (a.queryId == "Q2" && a.videoKey.empty()) {

@@ -1,9 +1,22 @@
 #include "tst_gui_fixture.h"
 
+#include "mainwindow.h"
 #include "testsupport.h"
 #include "vision/twinbuilder.h"
 
+#include <QSignalSpy>
+#include <QTest>
+
 namespace ts::guitest {
+
+bool openLibraryAndWait(MainWindow &window, const QString &path)
+{
+    QSignalSpy opened(&window, &MainWindow::libraryOpened);
+    window.openLibrary(path);
+    if (!opened.wait(60000) && opened.isEmpty())
+        return false;
+    return opened.last().at(1).toBool();
+}
 
 bool makeClip(const QString &path)
 {

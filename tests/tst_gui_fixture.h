@@ -10,10 +10,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
 #include <memory>
 #include <mutex>
 #include <vector>
+
+namespace ts {
+class MainWindow;
+}
 
 namespace ts::guitest {
 
@@ -28,6 +33,16 @@ bool makeClip(const QString &path);
 Twin makeTwin(const QString &key, const QString &path);
 /// A new library at dbPath holding the twins.
 std::shared_ptr<TwinStore> makeLibrary(const QString &dbPath, const std::vector<Twin> &twins);
+
+/// Opens the library in the window and waits until it is open (or failed). True when it opened.
+bool openLibraryAndWait(MainWindow &window, const QString &path);
+/// Runs fn on a thread of its own and returns its result: how a test reads the library of a window, whose UI thread
+/// must not call the store (TwinStore::threadViolations counts such calls).
+template <class Fn>
+auto offUiThread(Fn fn)
+{
+    return std::async(std::launch::async, std::move(fn)).get();
+}
 
 /// Returns one result per key given, best first; the first grounds track 1 with a refinement marker.
 class FakeEngine : public RetrievalEngine {

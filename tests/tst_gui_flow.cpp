@@ -47,10 +47,12 @@ using namespace ts::guitest;
 
 namespace {
 
-std::optional<Annotation> findAnnotation(TwinStore &store, const std::string &set, const std::string &query,
-                                         const std::string &key)
+/// The annotation as the library holds it once the window's queued writes are in.
+std::optional<Annotation> findAnnotation(MainWindow &w, TwinStore &store, const std::string &set,
+                                         const std::string &query, const std::string &key)
 {
-    for (const Annotation &a : store.annotations(set))
+    w.annotator()->waitForWrites();
+    for (const Annotation &a : offUiThread([&] { return store.annotations(set); }))
         if (a.queryId == query && a.videoKey == key)
             return a;
     return std::nullopt;
@@ -97,8 +99,8 @@ private slots:
         MainWindow w(windowServices(settings, tasks, &engine));
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
-        QCOMPARE(w.libraryModel()->rowCount(), 2);
+        QVERIFY(openLibraryAndWait(w, m_dir.filePath("lib.sqlite")));
+        QTRY_COMPARE(w.libraryModel()->rowCount(), 2);
 
         // A query typed into the bar runs on the worker and fills the grid.
         QLineEdit *edit = w.queryBar()->findChild<QComboBox *>()->lineEdit();
@@ -234,21 +236,21 @@ private slots:
         QCOMPARE(w.resultsModel()->index(1).data(ResultsModel::GradeRole).toInt(), 1); // from the query set
         QTest::keyClick(grid, Qt::Key_2);
         std::shared_ptr<TwinStore> store = w.store();
-        auto b = findAnnotation(*store, "review", "Q1", "clipb");
+        auto b = findAnnotation(w, *store, "review", "Q1", "clipb");
         QVERIFY(b);
         QCOMPARE(b->grade, 2);
         QCOMPARE(w.resultsModel()->index(1).data(ResultsModel::GradeRole).toInt(), 2);
         QTest::keyClick(grid, Qt::Key_K);
         QCOMPARE(w.annotator()->currentVideo(), QStringLiteral("clipa"));
         QTest::keyClick(grid, Qt::Key_1);
-        QCOMPARE(findAnnotation(*store, "review", "Q1", "clipa")->grade, 1);
+        QCOMPARE(findAnnotation(w, *store, "review", "Q1", "clipa")->grade, 1);
         QTest::keyClick(grid, Qt::Key_A);
-        QCOMPARE(findAnnotation(*store, "review", "Q1", "")->verdict, std::string("accepted"));
+        QCOMPARE(findAnnotation(w, *store, "review", "Q1", "")->verdict, std::string("accepted"));
 
         // Undo takes back the verdict in the library too.
         QTest::keyClick(grid, Qt::Key_Z, Qt::ControlModifier);
-        QCOMPARE(findAnnotation(*store, "review", "Q1", "")->verdict, std::string());
-        QCOMPARE(findAnnotation(*store, "review", "Q1", "clipa")->grade, 1);
+        QCOMPARE(findAnnotation(w, *store, "review", "Q1", "")->verdict, std::string());
+        QCOMPARE(findAnnotation(w, *store, "review", "Q1", "clipa")->grade, 1);
 
         // Clicking the dog in the inspector marks it as the ground-truth object of clipa.
         QTRY_COMPARE(inspector->currentKey(), QStringLiteral("clipa"));
@@ -256,7 +258,7 @@ private slots:
         const Box shownDog = view->frameRecord()->instances[0].box;
         const QPointF click = view->toWidget({shownDog.centerX(), shownDog.centerY()});
         QTest::mouseClick(view, Qt::LeftButton, {}, click.toPoint());
-        const auto objects = nlohmann::json::parse(findAnnotation(*store, "review", "Q1", "clipa")->objectsJson);
+        const auto objects = nlohmann::json::parse(findAnnotation(w, *store, "review", "Q1", "clipa")->objectsJson);
         QVERIFY(objects == nlohmann::json::parse(R"([{"track":1}])"));
         QVERIFY(tracks->index(tracks->rowOfTrack(1)).data(TrackModel::MarkedRole).toBool());
 
@@ -271,6 +273,14 @@ private slots:
         w.setAnnotatorMode(false);
         QTest::keyClick(grid, Qt::Key_P);
         QCOMPARE(w.annotator()->currentIndex(), 1);
+
+        // Opening, listing, querying, inspecting and annotating reached the library only from worker threads; a
+        // call from this (the UI) thread is counted (and stops a debug build).
+        QCOMPARE(store->threadViolations(), 0);
+#ifdef QT_NO_DEBUG
+        QVERIFY(store->schemaVersion() > 0);
+        QCOMPARE(store->threadViolations(), 1);
+#endif
     }
 
     void noEngineSaysSo()
@@ -278,7 +288,7 @@ private slots:
         QSettings settings(m_dir.filePath("settings2.ini"), QSettings::IniFormat);
         TaskManager tasks(1);
         MainWindow w(windowServices(settings, tasks));
-        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        QVERIFY(openLibraryAndWait(w, m_dir.filePath("lib.sqlite")));
         // The platform adds " — TwinSeek" to the title; the window names only the library.
         QCOMPARE(w.windowTitle(), QStringLiteral("lib.sqlite"));
         QSignalSpy failed(&w, &MainWindow::queryFailed);
@@ -298,7 +308,7 @@ private slots:
         MainWindow w(windowServices(settings, tasks, &engine));
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        QVERIFY(openLibraryAndWait(w, m_dir.filePath("lib.sqlite")));
         auto *summary = w.findChild<QLabel *>("resultsSummary");
         QVERIFY(summary);
         QSignalSpy finished(&w, &MainWindow::queryFinished);
@@ -353,7 +363,7 @@ private slots:
         const QRect screen = w.screen()->availableGeometry();
         QVERIFY2(w.width() <= std::max(screen.width(), least.width()) && w.height() <= std::max(screen.height(), least.height()),
                  qPrintable(QString("%1x%2 on %3x%4").arg(w.width()).arg(w.height()).arg(screen.width()).arg(screen.height())));
-        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        QVERIFY(openLibraryAndWait(w, m_dir.filePath("lib.sqlite")));
         QTest::qWait(50);
         const QSize size = w.size();
         const int minimum = w.minimumSizeHint().width();
@@ -460,7 +470,10 @@ private slots:
             QVERIFY(!w.store());
             QVERIFY(w.libraryPanel()->addFolderAction()->isEnabled());
             QVERIFY(w.libraryPanel()->addFilesAction()->isEnabled());
-            QVERIFY(w.ensureLibrary());
+            QSignalSpy opened(&w, &MainWindow::libraryOpened);
+            w.ensureLibrary();
+            QVERIFY(opened.wait(60000));
+            QVERIFY(opened.last().at(1).toBool());
             QVERIFY(w.store());
             QCOMPARE(QString::fromStdString(w.store()->path()), expected);
             QVERIFY(QFile::exists(expected));

@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <thread>
+
 using namespace ts;
 
 namespace {
@@ -138,7 +140,12 @@ private slots:
         QCOMPARE(key, QStringLiteral("a"));
         QVERIFY(m_store->videoByKey("a"));
         QCOMPARE(m_model->stateAt(m_model->rowOfKey("a")), IngestState::Done);
-        QVERIFY(m_queue->remove(key, a).isOk());
+        // The removal runs on the queue's store thread; this thread never asks the library meanwhile.
+        m_store->forbidThread(std::this_thread::get_id(), {});
+        const std::vector<Status> removed = m_queue->remove({{key, a}}).result();
+        QCOMPARE(m_store->threadViolations(), 0);
+        QCOMPARE(removed.size(), size_t(1));
+        QVERIFY2(removed[0].isOk(), removed[0].message().c_str());
         m_model->reload(*m_store);
         QVERIFY(!m_store->videoByKey("a"));
         QCOMPARE(m_model->rowCount(), 0);
@@ -156,7 +163,9 @@ private slots:
         QVERIFY(m_store->putTwin(stored, 1, 1, "").isOk());
         LibraryPanel panel(m_model.get(), m_queue.get(), nullptr);
         panel.setStore(m_store);
+        QTRY_VERIFY(m_model->rowOfKey("slow") >= 0); // read on the panel's store thread
         panel.view()->selectRow(m_model->rowOfKey("slow"));
+        QTRY_VERIFY(panel.reingestAction()->isEnabled());
         QVERIFY(!panel.cancelAction()->isEnabled());
         const std::string before = m_store->videoByKey("slow")->ingestedAt;
         QSignalSpy finished(m_queue.get(), &IngestQueue::fileFinished);
@@ -221,7 +230,12 @@ private slots:
         QCOMPARE(m_model->stateAt(row), IngestState::Failed);
         QVERIFY(!m_model->index(row, 0).data(LibraryModel::MessageRole).toString().isEmpty());
         // The .txt file was never queued; a rescan finds nothing new (the failure is remembered).
-        QCOMPARE(m_queue->rescanWatched(), 0);
+        QSignalSpy rescanned(m_queue.get(), &IngestQueue::rescanned);
+        m_store->forbidThread(std::this_thread::get_id(), {});
+        m_queue->rescanWatched();
+        QVERIFY(rescanned.wait(30000));
+        QCOMPARE(rescanned.last().at(0).toInt(), 0);
+        QCOMPARE(m_store->threadViolations(), 0); // the stored sizes were read on the queue's store thread
         m_queue->unwatchFolder(watched);
         QVERIFY(m_queue->watchedFolders().isEmpty());
     }

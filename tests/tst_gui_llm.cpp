@@ -108,7 +108,7 @@ private slots:
         MainWindow w(deps);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(w.openLibrary(m_dir.filePath("lib.sqlite")));
+        QVERIFY(openLibraryAndWait(w, m_dir.filePath("lib.sqlite")));
         QCOMPARE(w.queryBar()->options().mode, ReasoningMode::Deep);
         QSignalSpy finished(&w, &MainWindow::queryFinished);
 

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <thread>
+
 using namespace ts;
 
 namespace {
@@ -55,6 +57,26 @@ private slots:
         auto again = TwinStore::open(path.toStdString());
         QVERIFY(again.isOk());
         QCOMPARE((*again)->schemaVersion(), TwinStore::kSchemaVersion);
+    }
+
+    // The explorer forbids its UI thread: calls from it are counted and named, calls from workers are not.
+    void forbiddenThreadIsReported()
+    {
+        QTemporaryDir dir;
+        auto s = TwinStore::open(dir.filePath("lib.sqlite").toStdString());
+        QVERIFY(s.isOk());
+        TwinStore &store = **s;
+        std::vector<std::string> calls;
+        store.forbidThread(std::this_thread::get_id(), [&calls](const char *call) { calls.push_back(call); });
+        std::thread worker([&store] {
+            store.videos();
+            store.schemaVersion();
+        });
+        worker.join();
+        QCOMPARE(store.threadViolations(), 0);
+        QVERIFY(store.videos().empty());
+        QCOMPARE(store.threadViolations(), 1);
+        QCOMPARE(calls, std::vector<std::string>{"videos"});
     }
 
     void refusesForeignFiles()

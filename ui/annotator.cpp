@@ -9,9 +9,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QThreadPool>
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +21,7 @@ namespace ts {
 
 namespace {
 
-/// One change of one annotation row; redo and undo write the row to the library at once.
+/// One change of one annotation row; redo and undo write the row to the library at once (on the database thread).
 class AnnotationCommand : public QUndoCommand {
 public:
     AnnotationCommand(AnnotatorController *controller, Annotation before, Annotation after, const QString &text)
@@ -28,7 +30,7 @@ public:
     }
     void redo() override
     {
-        // The change was written before the command was pushed (a change that cannot be saved is not pushed).
+        // The change was applied when the command was pushed.
         if (m_applied) {
             m_applied = false;
             return;
@@ -71,6 +73,10 @@ QSet<TrackId> objectsFromJson(const std::string &text)
 AnnotatorController::AnnotatorController(QObject *parent) : QObject(parent)
 {
     m_undo = new QUndoStack(this);
+    // One thread: writes land in the order they were made, and a load sees every write queued before it. Deleting
+    // the pool (with the controller) waits for the writes still queued.
+    m_storeThread = new QThreadPool(this);
+    m_storeThread->setMaxThreadCount(1);
 }
 
 void AnnotatorController::setStore(std::shared_ptr<TwinStore> store)
@@ -78,9 +84,26 @@ void AnnotatorController::setStore(std::shared_ptr<TwinStore> store)
     m_store = std::move(store);
     m_undo->clear();
     m_annotations.clear();
-    if (m_store && isOpen())
-        for (Annotation &a : m_store->annotations(m_name.toStdString()))
-            m_annotations[{a.queryId, a.videoKey}] = a;
+    loadStoredAnnotations();
+}
+
+void AnnotatorController::waitForWrites() { m_storeThread->waitForDone(); }
+
+void AnnotatorController::loadStoredAnnotations()
+{
+    const quint64 generation = ++m_loadGeneration;
+    if (!m_store || !isOpen())
+        return;
+    const std::shared_ptr<TwinStore> store = m_store;
+    const std::string set = m_name.toStdString();
+    QtConcurrent::run(m_storeThread, [store, set] { return store->annotations(set); })
+        .then(this, [this, generation](const std::vector<Annotation> &stored) {
+            if (generation != m_loadGeneration)
+                return; // another set or library was opened meanwhile
+            for (const Annotation &a : stored)
+                m_annotations.try_emplace({a.queryId, a.videoKey}, a);
+            emit annotationsLoaded();
+        });
 }
 
 Status AnnotatorController::openQuerySet(const QString &path, QStringList *warnings)
@@ -102,9 +125,7 @@ Status AnnotatorController::openQuerySet(const QString &path, QStringList *warni
     m_video.clear();
     m_undo->clear();
     m_annotations.clear();
-    if (m_store)
-        for (Annotation &a : m_store->annotations(m_name.toStdString()))
-            m_annotations[{a.queryId, a.videoKey}] = a;
+    loadStoredAnnotations();
     m_index = -1;
     emit querySetOpened(m_name);
     setCurrentIndex(0);
@@ -157,11 +178,21 @@ Status AnnotatorController::apply(const Annotation &annotation)
         emit errorOccurred(tr("No library is open: the annotation was not saved."));
         return Status::error("no library is open");
     }
-    const Status s = m_store->putAnnotation(annotation);
-    if (!s) {
-        emit errorOccurred(tr("Could not save the annotation: %1").arg(QString::fromStdString(s.message())));
-        return s;
+    if (m_store->isReadOnly()) {
+        emit errorOccurred(tr("The library is read-only: the annotation was not saved."));
+        return Status::error("the library is read-only");
     }
+    const std::shared_ptr<TwinStore> store = m_store;
+    QtConcurrent::run(m_storeThread, [store, annotation] { return store->putAnnotation(annotation); })
+        .then(this, [this, store](const Status &s) {
+            if (s || store != m_store)
+                return;
+            // The view must not show what the library does not hold: back to the stored annotations.
+            emit errorOccurred(tr("Could not save the annotation: %1").arg(QString::fromStdString(s.message())));
+            m_undo->clear();
+            m_annotations.clear();
+            loadStoredAnnotations();
+        });
     m_annotations[{annotation.queryId, annotation.videoKey}] = annotation;
     emit annotationChanged(QString::fromStdString(annotation.queryId), QString::fromStdString(annotation.videoKey));
     return Status::ok();
@@ -171,7 +202,7 @@ Status AnnotatorController::push(const Annotation &before, const Annotation &aft
 {
     if (!m_store)
         return Status::error(tr("Open a library first.").toStdString());
-    // Write first: a change that cannot be saved is not put on the stack.
+    // A change that cannot be saved (no writable library) is not put on the stack.
     const Status s = apply(after);
     if (!s)
         return s;
@@ -433,6 +464,7 @@ AnnotatorPanel::AnnotatorPanel(AnnotatorController *controller, QWidget *parent)
     connect(m_controller, &AnnotatorController::currentQueryChanged, this, &AnnotatorPanel::refresh);
     connect(m_controller, &AnnotatorController::annotationChanged, this, &AnnotatorPanel::refresh);
     connect(m_controller, &AnnotatorController::currentVideoChanged, this, &AnnotatorPanel::refresh);
+    connect(m_controller, &AnnotatorController::annotationsLoaded, this, &AnnotatorPanel::refresh);
     setActive(false);
     refresh();
 }

@@ -1,7 +1,8 @@
 // Annotator mode: step through a benchmark query set (shared/bench/FORMAT.md), run each query, grade the
 // returned videos 2/1/0, accept or reject the query, and click instances to choose a video's ground-truth
 // objects. Every change goes through an undo stack and is written to the library (TwinStore::putAnnotation) the
-// moment it is made, so nothing is lost on a crash. The query's own verdict is stored as an annotation with an
+// moment it is made, on the controller's own database thread (in the order made), so nothing is lost on a crash and
+// the window never waits for the disk. The query's own verdict is stored as an annotation with an
 // empty video key. Export writes the verified query set and the chosen objects' masks.
 #pragma once
 
@@ -21,6 +22,7 @@
 
 class QLabel;
 class QPushButton;
+class QThreadPool;
 class QUndoStack;
 
 namespace ts {
@@ -31,7 +33,10 @@ public:
     explicit AnnotatorController(QObject *parent);
 
     void setStore(std::shared_ptr<TwinStore> store);
-    /// Loads a query set and the annotations already stored for it; malformed lines are listed in *warnings.
+    /// Blocks until every queued write is in the library (shutdown and tests).
+    void waitForWrites();
+    /// Loads a query set; malformed lines are listed in *warnings. The annotations already stored for it follow
+    /// from the database thread (annotationsLoaded).
     Status openQuerySet(const QString &path, QStringList *warnings = nullptr);
     bool isOpen() const { return !m_set.queries.empty(); }
     QString querySetName() const { return m_name; }
@@ -89,9 +94,16 @@ signals:
     void annotationChanged(const QString &queryId, const QString &videoKey);
     void currentVideoChanged(const QString &key);
     void errorOccurred(const QString &message);
+    /// The stored annotations of the open set arrived (after openQuerySet or setStore).
+    void annotationsLoaded();
 
 private:
     Status push(const Annotation &before, const Annotation &after, const QString &text);
+    /// Reads the open set's stored annotations on the database thread; those changed meanwhile keep their value.
+    void loadStoredAnnotations();
+
+    QThreadPool *m_storeThread = nullptr;
+    quint64 m_loadGeneration = 0;
 
     std::shared_ptr<TwinStore> m_store;
     QuerySet m_set;

@@ -4,7 +4,9 @@
 #include <QDirIterator>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
+#include <QThreadPool>
 #include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace ts {
 
@@ -15,6 +17,8 @@ constexpr int kRescanDelayMs = 1500; ///< lets a file being copied settle before
 IngestQueue::IngestQueue(TaskManager &tasks, BuilderFactory factory, QObject *parent)
     : QObject(parent), m_tasks(tasks), m_factory(std::move(factory))
 {
+    m_storeThread = new QThreadPool(this);
+    m_storeThread->setMaxThreadCount(1);
     m_watcher = new QFileSystemWatcher(this);
     m_rescanTimer = new QTimer(this);
     m_rescanTimer->setSingleShot(true);
@@ -53,12 +57,12 @@ void IngestQueue::setStore(std::shared_ptr<TwinStore> store)
         m_ingestor->setStoredHook(hook);
         m_forceIngestor->setStoredHook(hook);
     }
+    for (const auto &[paths, mode] : std::exchange(m_waiting, {}))
+        addPaths(paths, mode);
 }
 
 int IngestQueue::addPaths(const QStringList &paths, IngestMode mode)
 {
-    if (!m_store)
-        return 0;
     std::vector<std::string> list;
     QSet<QString> named;
     for (const QString &p : paths) {
@@ -71,6 +75,10 @@ int IngestQueue::addPaths(const QStringList &paths, IngestMode mode)
     const std::vector<std::string> files = Ingestor::collectFiles(list, problems);
     for (const IngestItem &p : problems)
         emit problem(QString::fromStdString(p.path), QString::fromStdString(p.message));
+    if (!m_store) {
+        m_waiting.emplace_back(paths, mode);
+        return static_cast<int>(files.size());
+    }
     int queued = 0;
     for (const std::string &f : files) {
         const QString path = QString::fromStdString(f);
@@ -161,15 +169,27 @@ void IngestQueue::cancelAll()
         m_tasks.cancelOwner(it.key());
 }
 
-Status IngestQueue::remove(const QString &key, const QString &path)
+QFuture<std::vector<Status>> IngestQueue::remove(const QList<QPair<QString, QString>> &videos)
 {
-    if (!path.isEmpty())
-        cancel(path);
-    if (!m_store)
-        return Status::error(tr("no library is open").toStdString());
-    if (key.isEmpty() || !m_store->videoByKey(key.toStdString()))
-        return Status::ok(); // queued only: cancelling was all there was to do
-    return m_store->removeVideo(key.toStdString());
+    std::vector<std::string> keys;
+    for (const auto &[key, path] : videos) {
+        if (!path.isEmpty())
+            cancel(path);
+        keys.push_back(key.toStdString());
+    }
+    const std::shared_ptr<TwinStore> store = m_store;
+    return QtConcurrent::run(m_storeThread, [store, keys] {
+        std::vector<Status> out;
+        for (const std::string &key : keys) {
+            if (!store)
+                out.push_back(Status::error("no library is open"));
+            else if (key.empty() || !store->videoByKey(key))
+                out.push_back(Status::ok()); // queued only: cancelling was all there was to do
+            else
+                out.push_back(store->removeVideo(key));
+        }
+        return out;
+    });
 }
 
 void IngestQueue::watchFolder(const QString &dir)
@@ -211,31 +231,46 @@ void IngestQueue::addWatchPaths(const QString &dir)
 
 void IngestQueue::onDirectoryChanged() { m_rescanTimer->start(); }
 
-int IngestQueue::rescanWatched()
+void IngestQueue::rescanWatched()
 {
     if (!m_store)
-        return 0;
-    int queued = 0;
+        return;
+    // The folders are walked here (the watcher needs the new subfolders); the library is asked on the store thread.
+    std::vector<std::string> candidates;
     for (const QString &dir : std::as_const(m_watched)) {
         if (!QFileInfo(dir).isDir())
             continue;
         addWatchPaths(dir); // new subfolders
         std::vector<IngestItem> problems;
-        const auto files = Ingestor::collectFiles({dir.toStdString()}, problems);
-        for (const std::string &f : files) {
-            const QString path = QString::fromStdString(f);
+        for (const std::string &f : Ingestor::collectFiles({dir.toStdString()}, problems))
             // Only files that look like videos: a watched folder may hold anything.
-            if (m_pending.contains(path) || !hasVideoExtension(f))
-                continue;
-            const QFileInfo fi(path);
-            if (auto row = m_store->videoByPath(f))
+            if (hasVideoExtension(f) && !m_pending.contains(QString::fromStdString(f)))
+                candidates.push_back(f);
+    }
+    const std::shared_ptr<TwinStore> store = m_store;
+    const quint64 generation = ++m_rescanGeneration;
+    QtConcurrent::run(m_storeThread, [store, candidates] {
+        QStringList changed;
+        for (const std::string &f : candidates) {
+            const QFileInfo fi(QString::fromStdString(f));
+            if (auto row = store->videoByPath(f))
                 if (row->fileSize == fi.size() && row->mtimeMs == fi.lastModified().toMSecsSinceEpoch())
                     continue;
+            changed.push_back(QString::fromStdString(f));
+        }
+        return changed;
+    }).then(this, [this, store, generation](const QStringList &changed) {
+        if (store != m_store || generation != m_rescanGeneration)
+            return; // another library, or a newer rescan will answer
+        int queued = 0;
+        for (const QString &path : changed) {
+            if (m_pending.contains(path))
+                continue;
             enqueue(path, false, IngestMode::Normal);
             ++queued;
         }
-    }
-    return queued;
+        emit rescanned(queued);
+    });
 }
 
 } // namespace ts

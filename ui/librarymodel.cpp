@@ -9,13 +9,21 @@ namespace ts {
 
 LibraryModel::LibraryModel(QObject *parent) : QAbstractTableModel(parent) {}
 
-void LibraryModel::reload(const TwinStore &store)
+LibraryModel::Snapshot LibraryModel::read(const TwinStore &store)
+{
+    Snapshot s;
+    s.copies = store.copies();
+    s.videos = store.videos();
+    return s;
+}
+
+void LibraryModel::reload(Snapshot snapshot)
 {
     beginResetModel();
     m_rows.clear();
     QHash<QString, bool> stored;
-    const auto copies = store.copies();
-    for (VideoRow &v : store.videos()) {
+    const auto &copies = snapshot.copies;
+    for (VideoRow &v : snapshot.videos) {
         const QString path = QString::fromStdString(v.path);
         stored.insert(path, true);
         QStringList others;

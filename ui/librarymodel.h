@@ -7,7 +7,10 @@
 #include <QAbstractTableModel>
 #include <QHash>
 
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace ts {
 
@@ -21,8 +24,17 @@ public:
 
     explicit LibraryModel(QObject *parent = nullptr);
 
-    /// Replaces the stored rows with the store's current videos, keeping live states (UI thread).
-    void reload(const TwinStore &store);
+    /// What the model shows of a library, read on a worker (read()) and shown on the UI thread (reload()).
+    struct Snapshot {
+        std::vector<VideoRow> videos;
+        std::map<VideoId, std::vector<std::string>> copies;
+    };
+    /// Reads the library's videos and their copies (any thread; the UI reads on a worker).
+    static Snapshot read(const TwinStore &store);
+    /// Replaces the stored rows with the snapshot's videos, keeping live states (UI thread).
+    void reload(Snapshot snapshot);
+    /// read() and reload() on the calling thread (tests and tools without a window).
+    void reload(const TwinStore &store) { reload(read(store)); }
     void clear();
     /// Live state of a file being ingested, shown over its stored row or as a row of its own.
     void setLiveState(const QString &path, IngestState state, double progress, const QString &message = {});

@@ -18,14 +18,18 @@
 #include <QSplitter>
 #include <QStyle>
 #include <QTableView>
+#include <QThreadPool>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace ts {
 
 LibraryPanel::LibraryPanel(LibraryModel *model, IngestQueue *queue, QWidget *parent)
     : QWidget(parent), m_model(model), m_queue(queue)
 {
+    m_storeThread = new QThreadPool(this);
+    m_storeThread->setMaxThreadCount(1);
     auto *toolbar = new QToolBar(this);
     toolbar->setIconSize(QSize(18, 18));
     toolbar->setToolButtonStyle(Qt::ToolButtonIconOnly);
@@ -155,6 +159,7 @@ LibraryPanel::LibraryPanel(LibraryModel *model, IngestQueue *queue, QWidget *par
 
 void LibraryPanel::setStore(std::shared_ptr<TwinStore> store)
 {
+    ++m_refreshGeneration; // a read of the previous library must not fill the model
     m_store = std::move(store);
     m_model->clear();
     refresh();
@@ -162,9 +167,18 @@ void LibraryPanel::setStore(std::shared_ptr<TwinStore> store)
 
 void LibraryPanel::refresh()
 {
-    if (m_store)
-        m_model->reload(*m_store);
     updateActions();
+    if (!m_store)
+        return;
+    const quint64 generation = ++m_refreshGeneration;
+    const std::shared_ptr<TwinStore> store = m_store;
+    QtConcurrent::run(m_storeThread, [store] { return LibraryModel::read(*store); })
+        .then(this, [this, generation](LibraryModel::Snapshot snapshot) {
+            if (generation != m_refreshGeneration)
+                return; // a newer read is on its way (or the library changed)
+            m_model->reload(std::move(snapshot));
+            updateActions();
+        });
 }
 
 QList<int> LibraryPanel::selectedRows() const
@@ -206,9 +220,7 @@ void LibraryPanel::addFolder()
 {
     // First run: one step, the folder; the library is made in the standard place behind it.
     if (!m_store)
-        emit libraryNeeded();
-    if (!m_store)
-        return;
+        emit libraryNeeded(); // the queue keeps the files until the library is open
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Add Folder"));
     if (dir.isEmpty())
         return;
@@ -221,8 +233,6 @@ void LibraryPanel::addFiles()
 {
     if (!m_store)
         emit libraryNeeded();
-    if (!m_store)
-        return;
     const QStringList files = QFileDialog::getOpenFileNames(
         this, tr("Add Videos"), QString(),
         tr("Videos (*.mp4 *.m4v *.mov *.avi *.mkv *.webm *.mpg *.mpeg *.ts *.wmv *.ogv);;All files (*)"));
@@ -232,11 +242,11 @@ void LibraryPanel::addFiles()
     emit statusMessage(tr("%n file(s) queued", nullptr, n));
 }
 
-int LibraryPanel::removeSelected()
+bool LibraryPanel::removeSelected()
 {
     const QList<int> rows = selectedRows();
     if (rows.isEmpty())
-        return 0;
+        return false;
     QStringList keys;
     for (int r : rows)
         keys.push_back(m_model->keyAt(r));
@@ -249,23 +259,27 @@ int LibraryPanel::removeSelected()
                  nullptr, static_cast<int>(rows.size()));
     if (QMessageBox::question(this, tr("Remove Videos"), question, QMessageBox::Yes | QMessageBox::Cancel,
                               QMessageBox::Cancel) != QMessageBox::Yes)
-        return 0;
-    int removed = 0;
-    QStringList errors;
-    for (int r : rows) {
-        const QString key = m_model->videoAt(r) ? m_model->keyAt(r) : QString();
-        const QString path = m_model->pathAt(r);
-        const Status s = m_queue->remove(key, path);
-        if (s)
-            ++removed;
-        else
-            errors.push_back(tr("%1: %2").arg(m_model->keyAt(r), QString::fromStdString(s.message())));
-    }
-    refresh();
-    if (!errors.isEmpty())
-        QMessageBox::warning(this, tr("Remove Videos"), tr("Some videos could not be removed:\n%1").arg(errors.join('\n')));
-    emit statusMessage(tr("%n video(s) removed", nullptr, removed));
-    return removed;
+        return false;
+    QList<QPair<QString, QString>> videos;
+    for (int r : rows)
+        videos.push_back({m_model->videoAt(r) ? m_model->keyAt(r) : QString(), m_model->pathAt(r)});
+    m_queue->remove(videos).then(this, [this, keys](const std::vector<Status> &statuses) {
+        int count = 0;
+        QStringList errors;
+        for (size_t i = 0; i < statuses.size(); ++i) {
+            if (statuses[i])
+                ++count;
+            else
+                errors.push_back(tr("%1: %2").arg(keys.value(static_cast<int>(i)), QString::fromStdString(statuses[i].message())));
+        }
+        refresh();
+        if (!errors.isEmpty())
+            QMessageBox::warning(this, tr("Remove Videos"),
+                                 tr("Some videos could not be removed:\n%1").arg(errors.join('\n')));
+        emit statusMessage(tr("%n video(s) removed", nullptr, count));
+        emit removed(count, errors);
+    });
+    return true;
 }
 
 void LibraryPanel::reingestSelected()

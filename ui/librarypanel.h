@@ -12,6 +12,7 @@ class QListWidget;
 class QSortFilterProxyModel;
 class QSettings;
 class QTableView;
+class QThreadPool;
 
 namespace ts {
 
@@ -25,7 +26,7 @@ public:
     LibraryPanel(LibraryModel *model, IngestQueue *queue, QWidget *parent);
 
     void setStore(std::shared_ptr<TwinStore> store);
-    /// Re-reads the videos from the store.
+    /// Re-reads the videos from the store on the panel's store thread; the model follows when they arrive.
     void refresh();
     QTableView *view() const { return m_view; }
     QAction *addFolderAction() const { return m_addFolder; }
@@ -36,8 +37,9 @@ public:
     /// Key of the selected video (empty when none or not stored yet).
     QString currentKey() const;
 
-    /// Asks, then removes the selected videos. Returns how many were removed.
-    int removeSelected();
+    /// Asks, then removes the selected videos on the store thread; removed() follows. False when nothing was asked
+    /// for (no selection, or the user said no).
+    bool removeSelected();
 
     /// The list's columns (which are shown, their widths) in the settings; the header's context menu picks them.
     void saveLayout(QSettings &settings) const;
@@ -50,6 +52,8 @@ signals:
     void libraryNeeded();
     void videoActivated(const QString &key);
     void statusMessage(const QString &text);
+    /// A removal ended: how many videos went, and one line per video that could not be removed.
+    void removed(int count, const QStringList &errors);
 
 private:
     QList<int> selectedRows() const;
@@ -63,6 +67,8 @@ private:
     LibraryModel *m_model = nullptr;
     IngestQueue *m_queue = nullptr;
     std::shared_ptr<TwinStore> m_store;
+    QThreadPool *m_storeThread = nullptr;
+    quint64 m_refreshGeneration = 0;
     QSortFilterProxyModel *m_proxy = nullptr;
     QTableView *m_view = nullptr;
     QList<QAction *> m_columnActions;

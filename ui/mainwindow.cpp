@@ -44,10 +44,12 @@
 #include <QToolButton>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <thread>
 
 namespace ts {
 
@@ -77,6 +79,8 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
 {
     setWindowTitle(tr("TwinSeek"));
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    m_storeThread = new QThreadPool(this);
+    m_storeThread->setMaxThreadCount(1);
 
     // Ingest: builders made on the workers with the configuration of the moment the file was queued.
     m_library = new LibraryModel(this);
@@ -196,6 +200,7 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
     connect(m_runner, &QueryRunner::runningChanged, m_queryBar, &QueryBar::setBusy);
     connect(m_runner, &QueryRunner::progress, m_queryBar, &QueryBar::setProgress);
     connect(m_runner, &QueryRunner::started, this, [this](const QString &q) {
+        m_summaryShowsLibrary = false;
         showStatus(tr("Searching for “%1”…").arg(q), 0);
     });
     connect(m_runner, &QueryRunner::decomposed, this,
@@ -343,7 +348,22 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
         if (key == m_inspector->currentKey())
             m_inspector->setMarkedTracks(m_annotator->objectsOf(queryId, key));
     });
+    connect(m_annotator, &AnnotatorController::annotationsLoaded, this, [this] {
+        m_results->setGrades(m_annotator->gradesForCurrentQuery());
+        if (const BenchQuery *q = m_annotator->currentQuery(); q && !m_inspector->currentKey().isEmpty())
+            m_inspector->setMarkedTracks(m_annotator->objectsOf(QString::fromStdString(q->id), m_inspector->currentKey()));
+    });
     connect(m_annotator, &AnnotatorController::errorOccurred, this, [this](const QString &m) { showStatus(m); });
+    connect(m_ingest, &IngestQueue::rescanned, this, [this](int queued) {
+        if (queued > 0)
+            showStatus(tr("%n new file(s) in watched folders queued", nullptr, queued));
+    });
+    // The library's size arrives with the library panel's rows (read on a worker).
+    connect(m_library, &QAbstractItemModel::modelReset, this, [this] {
+        if (m_summaryShowsLibrary && m_store)
+            m_resultsSummary->setText(
+                tr("Library %1 with %n video(s). Type a query above.", nullptr, m_library->rowCount()).arg(m_libraryPath));
+    });
 
     restoreLayout();
 }
@@ -586,29 +606,76 @@ void MainWindow::rememberFolders()
     m_deps.settings->setValue(libraryGroup() + QStringLiteral("/folders"), m_ingest->watchedFolders());
 }
 
-bool MainWindow::openLibrary(const QString &path)
+namespace {
+
+/// What opening a library reads, on the store thread: the store itself and the library's recent queries.
+struct OpenedLibrary {
+    Result<std::unique_ptr<TwinStore>> store = Result<std::unique_ptr<TwinStore>>::error("not opened");
+    QStringList recentQueries;
+};
+
+std::shared_ptr<OpenedLibrary> openOnStoreThread(const std::string &file, bool exists)
 {
-    const std::string file = QFileInfo(path).absoluteFilePath().toStdString();
-    auto store = Services::openStore(file);
-    if (!store && QFileInfo::exists(path)) {
+    auto opened = std::make_shared<OpenedLibrary>();
+    opened->store = Services::openStore(file);
+    if (!opened->store && exists) {
         // A library on a read-only disk or in someone else's folder can still be searched and inspected.
         auto reader = Services::openStore(file, StoreAccess::ReadOnly);
         if (reader)
-            store = std::move(reader);
+            opened->store = std::move(reader);
     }
-    if (!store) {
-        QMessageBox::warning(this, tr("Cannot open library"),
-                             tr("%1 could not be opened:\n%2").arg(path, QString::fromStdString(store.message())));
-        return false;
-    }
+    if (opened->store)
+        for (const auto &[id, text] : (*opened->store)->recentQueries(30))
+            opened->recentQueries.push_back(QString::fromStdString(text));
+    return opened;
+}
+
+} // namespace
+
+void MainWindow::openLibrary(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const quint64 generation = ++m_openGeneration;
+    m_openingLibrary = absolute;
+    showStatus(tr("Opening the library %1…").arg(absolute), 0);
+    QtConcurrent::run(m_storeThread, openOnStoreThread, absolute.toStdString(), QFileInfo::exists(absolute))
+        .then(this, [this, generation, absolute](const std::shared_ptr<OpenedLibrary> &opened) {
+            if (generation != m_openGeneration)
+                return; // another library was asked for meanwhile
+            m_openingLibrary.clear();
+            if (!opened->store) {
+                m_afterOpen.clear();
+                m_ingest->discardWaiting();
+                showStatus(tr("%1 could not be opened").arg(absolute));
+                QMessageBox::warning(this, tr("Cannot open library"),
+                                     tr("%1 could not be opened:\n%2")
+                                         .arg(absolute, QString::fromStdString(opened->store.message())));
+                emit libraryOpened(absolute, false);
+                return;
+            }
+            adoptLibrary(absolute, std::shared_ptr<TwinStore>(std::move(opened->store).value()), opened->recentQueries);
+            emit libraryOpened(absolute, true);
+            for (const auto &next : std::exchange(m_afterOpen, {}))
+                next();
+        });
+}
+
+void MainWindow::adoptLibrary(const QString &path, std::shared_ptr<TwinStore> store, const QStringList &recentQueries)
+{
+    // From here on the window reaches the library only through worker threads: a call on this thread would wait
+    // behind whatever a worker is writing (a large twin), with the window frozen meanwhile.
+    store->forbidThread(std::this_thread::get_id(), [](const char *call) {
+        qCritical("TwinSeek: TwinStore::%s called on the UI thread", call);
+        Q_ASSERT_X(false, "TwinStore", "database call on the UI thread");
+    });
     m_runner->cancel();
     // The old library's folders stay remembered for it; they are only no longer watched.
     m_switchingLibrary = true;
     for (const QString &dir : m_ingest->watchedFolders())
         m_ingest->unwatchFolder(dir);
     m_switchingLibrary = false;
-    m_store = std::shared_ptr<TwinStore>(std::move(store).value());
-    m_libraryPath = QFileInfo(path).absoluteFilePath();
+    m_store = std::move(store);
+    m_libraryPath = path;
     m_ingest->setStore(m_store);
     m_libraryPanel->setStore(m_store);
     m_thumbnails->setStore(m_store);
@@ -618,28 +685,23 @@ bool MainWindow::openLibrary(const QString &path)
     m_annotator->setShownQuery(QString());
     m_queryBar->clearSubQueries();
     showTrace(nullptr);
-    QStringList recent;
-    for (const auto &[id, text] : m_store->recentQueries(30))
-        recent.push_back(QString::fromStdString(text));
-    m_queryBar->setLibraryHistory(recent);
+    m_queryBar->setLibraryHistory(recentQueries);
     // The platform appends the application's display name ("lib.sqlite — TwinSeek"); saying it here doubled it.
     setWindowTitle(QFileInfo(path).fileName());
-    const int count = m_library->rowCount();
-    m_resultsSummary->setText(tr("Library %1 with %n video(s). Type a query above.", nullptr, count).arg(m_libraryPath));
-    if (m_store->isReadOnly())
-        showStatus(tr("%1 is opened read-only: it can be searched, not changed (videos cannot be added or removed)")
-                       .arg(m_libraryPath));
+    m_summaryShowsLibrary = true;
+    m_resultsSummary->setText(tr("Library %1. Type a query above.").arg(m_libraryPath));
+    showStatus(m_store->isReadOnly()
+                   ? tr("%1 is opened read-only: it can be searched, not changed (videos cannot be added or removed)")
+                         .arg(m_libraryPath)
+                   : tr("Opened the library %1").arg(m_libraryPath));
     if (m_deps.settings) {
         m_deps.settings->setValue(kLastLibraryKey, m_libraryPath);
         const QStringList folders = m_deps.settings->value(libraryGroup() + QStringLiteral("/folders")).toStringList();
         for (const QString &dir : folders)
             m_ingest->watchFolder(dir);
-        // New files that arrived while TwinSeek was closed.
-        const int queued = m_ingest->rescanWatched();
-        if (queued > 0)
-            showStatus(tr("%n new file(s) in watched folders queued", nullptr, queued));
+        // New files that arrived while TwinSeek was closed (IngestQueue::rescanned reports them).
+        m_ingest->rescanWatched();
     }
-    return true;
 }
 
 QString MainWindow::defaultLibraryPath()
@@ -649,22 +711,17 @@ QString MainWindow::defaultLibraryPath()
     return QDir(dir).filePath(QStringLiteral("library.sqlite"));
 }
 
-bool MainWindow::ensureLibrary()
+void MainWindow::ensureLibrary()
 {
-    if (m_store)
-        return true;
-    const QString path = defaultLibraryPath();
-    const bool existed = QFileInfo::exists(path);
-    if (!openLibrary(path))
-        return false;
-    showStatus(existed ? tr("Opened the library %1").arg(path) : tr("Created the library %1").arg(path));
-    return true;
+    if (m_store || !m_openingLibrary.isEmpty())
+        return;
+    openLibrary(defaultLibraryPath());
 }
 
 void MainWindow::addPaths(const QStringList &paths)
 {
-    if (!ensureLibrary())
-        return;
+    ensureLibrary();
+    // Without a library yet, the queue keeps the files until the library is open.
     const int n = m_ingest->addPaths(paths);
     showStatus(tr("%n file(s) queued", nullptr, n));
     updateTaskIndicator();
@@ -677,6 +734,10 @@ void MainWindow::runQuery(const QString &query)
         return;
     if (m_queryBar->text() != q)
         m_queryBar->setText(q);
+    if (!m_store && !m_openingLibrary.isEmpty()) {
+        m_afterOpen.push_back([this, q] { runQuery(q); });
+        return;
+    }
     m_runner->run(m_store, q, m_queryBar->options());
 }
 

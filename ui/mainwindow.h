@@ -12,7 +12,9 @@
 
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 class QDockWidget;
 class QLabel;
@@ -21,6 +23,7 @@ class QListWidget;
 class QPlainTextEdit;
 class QProgressBar;
 class QSettings;
+class QThreadPool;
 class QToolButton;
 
 namespace ts {
@@ -56,12 +59,13 @@ public:
     MainWindow(ExplorerServices services, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens (or creates) a library database; false with a message on failure.
-    bool openLibrary(const QString &path);
+    /// Opens (or creates) a library database on the store thread; libraryOpened says how it went (on failure a
+    /// message box says why). Queries asked for meanwhile run once it is open.
+    void openLibrary(const QString &path);
     /// Queues videos and folders in the background; without an open library the default one is made first.
     void addPaths(const QStringList &paths);
-    /// Opens the default library (created in the user's data folder) when none is open.
-    bool ensureLibrary();
+    /// Starts opening the default library (created in the user's data folder) when none is open or opening.
+    void ensureLibrary();
     static QString defaultLibraryPath();
     /// Runs a query as if typed in the query bar.
     void runQuery(const QString &query);
@@ -88,6 +92,7 @@ public:
     bool isSettled() const;
 
 signals:
+    void libraryOpened(const QString &path, bool ok);
     void queryFinished(int resultCount);
     void queryFailed(const QString &message);
 
@@ -114,9 +119,16 @@ private:
     QString libraryGroup() const;
     AppSettings appSettings() const;
 
+    void adoptLibrary(const QString &path, std::shared_ptr<TwinStore> store, const QStringList &recentQueries);
+
     ExplorerServices m_deps;
     std::shared_ptr<TwinStore> m_store;
     QString m_libraryPath;
+    QThreadPool *m_storeThread = nullptr; ///< opens libraries (one at a time)
+    quint64 m_openGeneration = 0;
+    QString m_openingLibrary; ///< being opened, empty when none
+    std::vector<std::function<void()>> m_afterOpen; ///< what waits for the library being opened
+    bool m_summaryShowsLibrary = false;
 
     LibraryModel *m_library = nullptr;
     IngestQueue *m_ingest = nullptr;

@@ -199,9 +199,25 @@ Result<std::unique_ptr<TwinStore>> TwinStore::open(const std::string &path, Stor
     return R(std::move(store));
 }
 
+void TwinStore::forbidThread(std::thread::id thread, ThreadViolationFn onViolation)
+{
+    m_onViolation = std::move(onViolation);
+    m_forbiddenThread.store(thread);
+}
+
+std::unique_lock<std::mutex> TwinStore::serialise(const char *call) const
+{
+    if (m_forbiddenThread.load() == std::this_thread::get_id()) {
+        ++m_threadViolations;
+        if (m_onViolation)
+            m_onViolation(call);
+    }
+    return std::unique_lock<std::mutex>(m_mutex);
+}
+
 int TwinStore::schemaVersion() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare("PRAGMA user_version");
     return q.step() ? q.integer(0) : -1;
 }
@@ -236,7 +252,7 @@ Status TwinStore::migrate()
 
 std::vector<VideoRow> TwinStore::videos() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     std::vector<VideoRow> out;
     auto q = m_db.prepare(std::string("SELECT ") + kVideoColumns + " FROM videos v ORDER BY v.key");
     while (q.step())
@@ -246,7 +262,7 @@ std::vector<VideoRow> TwinStore::videos() const
 
 std::optional<VideoRow> TwinStore::videoWhere(const std::string &clause, const std::string &arg) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare(std::string("SELECT ") + kVideoColumns + " FROM videos v WHERE " + clause);
     q.bind(1, arg);
     if (q.step())
@@ -265,7 +281,7 @@ std::optional<VideoRow> TwinStore::videoByContentHash(const std::string &hash) c
 
 Status TwinStore::addCopy(VideoId id, const std::string &path, int64_t fileSize, int64_t mtimeMs)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare("INSERT OR REPLACE INTO video_copies(path, video_id, file_size, mtime_ms) VALUES(?1, ?2, ?3, ?4)");
     q.bind(1, path).bind(2, static_cast<int64_t>(id)).bind(3, fileSize).bind(4, mtimeMs);
     return q.run() ? Status::ok() : Status::error("cannot record the copy " + path + ": " + q.error());
@@ -273,7 +289,7 @@ Status TwinStore::addCopy(VideoId id, const std::string &path, int64_t fileSize,
 
 void TwinStore::forgetCopy(const std::string &path)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare("DELETE FROM video_copies WHERE path = ?1");
     q.bind(1, path);
     q.run();
@@ -283,7 +299,7 @@ std::optional<VideoRow> TwinStore::videoOfCopy(const std::string &path, int64_t 
 {
     int64_t id = 0;
     {
-        std::lock_guard<std::mutex> lock(m_mutex);
+        const auto lock = serialise(__func__);
         auto q = m_db.prepare("SELECT video_id FROM video_copies WHERE path = ?1 AND file_size = ?2 AND mtime_ms = ?3");
         q.bind(1, path).bind(2, fileSize).bind(3, mtimeMs);
         if (!q.step())
@@ -295,7 +311,7 @@ std::optional<VideoRow> TwinStore::videoOfCopy(const std::string &path, int64_t 
 
 std::map<VideoId, std::vector<std::string>> TwinStore::copies() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     std::map<VideoId, std::vector<std::string>> out;
     auto q = m_db.prepare("SELECT video_id, path FROM video_copies ORDER BY video_id, path");
     while (q.step())
@@ -323,7 +339,7 @@ Status TwinStore::deleteChildren(VideoId id)
 
 Result<VideoId> TwinStore::putTwin(const Twin &twin, int pipelineVersion, int64_t mtimeMs, const std::string &textBody)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     using R = Result<VideoId>;
     SqliteTransaction tx(m_db);
     if (!tx.isActive())
@@ -431,7 +447,7 @@ Result<VideoId> TwinStore::putTwin(const Twin &twin, int pipelineVersion, int64_
 Status TwinStore::recordFailure(const std::string &key, const std::string &path, const std::string &contentHash,
                                 int64_t fileSize, int64_t mtimeMs, int pipelineVersion, const std::string &error)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     SqliteTransaction tx(m_db);
     if (!tx.isActive())
         return Status::error("cannot start a transaction: " + m_db.lastError());
@@ -454,7 +470,7 @@ Status TwinStore::recordFailure(const std::string &key, const std::string &path,
 
 Result<Twin> TwinStore::loadTwin(const std::string &key, TwinDetail detail) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     using R = Result<Twin>;
     auto vq = m_db.prepare("SELECT id, key, path, content_hash, file_size, duration_ms, fps, width, height, rotation, "
                            "frame_count, codec, meta_json, status, error FROM videos WHERE key = ?1");
@@ -539,7 +555,7 @@ Result<Twin> TwinStore::loadTwin(const std::string &key, TwinDetail detail) cons
 
 Status TwinStore::removeVideo(const std::string &key)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     SqliteTransaction tx(m_db);
     if (!tx.isActive())
         return Status::error("cannot start a transaction: " + m_db.lastError());
@@ -561,7 +577,7 @@ Status TwinStore::removeVideo(const std::string &key)
 
 Status TwinStore::updateLocation(const std::string &key, const std::string &path, int64_t mtimeMs)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare("UPDATE videos SET path = ?2, mtime_ms = ?3 WHERE key = ?1");
     q.bind(1, key).bind(2, path).bind(3, mtimeMs);
     return q.run() ? Status::ok() : Status::error(q.error());
@@ -569,7 +585,7 @@ Status TwinStore::updateLocation(const std::string &key, const std::string &path
 
 Status TwinStore::addObservations(const std::string &key, const std::vector<Observation> &observations)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     SqliteTransaction tx(m_db);
     if (!tx.isActive())
         return Status::error("cannot start a transaction: " + m_db.lastError());
@@ -599,7 +615,7 @@ Status TwinStore::putComponents(VideoId videoId, const std::vector<Component> &c
 {
     if (!vectors.empty() && vectors.size() != components.size())
         return Status::error("one vector per component is required");
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     SqliteTransaction tx(m_db);
     if (!tx.isActive())
         return Status::error("cannot start a transaction: " + m_db.lastError());
@@ -629,7 +645,7 @@ Status TwinStore::putComponents(VideoId videoId, const std::vector<Component> &c
 
 std::vector<Component> TwinStore::components(VideoId videoId) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     std::vector<Component> out;
     auto q = m_db.prepare(videoId ? "SELECT id, video_id, kind, ref, text, weight FROM components WHERE video_id = ?1 "
                                     "ORDER BY id"
@@ -643,7 +659,7 @@ std::vector<Component> TwinStore::components(VideoId videoId) const
 
 std::vector<StoredEmbedding> TwinStore::embeddings(const std::string &encoderVersion) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     std::vector<StoredEmbedding> out;
     auto q = m_db.prepare("SELECT e.component_id, c.video_id, e.dim, e.vector FROM embeddings e "
                           "JOIN components c ON c.id = e.component_id WHERE e.encoder_version = ?1 ORDER BY c.id");
@@ -666,7 +682,7 @@ std::vector<StoredEmbedding> TwinStore::embeddings(const std::string &encoderVer
 Status TwinStore::forEachEmbedding(const std::string &encoderVersion,
                                    const std::function<bool(const EmbeddingRow &)> &fn) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare("SELECT e.component_id, c.video_id, c.weight, e.dim, e.vector FROM embeddings e "
                           "JOIN components c ON c.id = e.component_id WHERE e.encoder_version = ?1 "
                           "ORDER BY c.video_id, c.id");
@@ -694,7 +710,7 @@ Status TwinStore::forEachEmbedding(const std::string &encoderVersion,
 
 EmbeddingSignature TwinStore::embeddingSignature(const std::string &encoderVersion) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     EmbeddingSignature s;
     auto q = m_db.prepare("SELECT COUNT(*), COALESCE(MAX(component_id), 0), COALESCE(SUM(component_id), 0) "
                           "FROM embeddings WHERE encoder_version = ?1");
@@ -712,7 +728,7 @@ EmbeddingSignature TwinStore::embeddingSignature(const std::string &encoderVersi
 
 std::pair<int64_t, int64_t> TwinStore::changeMarker() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare("PRAGMA data_version");
     const int64_t dataVersion = q.step() ? q.int64(0) : -1;
     return {dataVersion, static_cast<int64_t>(sqlite3_total_changes(m_db.handle()))};
@@ -720,7 +736,7 @@ std::pair<int64_t, int64_t> TwinStore::changeMarker() const
 
 std::vector<std::pair<VideoId, double>> TwinStore::searchText(const std::string &ftsQuery, int limit) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     std::vector<std::pair<VideoId, double>> out;
     auto q = m_db.prepare("SELECT rowid, bm25(twin_text) FROM twin_text WHERE twin_text MATCH ?1 "
                           "ORDER BY bm25(twin_text) LIMIT ?2");
@@ -734,7 +750,7 @@ Result<int64_t> TwinStore::saveQuery(const std::string &text, const std::string 
                                      const std::vector<std::pair<VideoId, double>> &ranking,
                                      const std::vector<std::string> &resultJson)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     using R = Result<int64_t>;
     SqliteTransaction tx(m_db);
     if (!tx.isActive())
@@ -765,7 +781,7 @@ Result<int64_t> TwinStore::saveQuery(const std::string &text, const std::string 
 
 std::vector<std::pair<int64_t, std::string>> TwinStore::recentQueries(int limit) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     std::vector<std::pair<int64_t, std::string>> out;
     auto q = m_db.prepare("SELECT MAX(id), text FROM queries GROUP BY text ORDER BY MAX(id) DESC LIMIT ?1");
     q.bind(1, limit);
@@ -776,7 +792,7 @@ std::vector<std::pair<int64_t, std::string>> TwinStore::recentQueries(int limit)
 
 Status TwinStore::putAnnotation(const Annotation &a)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare(
         "INSERT INTO annotations(query_set, query_id, video_key, grade, verdict, objects_json) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(query_set, query_id, video_key) DO UPDATE SET "
@@ -789,7 +805,7 @@ Status TwinStore::putAnnotation(const Annotation &a)
 
 std::vector<Annotation> TwinStore::annotations(const std::string &querySet) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     std::vector<Annotation> out;
     auto q = m_db.prepare("SELECT query_set, query_id, video_key, grade, verdict, objects_json, updated_at "
                           "FROM annotations WHERE query_set = ?1 ORDER BY query_id, video_key");
@@ -801,7 +817,7 @@ std::vector<Annotation> TwinStore::annotations(const std::string &querySet) cons
 
 Status TwinStore::copyTo(const std::string &path) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare("VACUUM INTO ?1");
     q.bind(1, path);
     if (!q.run())
@@ -811,7 +827,7 @@ Status TwinStore::copyTo(const std::string &path) const
 
 Status TwinStore::checkIntegrity(IntegrityCheck depth) const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     const bool quick = depth == IntegrityCheck::Quick;
     auto q = m_db.prepare(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check");
     std::string result;
@@ -864,7 +880,7 @@ bool claimIsLive(const std::string &owner, int64_t claimedMs)
 
 Result<bool> TwinStore::claimIngest(const std::string &path, std::string *holder)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     using R = Result<bool>;
     const std::string me = thisProcess();
     // One immediate transaction: two processes cannot both see the path unclaimed.
@@ -898,7 +914,7 @@ Result<bool> TwinStore::claimIngest(const std::string &path, std::string *holder
 
 void TwinStore::releaseIngest(const std::string &path)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto lock = serialise(__func__);
     auto q = m_db.prepare("DELETE FROM ingest_claims WHERE path = ?1 AND owner = ?2");
     q.bind(1, path).bind(2, thisProcess());
     q.run();

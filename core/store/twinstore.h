@@ -7,12 +7,14 @@
 #include "store/sqlite.h"
 #include "twin/twin.h"
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ts {
@@ -182,13 +184,27 @@ public:
     Status checkIntegrity(IntegrityCheck depth = IntegrityCheck::Full) const;
     int schemaVersion() const;
 
+    /// Told the name of a call made on a thread that must not wait on the database.
+    using ThreadViolationFn = std::function<void(const char *call)>;
+    /// From now on every call made on `thread` (the explorer's UI thread) is counted and reported to onViolation
+    /// before it runs. Call once, before the store is shared with other threads.
+    void forbidThread(std::thread::id thread, ThreadViolationFn onViolation);
+    /// Calls made on the forbidden thread so far.
+    int threadViolations() const { return m_threadViolations.load(); }
+
 private:
     TwinStore() = default;
     Status migrate();
     std::optional<VideoRow> videoWhere(const std::string &clause, const std::string &arg) const;
     Status deleteChildren(VideoId id);
 
+    /// Every call takes the connection through here: one call at a time, and the forbidden thread checked.
+    std::unique_lock<std::mutex> serialise(const char *call) const;
+
     mutable std::mutex m_mutex;
+    std::atomic<std::thread::id> m_forbiddenThread{};
+    ThreadViolationFn m_onViolation;
+    mutable std::atomic<int> m_threadViolations{0};
     mutable SqliteDb m_db;
     std::string m_path;
     StoreAccess m_access = StoreAccess::ReadWrite;
