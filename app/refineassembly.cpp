@@ -100,7 +100,7 @@ private:
                             "nothing was described");
         auto o = m_describer->describe(twin, request.trackId, window.first, window.last, cancel);
         if (!o)
-            return R::error(o.message());
+            return R::error(o);
         RefinementOutcome out;
         out.specialist = "describe";
         out.model = m_describer->name();
@@ -209,7 +209,7 @@ Result<Twin> JitRefinement::refine(TwinStore &store, const Twin &twin, const std
     std::vector<Observation> added;
     for (const RefinementRequest &r : todo) {
         if (cancel.isCancelled())
-            return R::error("cancelled");
+            return R::cancelled();
         FrameIndex a = std::clamp<FrameIndex>(std::min(r.firstFrame, r.lastFrame), 0, last);
         FrameIndex b = std::clamp<FrameIndex>(std::max(r.firstFrame, r.lastFrame), 0, last);
         const bool cut = b - a + 1 > maxLength;
@@ -230,7 +230,7 @@ Result<Twin> JitRefinement::refine(TwinStore &store, const Twin &twin, const std
         auto outcome = m_runner->run(full, r, FrameWindow{a, b}, cancel);
         if (!outcome) {
             if (cancel.isCancelled())
-                return R::error("cancelled");
+                return R::cancelled();
             const double ms = msSince(t0);
             trace.push_back({"refine", what + ": not run: " + outcome.message() + duration(ms), r.kind, a, ms});
             continue;

@@ -87,6 +87,7 @@ private slots:
                                      });
         QVERIFY(!s.isOk());
         QCOMPARE(s.message(), std::string("cancelled"));
+        QVERIFY(s.isCancelled());
         QVERIFY(!QFileInfo::exists(out));
         QVERIFY(!QFileInfo::exists(out + ".partial"));
     }

@@ -112,6 +112,7 @@ private slots:
         auto r = m_model->generate(msgs, {}, 2000, before);
         QVERIFY(!r.isOk());
         QCOMPARE(QString::fromStdString(r.message()), QString("cancelled"));
+        QCOMPARE(r.code(), ErrorCode::Cancelled);
 
         CancelToken during;
         std::thread stopper([during] {
@@ -124,6 +125,7 @@ private slots:
         stopper.join();
         QVERIFY(!r.isOk());
         QCOMPARE(QString::fromStdString(r.message()), QString("cancelled"));
+        QCOMPARE(r.code(), ErrorCode::Cancelled);
         QVERIFY2(t.elapsed() < 20000, qPrintable(QString::number(t.elapsed())));
         // The model still answers afterwards (the interrupted state was dropped, not reused).
         CancelToken fresh;

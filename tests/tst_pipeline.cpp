@@ -319,6 +319,7 @@ private slots:
         auto res = engine.run(*m_store, "a horse", RetrievalOptions(), cancel, {});
         QVERIFY(!res.isOk());
         QCOMPARE(res.message(), std::string("cancelled"));
+        QVERIFY(res.isCancelled());
     }
 
     void resultJsonRoundTrip()

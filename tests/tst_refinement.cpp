@@ -503,6 +503,7 @@ private slots:
         });
         QVERIFY(!r.isOk());
         QCOMPARE(QString::fromStdString(r.message()), QStringLiteral("cancelled"));
+        QVERIFY(r.isCancelled());
         QVERIFY(beforeStart || reports > 0);
     }
 

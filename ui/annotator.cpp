@@ -354,7 +354,7 @@ Status AnnotatorController::exportSet(TwinStore &store, const ExportSnapshot &sn
     }
     for (size_t i = 0; i < jobs.size(); ++i) {
         if (cancel.isCancelled())
-            return Status::error("cancelled");
+            return Status::cancelled();
         const MaskJob &job = jobs[i];
         BenchQuery &q = out[job.query];
         auto twin = store.loadTwin(job.key);
@@ -378,7 +378,7 @@ Status AnnotatorController::exportSet(TwinStore &store, const ExportSnapshot &sn
         q.ground[job.key] = fileDir.relativeFilePath(folder).toStdString();
     }
     if (cancel.isCancelled())
-        return Status::error("cancelled");
+        return Status::cancelled();
     const Status s = saveQuerySet(file, out);
     if (s && progress)
         progress(1.0, "done");

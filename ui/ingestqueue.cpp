@@ -30,7 +30,7 @@ IngestQueue::IngestQueue(TaskManager &tasks, BuilderFactory factory, QObject *pa
     connect(&m_tasks, &TaskManager::taskProgress, this,
             [this](quint64 id, const QString &, double f, const QString &stage) { onProgress(id, f, stage); });
     connect(&m_tasks, &TaskManager::taskFinished, this,
-            [this](quint64 id, const QString &, bool ok, const QString &message) { onFinished(id, ok, message); });
+            [this](quint64 id, const QString &, ErrorCode code, const QString &message) { onFinished(id, code, message); });
 }
 
 IngestQueue::~IngestQueue() { cancelAll(); }
@@ -131,7 +131,7 @@ void IngestQueue::onProgress(quint64 id, double fraction, const QString &stage)
         emit stateChanged(path, IngestState::Ingesting, std::clamp(fraction, 0.0, 1.0), stage);
 }
 
-void IngestQueue::onFinished(quint64 id, bool ok, const QString &message)
+void IngestQueue::onFinished(quint64 id, ErrorCode code, const QString &message)
 {
     const QString path = m_pathOfTask.take(id);
     if (path.isEmpty())
@@ -142,13 +142,12 @@ void IngestQueue::onFinished(quint64 id, bool ok, const QString &message)
     const std::shared_ptr<IngestItem> item = it->item;
     m_pending.erase(it);
     const QString key = QString::fromStdString(item->key);
-    IngestState state = ok ? IngestState::Done : IngestState::Failed;
+    IngestState state = code == ErrorCode::None ? IngestState::Done : IngestState::Failed;
     QString text = message;
-    if (item->outcome == IngestOutcome::Cancelled || message == QLatin1String("cancelled") ||
-        message == tr("cancelled")) {
+    if (item->outcome == IngestOutcome::Cancelled || code == ErrorCode::Cancelled) {
         state = IngestState::Cancelled;
         text = tr("cancelled");
-    } else if (ok) {
+    } else if (code == ErrorCode::None) {
         text = QString::fromStdString(item->message);
     }
     if (item->outcome == IngestOutcome::NotVideo)

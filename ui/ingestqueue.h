@@ -81,7 +81,7 @@ private:
     void enqueue(const QString &path, bool named, IngestMode mode);
     void onStarted(quint64 id);
     void onProgress(quint64 id, double fraction, const QString &stage);
-    void onFinished(quint64 id, bool ok, const QString &message);
+    void onFinished(quint64 id, ErrorCode code, const QString &message);
     void onDirectoryChanged();
     void addWatchPaths(const QString &dir);
 

@@ -167,14 +167,14 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
         m_taskFractions.insert(id, f);
         updateTaskIndicator();
     });
-    connect(m_deps.tasks, &TaskManager::taskFinished, this, [this](quint64 id, const QString &, bool ok, const QString &message) {
+    connect(m_deps.tasks, &TaskManager::taskFinished, this, [this](quint64 id, const QString &, ErrorCode code, const QString &message) {
         m_taskFractions.remove(id);
         const QString title = m_exportTasks.take(id);
         m_exportOwners.remove(id);
         if (!title.isEmpty()) {
-            if (ok)
+            if (code == ErrorCode::None)
                 showStatus(tr("%1: done").arg(title));
-            else if (message == QLatin1String("cancelled"))
+            else if (code == ErrorCode::Cancelled)
                 showStatus(tr("%1: cancelled").arg(title));
             else
                 QMessageBox::warning(this, tr("Export failed"), tr("%1 failed:\n%2").arg(title, message));
@@ -873,7 +873,7 @@ void MainWindow::exportResults()
                      const size_t n = result.results.size();
                      for (size_t i = 0; i < n; ++i) {
                          if (cancel.isCancelled())
-                             return Status::error("cancelled");
+                             return Status::cancelled();
                          const VideoResult &r = result.results[i];
                          progress(static_cast<double>(i) / n, r.key);
                          const std::vector<TrackId> tracks = ResultsModel::groundedTracks(r);

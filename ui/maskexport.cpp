@@ -199,7 +199,7 @@ Status writeDavisPngs(const Twin &twin, const std::vector<TrackId> &requested, c
     for (int64_t f = 0; f < frameCount; ++f) {
         if (cancel.isCancelled()) {
             QDir(partial).removeRecursively();
-            return Status::error("cancelled");
+            return Status::cancelled();
         }
         const cv::Mat mask = rleToMat(twin.maskOf(tracks, f), 255);
         const QString file = QDir(partial).filePath(QStringLiteral("%1.png").arg(f, 5, 10, QLatin1Char('0')));

@@ -104,7 +104,7 @@ bool QueryRunner::run(std::shared_ptr<TwinStore> store, const QString &query, co
             // Engines need not be re-entrant: queries take turns (a cancelled one returns quickly).
             std::lock_guard<std::mutex> lock(*engineMutex);
             if (cancel.isCancelled())
-                return Result<QueryResult>::error("cancelled");
+                return Result<QueryResult>::cancelled();
             try {
                 return engine->run(*store, text, options, cancel, observer);
             } catch (const std::exception &e) {

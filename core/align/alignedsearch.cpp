@@ -48,7 +48,7 @@ Result<std::shared_ptr<const ComponentIndex>> AlignedCoarseSearch::index(TwinSto
     // components are written; a library that cannot be written to is searched as it is.
     const EmbedSummary healed = embedLibrary(store, m_encoder, EmbedScope::Stale, cancel, {});
     if (healed.cancelled)
-        return R::error("cancelled");
+        return R::cancelled();
     if (!healed.embedded.empty())
         marker = store.changeMarker();
     const EmbeddingSignature signature = store.embeddingSignature(m_encoder.version());
@@ -57,7 +57,7 @@ Result<std::shared_ptr<const ComponentIndex>> AlignedCoarseSearch::index(TwinSto
         return R(m_index);
     auto loaded = ComponentIndex::fromStore(store, m_encoder.version(), m_encoder.dimensions(), cancel);
     if (!loaded)
-        return R::error(loaded.message());
+        return R::error(loaded);
     m_index = *loaded;
     m_storePath = store.path();
     m_signature = signature;
@@ -71,14 +71,14 @@ Result<std::vector<CoarseHit>> AlignedCoarseSearch::search(TwinStore &store, con
     using R = Result<std::vector<CoarseHit>>;
     auto idx = index(store, cancel);
     if (!idx)
-        return R::error(idx.message());
+        return R::error(idx);
     std::vector<IndexQuery> queries;
     queries.reserve(subQueries.size());
     for (const SubQuery &s : subQueries)
         queries.push_back(embed(s));
     auto hits = (*idx)->search(queries, k, aggregation, cancel);
     if (cancel.isCancelled())
-        return R::error("cancelled");
+        return R::cancelled();
     return R(std::move(hits));
 }
 

@@ -113,9 +113,9 @@ public:
     {
         using R = Result<TrainResult>;
         if (Status s = computeFeatures(); !s)
-            return R::error(s.message());
+            return R::error(s);
         if (Status s = splitPairs(); !s)
-            return R::error(s.message());
+            return R::error(s);
         std::vector<torch::Tensor> params = queryNet->parameters();
         for (const auto &p : componentNet->parameters())
             params.push_back(p);
@@ -126,7 +126,7 @@ public:
         for (int epoch = 1; epoch <= o.epochs; ++epoch) {
             auto report = runEpoch(epoch, step, optimizer);
             if (!report)
-                return R::error(report.message());
+                return R::error(report);
             result.epochs.push_back(*report);
             if (onEpoch)
                 onEpoch(*report);
@@ -150,7 +150,7 @@ private:
             throttle.report(0.1 * (qShare + f * (1.0 - qShare)), "computing features");
         });
         if (cancel.isCancelled())
-            return Status::error("cancelled");
+            return Status::cancelled();
         xq = torch::from_blob(const_cast<float *>(qf.data.data()), {qf.rows, input}, torch::kFloat32);
         xc = torch::from_blob(const_cast<float *>(cf.data.data()), {cf.rows, input}, torch::kFloat32);
         return Status::ok();
@@ -279,7 +279,7 @@ private:
         double sum = 0.0;
         for (int s = 0; s < stepsPerEpoch; ++s, ++step) {
             if (cancel.isCancelled())
-                return Result<EpochReport>::error("cancelled");
+                return Result<EpochReport>::cancelled();
             // Linear warm-up, then cosine decay to 5 % of the rate.
             const double lr =
                 step < warmup

@@ -45,11 +45,11 @@ public:
         if (m_setup.openStore) {
             auto opened = m_setup.openStore(m_videos);
             if (!opened)
-                return Result<CoarseBenchRow>::error(opened.message());
+                return Result<CoarseBenchRow>::error(opened);
             m_store = std::move(opened).value();
         }
         if (Status s = buildLibrary(); !s)
-            return Result<CoarseBenchRow>::error(s.message());
+            return Result<CoarseBenchRow>::error(s);
         makeQueries();
         if (m_queries.empty())
             return Result<CoarseBenchRow>::error("no query could be paraphrased from the synthetic twins");
@@ -57,7 +57,7 @@ public:
         timeFaiss();
         if (m_store)
             if (Status s = timeStore(); !s)
-                return Result<CoarseBenchRow>::error(s.message());
+                return Result<CoarseBenchRow>::error(s);
         return m_row;
     }
 
@@ -122,7 +122,7 @@ private:
             own.emplace_back(vectors.begin() + static_cast<std::ptrdiff_t>((row + c) * m_dim),
                              vectors.begin() + static_cast<std::ptrdiff_t>((row + c + 1) * m_dim));
         if (Status s = m_store->putComponents(*put, comps, own, m_setup.encoder->version()); !s)
-            return Result<VideoId>::error(s.message());
+            return Result<VideoId>::error(s);
         return put;
     }
 
@@ -209,7 +209,7 @@ private:
         auto loaded = search.index(*m_store, m_cancel);
         m_row.loadSeconds = msSince(t0) / 1000.0;
         if (!loaded)
-            return Status::error(loaded.message());
+            return loaded.status();
         std::vector<double> ms;
         int same = 0;
         for (size_t i = 0; i < m_queries.size(); ++i) {
@@ -217,7 +217,7 @@ private:
             auto hits = search.search(*m_store, m_queries[i].texts, m_setup.k, Aggregation::WeightedMean, m_cancel);
             ms.push_back(msSince(t1));
             if (!hits)
-                return Status::error(hits.message());
+                return hits.status();
             std::set<int64_t> b;
             for (const auto &h : *hits)
                 b.insert(h.videoId);

@@ -98,9 +98,9 @@ Result<std::shared_ptr<const ComponentIndex>> ComponentIndex::fromStore(const Tw
         return !cancel.isCancelled();
     });
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     if (cancel.isCancelled())
-        return R::error("cancelled");
+        return R::cancelled();
     for (const VideoRow &v : store.videos())
         if (v.status == VideoStatus::Done)
             builder.setKey(v.id, v.key);

@@ -320,10 +320,10 @@ Result<std::unique_ptr<SentenceEncoder>> SentenceEncoder::load(const std::string
     using R = Result<std::unique_ptr<SentenceEncoder>>;
     auto tokenizer = WordPieceTokenizer::fromVocabFile(vocabPath);
     if (!tokenizer)
-        return R::error(tokenizer.message());
+        return R::error(tokenizer);
     auto read = SafeTensors::read(weightsPath);
     if (!read)
-        return R::error(read.message());
+        return R::error(read);
     const SafeTensors &st = read.value();
 
     std::unique_ptr<SentenceEncoder> e(new SentenceEncoder);
@@ -381,7 +381,7 @@ Result<std::unique_ptr<SentenceEncoder>> SentenceEncoder::load(const std::string
     for (const auto &[name, target] : wanted) {
         Status taken = st.take(name, target.first, *target.second);
         if (!taken)
-            return R::error(taken.message());
+            return R::error(taken);
         hash = fnv1a(target.second->data(), target.second->size() * sizeof(float), hash);
     }
     if (e->m_typeEmbed.size() < static_cast<size_t>(h))

@@ -285,7 +285,7 @@ Result<std::unique_ptr<TextEncoder>> TextEncoder::fromWeights(AlignerWeights wei
         return R::error("the aligner needs word vectors (run scripts/setup.sh)");
     Status shapes = checkShapes(weights);
     if (!shapes)
-        return R::error(shapes.message());
+        return R::error(shapes);
     const std::string wantSentence = TextFeaturizer::sentenceIdentity(weights.featureRecipe);
     if (wantSentence.empty()) {
         sentence = nullptr;
@@ -315,7 +315,7 @@ Result<std::unique_ptr<TextEncoder>> TextEncoder::load(const std::string &path, 
 {
     auto w = readAlignerFile(path);
     if (!w)
-        return Result<std::unique_ptr<TextEncoder>>::error(w.message());
+        return Result<std::unique_ptr<TextEncoder>>::error(w);
     auto e = fromWeights(std::move(w).value(), vectors, wordnet, sentence);
     if (!e)
         return Result<std::unique_ptr<TextEncoder>>::error(path + ": " + e.message());

@@ -7,24 +7,32 @@
 
 namespace ts {
 
+/// What kind of failure, for the callers that act on it (a cancel is not reported as an error); the message says
+/// what happened to a person.
+enum class ErrorCode { None, Failed, Cancelled };
+
 /// Success or a human-readable reason for failure.
 class Status {
 public:
     Status() = default;
     static Status ok() { return {}; }
-    static Status error(std::string message)
+    static Status error(std::string message, ErrorCode code = ErrorCode::Failed)
     {
         Status s;
-        s.m_failed = true;
+        s.m_code = code == ErrorCode::None ? ErrorCode::Failed : code;
         s.m_message = std::move(message);
         return s;
     }
-    bool isOk() const { return !m_failed; }
-    explicit operator bool() const { return !m_failed; }
+    /// The work was cancelled (the message is "cancelled").
+    static Status cancelled() { return error("cancelled", ErrorCode::Cancelled); }
+    bool isOk() const { return m_code == ErrorCode::None; }
+    explicit operator bool() const { return isOk(); }
+    bool isCancelled() const { return m_code == ErrorCode::Cancelled; }
+    ErrorCode code() const { return m_code; }
     const std::string &message() const { return m_message; }
 
 private:
-    bool m_failed = false;
+    ErrorCode m_code = ErrorCode::None;
     std::string m_message;
 };
 
@@ -33,13 +41,25 @@ template <class T>
 class Result {
 public:
     Result(T value) : m_value(std::move(value)) {}
-    static Result error(std::string message)
+    static Result error(std::string message, ErrorCode code = ErrorCode::Failed)
     {
         Result r;
+        r.m_code = code == ErrorCode::None ? ErrorCode::Failed : code;
         r.m_message = std::move(message);
         return r;
     }
+    /// The failure of another call, passed on with its code and message.
+    static Result error(const Status &why) { return error(why.message(), why.code()); }
+    template <class U>
+    static Result error(const Result<U> &why)
+    {
+        return error(why.message(), why.code());
+    }
+    /// The work was cancelled (the message is "cancelled").
+    static Result cancelled() { return error("cancelled", ErrorCode::Cancelled); }
     bool isOk() const { return m_value.has_value(); }
+    bool isCancelled() const { return m_code == ErrorCode::Cancelled; }
+    ErrorCode code() const { return isOk() ? ErrorCode::None : m_code; }
     explicit operator bool() const { return m_value.has_value(); }
     const T &value() const & { return *m_value; }
     T &value() & { return *m_value; }
@@ -49,11 +69,12 @@ public:
     const T &operator*() const { return *m_value; }
     T &operator*() { return *m_value; }
     const std::string &message() const { return m_message; }
-    Status status() const { return isOk() ? Status::ok() : Status::error(m_message); }
+    Status status() const { return isOk() ? Status::ok() : Status::error(m_message, m_code); }
 
 private:
     Result() = default;
     std::optional<T> m_value;
+    ErrorCode m_code = ErrorCode::Failed;
     std::string m_message;
 };
 

@@ -99,7 +99,7 @@ Result<std::vector<SequenceGrounding>> benchTwinGrounding(const TwinStore &store
         }
         auto gt = loadGroundTruthFolder(corpusRoot + "/davis2016/Annotations/480p/" + seq);
         if (!gt)
-            return Result<std::vector<SequenceGrounding>>::error(gt.message());
+            return Result<std::vector<SequenceGrounding>>::error(gt);
         row.score = bestTrackSet(*twin, *gt, withF);
         for (TrackId t : row.score.tracks) {
             const Track *tr = twin->track(t);
@@ -238,7 +238,7 @@ Result<QueryLatencyBench> benchQueryLatency(RetrievalEngine &engine, TwinStore &
         for (const std::string &q : queries) {
             auto res = engine.run(store, q, options, cancel, {});
             if (!res)
-                return Result<QueryLatencyBench>::error(res.message());
+                return Result<QueryLatencyBench>::error(res);
             for (const StageTiming &t : res->timings)
                 (t.stage == "total" ? out.totalMs : out.stageMs[t.stage]).push_back(t.ms);
         }

@@ -132,7 +132,7 @@ Result<SequenceScores> scoreMaskFolders(const std::string &predictedFolder, cons
     std::vector<bool> seen(static_cast<size_t>(files.size()), false);
     for (const QString &name : files) {
         if (cancel.isCancelled())
-            return R::error("cancelled");
+            return R::cancelled();
         bool ok = false;
         const int index = QFileInfo(name).completeBaseName().toInt(&ok);
         if (!ok || index < 0 || index >= files.size() || seen[static_cast<size_t>(index)])
@@ -141,13 +141,13 @@ Result<SequenceScores> scoreMaskFolders(const std::string &predictedFolder, cons
         seen[static_cast<size_t>(index)] = true;
         auto gt = readDavisPng(gtDir.filePath(name).toStdString());
         if (!gt)
-            return R::error(gt.message());
+            return R::error(gt);
         const std::string predPath = predDir.filePath(name).toStdString();
         if (!QFileInfo::exists(QString::fromStdString(predPath)))
             return R::error(predPath + ": missing prediction for a ground-truth frame");
         auto pred = readDavisPng(predPath);
         if (!pred)
-            return R::error(pred.message());
+            return R::error(pred);
         if (pred->size() != gt->size())
             return R::error(predPath + ": size " + std::to_string(pred->cols) + "x" + std::to_string(pred->rows) +
                             " differs from the ground truth's " + std::to_string(gt->cols) + "x" +

@@ -28,7 +28,7 @@ Result<std::vector<Rle>> loadGroundTruthFolder(const std::string &folder)
             return R::error(folder + "/" + f.toStdString() + ": masks must be named by frame number 0..N-1");
         auto m = readDavisPng(dir.filePath(f).toStdString());
         if (!m)
-            return R::error(m.message());
+            return R::error(m);
         out[static_cast<size_t>(index)] = matToRle(*m);
     }
     for (size_t i = 1; i < out.size(); ++i)

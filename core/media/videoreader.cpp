@@ -137,7 +137,7 @@ struct VideoReader::Impl {
     {
         for (;;) {
             if (cancel.isCancelled())
-                return Result<bool>::error("cancelled");
+                return Result<bool>::cancelled();
             int r = avcodec_receive_frame(codec.get(), frame.get());
             if (r == 0) {
                 consecutiveErrors = 0;
@@ -170,7 +170,7 @@ struct VideoReader::Impl {
             }
             if (r < 0) {
                 if (cancel.isCancelled())
-                    return Result<bool>::error("cancelled");
+                    return Result<bool>::cancelled();
                 if (r == AVERROR_EXIT)
                     return Result<bool>::error("reading stalled for more than " +
                                                std::to_string(options.stallTimeoutMs / 1000) + " s");
@@ -221,7 +221,7 @@ struct VideoReader::Impl {
             return got;
         Status s = emit(out, pixels);
         if (!s)
-            return Result<bool>::error(s.message());
+            return Result<bool>::error(s);
         return true;
     }
 };
@@ -442,11 +442,11 @@ Result<DecodedFrame> VideoReader::frameAt(FrameIndex frameIndex)
 {
     Status s = seekToFrame(frameIndex);
     if (!s)
-        return Result<DecodedFrame>::error(s.message());
+        return Result<DecodedFrame>::error(s);
     DecodedFrame f;
     auto got = next(f, true);
     if (!got)
-        return Result<DecodedFrame>::error(got.message());
+        return Result<DecodedFrame>::error(got);
     if (!got.value())
         return Result<DecodedFrame>::error("frame " + std::to_string(frameIndex) + " is past the end");
     return f;
@@ -458,7 +458,7 @@ Result<MediaInfo> probeVideo(const std::string &path)
     o.stallTimeoutMs = 10000;
     auto r = VideoReader::open(path, o);
     if (!r)
-        return Result<MediaInfo>::error(r.message());
+        return Result<MediaInfo>::error(r);
     return r.value()->info();
 }
 
@@ -466,14 +466,14 @@ Result<cv::Mat> makeThumbnail(const std::string &path, int maxSide, FrameIndex f
 {
     auto r = VideoReader::open(path);
     if (!r)
-        return Result<cv::Mat>::error(r.message());
+        return Result<cv::Mat>::error(r);
     VideoReader &reader = *r.value();
     const FrameIndex target = frameIndex >= 0 ? frameIndex : reader.info().frameCount / 2;
     auto f = reader.frameAt(target);
     if (!f) {
         auto first = reader.frameAt(0);
         if (!first)
-            return Result<cv::Mat>::error(f.message());
+            return Result<cv::Mat>::error(f);
         f = std::move(first);
     }
     cv::Mat img = f->bgr;

@@ -612,7 +612,7 @@ Result<ReasonVerdict> BuiltinReasoner::reason(const ReasonQuery &query, const Tw
 {
     using R = Result<ReasonVerdict>;
     if (cancel.isCancelled())
-        return R::error("cancelled");
+        return R::cancelled();
     std::shared_ptr<const QueryState> st;
     {
         std::lock_guard<std::mutex> lock(m_mutex);

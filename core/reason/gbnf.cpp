@@ -139,7 +139,7 @@ private:
             const int min = s.value("minLength", 0);
             const int max = s.contains("maxLength") ? s["maxLength"].get<int>() : -1;
             if (Status b = checkBounds(min, max, "minLength", path); !b)
-                return R::error(b.message());
+                return R::error(b);
             return rule("\"\\\"\" " + repeat("char", min, max) + " \"\\\"\"");
         }
         if (type == "integer") {
@@ -165,7 +165,7 @@ private:
             const int min = s.value("minItems", 0);
             const int max = s.contains("maxItems") ? s["maxItems"].get<int>() : -1;
             if (Status b = checkBounds(min, max, "minItems", path); !b)
-                return R::error(b.message());
+                return R::error(b);
             if (max == 0)
                 return rule("\"[\" ws \"]\"");
             const std::string more = "(\",\" ws " + *item + ")";
@@ -200,7 +200,7 @@ private:
 Result<std::string> jsonSchemaToGbnf(const json &schema)
 {
     if (const Status s = checkJsonSchema(schema); !s)
-        return Result<std::string>::error(s.message());
+        return Result<std::string>::error(s);
     return Builder().build(schema);
 }
 

@@ -185,11 +185,11 @@ private:
         }
         auto resolved = resolveApiKey(m_endpoint);
         if (!resolved)
-            return R::error(resolved.message());
+            return R::error(resolved);
         key = std::move(*resolved);
         auto body = buildBody(request);
         if (!body)
-            return R::error(body.message());
+            return R::error(body);
         const QByteArray payload = QByteArray::fromStdString(dumpJson(*body));
 
         QString base = QString::fromStdString(m_endpoint.baseUrl);
@@ -221,16 +221,16 @@ private:
                     if (last.retryAfterMs > delayMs)
                         delayMs = static_cast<int>(std::min<long long>(kMaxBackoffMs, last.retryAfterMs));
                     if (!sleepCancellable(delayMs, cancel))
-                        return R::error("cancelled");
+                        return R::cancelled();
                 }
                 if (!acquireSlot(cancel))
-                    return R::error("cancelled");
+                    return R::cancelled();
                 attempts = attempt;
                 last = attemptOnce(nam, loop, http, payload, cancel);
                 m_slots.release();
 
                 if (last.kind == Attempt::Kind::Cancelled)
-                    return R::error("cancelled");
+                    return R::cancelled();
                 if (last.kind == Attempt::Kind::Timeout)
                     continue;
                 if (last.kind == Attempt::Kind::NetworkError) {
@@ -284,7 +284,7 @@ private:
             return R::error("malformed JSON in reply: the response body is not a JSON object");
         auto content = parseBody(body);
         if (!content)
-            return R::error(content.message());
+            return R::error(content);
 
         LlmReply reply;
         reply.rawText = content->text;

@@ -229,7 +229,7 @@ Result<ComparisonVerdict> LlmComparer::compare(const ReasonQuery &query, const s
     auto reply = m_client->complete(buildRequest(query, shown), cancel);
     recordLlmOutcome(*m_health, reply, cancel);
     if (!reply)
-        return R::error(reply.message());
+        return R::error(reply);
     auto v = interpret(reply->json, candidates, name());
     if (!v)
         return v;

@@ -374,10 +374,10 @@ Result<Decomposition> LlmDecomposer::decompose(const std::string &query, const C
     auto reply = m_client->complete(buildRequest(query), cancel);
     recordLlmOutcome(*m_health, reply, cancel);
     if (!reply)
-        return R::error(reply.message());
+        return R::error(reply);
     auto subs = interpret(reply->json);
     if (!subs)
-        return R::error(subs.message());
+        return R::error(subs);
     Decomposition d;
     d.subQueries = std::move(subs).value();
     d.source = name();
@@ -595,7 +595,7 @@ Result<ReasonVerdict> LlmReasoner::reason(const ReasonQuery &query, const Twin &
     auto reply = m_client->complete(request, cancel);
     recordLlmOutcome(*m_health, reply, cancel);
     if (!reply)
-        return R::error(reply.message());
+        return R::error(reply);
     auto v = interpret(reply->json, query, twin, name());
     if (!v)
         return v;

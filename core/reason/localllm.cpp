@@ -165,7 +165,7 @@ struct LocalLlm::Impl {
             const int rc = llama_decode(ctx, batch);
             if (rc != 0) {
                 forget(slot);
-                return Status::error(rc == 2 ? "cancelled" : "llama_decode failed (" + std::to_string(rc) + ")");
+                return rc == 2 ? Status::cancelled() : Status::error("llama_decode failed (" + std::to_string(rc) + ")");
             }
             sl.tokens.insert(sl.tokens.end(), tokens + at, tokens + at + n);
             at += n;
@@ -341,7 +341,7 @@ Result<std::string> LocalLlm::generate(const std::vector<LlmMessage> &messages, 
     std::unique_lock<std::mutex> lock(d.mutex, std::defer_lock);
     while (!lock.try_lock()) {
         if (cancel.isCancelled())
-            return R::error("cancelled");
+            return R::cancelled();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     for (const LlmMessage &m : messages)
@@ -349,10 +349,10 @@ Result<std::string> LocalLlm::generate(const std::vector<LlmMessage> &messages, 
             return R::error("the embedded model " + d.name + " reads no images");
     auto text = d.formatChat(messages);
     if (!text)
-        return R::error(text.message());
+        return R::error(text);
     auto prompt = d.tokenize(*text);
     if (!prompt)
-        return R::error(prompt.message());
+        return R::error(prompt);
     const int nCtx = static_cast<int>(llama_n_ctx(d.ctx));
     if (static_cast<int>(prompt->size()) + maxTokens > nCtx)
         return R::error("prompt of " + std::to_string(prompt->size()) + " tokens and a reply of up to " +
@@ -383,14 +383,14 @@ Result<std::string> LocalLlm::generate(const std::vector<LlmMessage> &messages, 
                 d.forget(i);
     s.reusedTokens = static_cast<int>(reused);
     if (Status st = d.decode(slot, prompt->data() + reused, prompt->size() - reused); !st)
-        return R::error(st.message());
+        return R::error(st);
     s.promptMs = msSince(t0);
 
     t0 = Clock::now();
     std::string out;
     for (int i = 0; i < maxTokens; ++i) {
         if (cancel.isCancelled())
-            return R::error("cancelled");
+            return R::cancelled();
         const llama_token token = d.pick(grammarSampler.get());
         if (token < 0)
             return R::error("the grammar allows no token here (the model's vocabulary cannot spell the reply)");
@@ -401,7 +401,7 @@ Result<std::string> LocalLlm::generate(const std::vector<LlmMessage> &messages, 
         out += d.piece(token);
         ++s.generatedTokens;
         if (Status st = d.decode(slot, &token, 1); !st)
-            return R::error(st.message());
+            return R::error(st);
     }
     s.generateMs = msSince(t0);
     d.totals.promptTokens += s.promptTokens;
@@ -443,7 +443,7 @@ public:
         LocalLlmStats stats;
         auto text = m_model->generate(request.messages, grammar, m_endpoint.maxTokens, cancel, &stats);
         if (!text)
-            return R::error(text.message());
+            return R::error(text);
         LlmReply reply;
         reply.rawText = *text;
         reply.model = m_model->modelName();

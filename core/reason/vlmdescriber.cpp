@@ -108,7 +108,7 @@ Result<Observation> VlmDescriber::describe(const Twin &twin, TrackId track, Fram
     std::vector<FrameIndex> used;
     for (const auto &[frameIndex, box] : shots) {
         if (cancel.isCancelled())
-            return R::error("cancelled");
+            return R::cancelled();
         auto frame = (*reader)->frameAt(frameIndex);
         if (!frame || frame->bgr.empty())
             continue; // one unreadable frame should not cost the description
@@ -150,7 +150,7 @@ Result<Observation> VlmDescriber::describe(const Twin &twin, TrackId track, Fram
     request.schemaName = "description";
     auto reply = m_client->complete(request, cancel);
     if (!reply)
-        return R::error(reply.message());
+        return R::error(reply);
 
     Observation o;
     o.kind = "description";

@@ -43,7 +43,7 @@ Result<std::shared_ptr<const Twin>> TwoStageEngine::twinOf(TwinStore &store, con
     }
     auto t = store.loadTwin(key, TwinDetail::NoMasks);
     if (!t)
-        return R::error(t.message());
+        return R::error(t);
     auto shared = std::make_shared<const Twin>(std::move(t).value());
     std::lock_guard<std::mutex> lock(m_cacheMutex);
     m_twins[key] = {version, shared};
@@ -72,9 +72,9 @@ public:
             return R::error("the query is " + std::to_string(m_out.query.size()) + " bytes long; at most " +
                             std::to_string(kMaxQueryBytes) + " are accepted");
         if (Status s = decompose(); !s)
-            return R::error(s.message());
+            return R::error(s);
         if (Status s = align(); !s)
-            return R::error(s.message());
+            return R::error(s);
         std::vector<VideoResult> results;
         if (m_options.reason) {
             report(0.3, "reasoning over candidates");
@@ -82,7 +82,7 @@ public:
             loadTwins();
             judge();
             if (m_cancel.isCancelled())
-                return R::error("cancelled");
+                return R::cancelled();
             m_out.timings.push_back({"reason", msSince(t0)});
             if (m_options.jit && m_roles.refine) {
                 t0 = Clock::now();
@@ -131,14 +131,14 @@ private:
             Result<Decomposition> d = Result<Decomposition>::error("no LLM decomposer");
             if (m_roles.decomposer) {
                 d = m_roles.decomposer->decompose(m_out.query, m_cancel);
-                if (!d && d.message() != "cancelled")
+                if (!d && !d.isCancelled())
                     m_out.trace.push_back({"fallback", "decomposition by " + m_roles.decomposer->name() +
                                                            " failed (" + d.message() +
                                                            "); the built-in reasoner decomposes instead",
                                            "pipeline", -1, 0.0});
             }
             if (!d && m_cancel.isCancelled())
-                return Status::error("cancelled");
+                return Status::cancelled();
             if (!d)
                 d = m_roles.builtinDecomposer->decompose(m_out.query, m_cancel);
             if (!d)
@@ -157,7 +157,7 @@ private:
         }
         m_out.timings.push_back({"decompose", msSince(t0)});
         if (m_cancel.isCancelled())
-            return Status::error("cancelled");
+            return Status::cancelled();
         if (m_observer.decomposed)
             m_observer.decomposed(m_out.subQueries, m_out.decomposer);
         return Status::ok();

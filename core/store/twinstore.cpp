@@ -375,7 +375,7 @@ Result<VideoId> TwinStore::putTwin(const Twin &twin, int pipelineVersion, int64_
     const VideoId id = idq.int64(0);
     Status s = deleteChildren(id);
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
 
     auto fq = m_db.prepare(
         "INSERT INTO frames(video_id, frame_index, time_ms, keyframe, detected) VALUES(?1, ?2, ?3, ?4, ?5)");
@@ -775,7 +775,7 @@ Result<int64_t> TwinStore::saveQuery(const std::string &text, const std::string 
     }
     Status s = tx.commit();
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     return qid;
 }
 
@@ -886,7 +886,7 @@ Result<bool> TwinStore::claimIngest(const std::string &path, std::string *holder
     // One immediate transaction: two processes cannot both see the path unclaimed.
     Status s = m_db.exec("BEGIN IMMEDIATE");
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     auto q = m_db.prepare("SELECT owner, claimed_ms FROM ingest_claims WHERE path = ?1");
     q.bind(1, path);
     if (q.step()) {
@@ -907,7 +907,7 @@ Result<bool> TwinStore::claimIngest(const std::string &path, std::string *holder
     s = m_db.exec("COMMIT");
     if (!s) {
         m_db.exec("ROLLBACK");
-        return R::error(s.message());
+        return R::error(s);
     }
     return true;
 }

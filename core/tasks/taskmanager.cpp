@@ -19,6 +19,7 @@ private:
 
 TaskManager::TaskManager(int inferenceThreads, QObject *parent) : QObject(parent)
 {
+    qRegisterMetaType<ErrorCode>();
     const int counts[4] = {1, std::max(1, inferenceThreads), 1, 4};
     for (int i = 0; i < 4; ++i) {
         m_pools[i] = std::make_unique<QThreadPool>();
@@ -45,7 +46,7 @@ quint64 TaskManager::submit(TaskKind kind, const QString &owner, const QString &
     }
     auto body = [this, id, owner, title, cancel, fn = std::move(fn)]() {
         if (cancel.isCancelled()) {
-            emit taskFinished(id, owner, false, tr("cancelled"));
+            emit taskFinished(id, owner, ErrorCode::Cancelled, tr("cancelled"));
             finish(id);
             return;
         }
@@ -62,8 +63,8 @@ quint64 TaskManager::submit(TaskKind kind, const QString &owner, const QString &
             s = Status::error(std::string("internal error: ") + e.what());
         }
         if (cancel.isCancelled() && s.isOk())
-            s = Status::error("cancelled");
-        emit taskFinished(id, owner, s.isOk(), QString::fromStdString(s.message()));
+            s = Status::cancelled();
+        emit taskFinished(id, owner, s.code(), QString::fromStdString(s.message()));
         finish(id);
     };
     pool(kind)->start(new LambdaRunnable(std::move(body)));

@@ -40,7 +40,8 @@ public:
 signals:
     void taskStarted(quint64 id, const QString &owner, const QString &title);
     void taskProgress(quint64 id, const QString &owner, double fraction, const QString &stage);
-    void taskFinished(quint64 id, const QString &owner, bool ok, const QString &message);
+    /// code is ErrorCode::None when the task succeeded, Cancelled when it was cancelled (before or while running).
+    void taskFinished(quint64 id, const QString &owner, ts::ErrorCode code, const QString &message);
 
 private:
     struct Entry {
@@ -56,3 +57,5 @@ private:
 };
 
 } // namespace ts
+
+Q_DECLARE_METATYPE(ts::ErrorCode)

@@ -63,7 +63,7 @@ Result<std::vector<std::vector<ClassScore>>> ImageClassifier::classify(const std
         Tensor input = imagesToTensor(batch, m_manifest.input);
         auto res = m_session->run({input});
         if (!res)
-            return Status::error(res.message());
+            return res.status();
         const Tensor &o = res->front();
         if (o.elementCount() != static_cast<int64_t>(batch.size() * numClasses))
             return Status::error(m_manifest.id + ": output size does not match the label count");
@@ -74,12 +74,12 @@ Result<std::vector<std::vector<ClassScore>>> ImageClassifier::classify(const std
     if (m_batched) {
         Status s = runBatch(images);
         if (!s)
-            return R::error(s.message());
+            return R::error(s);
     } else {
         for (const cv::Mat &img : images) {
             Status s = runBatch({img});
             if (!s)
-                return R::error(s.message());
+                return R::error(s);
         }
     }
     return out;

@@ -62,7 +62,7 @@ Result<cv::Mat> DepthModel::depthMap(const cv::Mat &bgr)
     Tensor input = imageToTensor(bgr, m_manifest.input);
     auto outs = m_session->run({input});
     if (!outs)
-        return Result<cv::Mat>::error(outs.message());
+        return Result<cv::Mat>::error(outs);
     const Tensor &o = outs->front();
     if (o.shape.size() < 2)
         return Result<cv::Mat>::error(m_manifest.id + ": depth output must be at least 2-d");

@@ -62,7 +62,7 @@ Result<std::vector<Detection>> ObjectDetector::detect(const cv::Mat &bgr, float 
     Tensor input = imageToTensor(bgr, m_manifest.input, &t);
     auto outs = m_session->run({input});
     if (!outs)
-        return R::error(outs.message());
+        return R::error(outs);
     std::vector<Detection> dets;
     if (outs->empty())
         return R::error(m_manifest.id + ": model produced no output");

@@ -64,7 +64,7 @@ Result<std::shared_ptr<InferenceSession>> SessionCache::load(const std::string &
                 return s;
     auto loaded = m_backends.load(path, runtimes, options);
     if (!loaded)
-        return Result<std::shared_ptr<InferenceSession>>::error(loaded.message());
+        return Result<std::shared_ptr<InferenceSession>>::error(loaded);
     std::shared_ptr<InferenceSession> shared(std::move(loaded).value());
     if (shared->isThreadSafe()) {
         m_sessions.erase(std::remove_if(m_sessions.begin(), m_sessions.end(),

@@ -272,7 +272,7 @@ public:
             const cv::Mat crop = cropLine(bgr, q);
             auto line = recognise(crop);
             if (!line)
-                return R::error(line.message());
+                return R::error(line);
             TextBox tb = std::move(line).value();
             if (m_reread && tb.confidence < m_options.rereadBelow) {
                 auto again = m_reread->readLine(crop);
@@ -434,7 +434,7 @@ Result<std::unique_ptr<TextReader>> makeTesseractReader(const OcrOptions &ocr)
     auto reader = std::make_unique<TesseractReader>(ocr);
     Status s = reader->init();
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     return R(std::move(reader));
 #else
     (void)ocr;

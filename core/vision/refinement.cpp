@@ -254,22 +254,22 @@ Status decodeFrames(const std::string &path, const std::vector<FrameIndex> &fram
                     const FrameFn &fn)
 {
     if (cancel.isCancelled())
-        return Status::error("cancelled");
+        return Status::cancelled();
     auto opened = VideoReader::open(path, {}, cancel);
     if (!opened)
-        return Status::error(cancel.isCancelled() ? std::string("cancelled") : path + ": " + opened.message());
+        return cancel.isCancelled() ? Status::cancelled() : Status::error(path + ": " + opened.message());
     VideoReader &reader = *opened.value();
     DecodedFrame frame;
     FrameIndex nextIndex = -1;
     for (size_t k = 0; k < frames.size(); ++k) {
         const FrameIndex target = frames[k];
         if (cancel.isCancelled())
-            return Status::error("cancelled");
+            return Status::cancelled();
         progress.report(static_cast<double>(k) / frames.size(), stage);
         if (nextIndex < 0 || target < nextIndex || target - nextIndex > 48) {
             Status s = reader.seekToFrame(target);
             if (!s)
-                return Status::error(cancel.isCancelled() ? std::string("cancelled") : path + ": " + s.message());
+                return cancel.isCancelled() ? Status::cancelled() : Status::error(path + ": " + s.message());
             nextIndex = target;
         }
         bool have = false, atEnd = false;
@@ -277,7 +277,7 @@ Status decodeFrames(const std::string &path, const std::vector<FrameIndex> &fram
             auto got = reader.next(frame, nextIndex == target ? FramePixels::Bgr : FramePixels::None);
             if (!got) {
                 if (cancel.isCancelled())
-                    return Status::error("cancelled");
+                    return Status::cancelled();
                 errors.push_back("frame " + std::to_string(target) + ": " + got.message());
                 break;
             }
@@ -297,7 +297,7 @@ Status decodeFrames(const std::string &path, const std::vector<FrameIndex> &fram
         fn(target, frame.bgr);
     }
     if (cancel.isCancelled())
-        return Status::error("cancelled");
+        return Status::cancelled();
     progress.report(1.0, stage);
     return Status::ok();
 }
@@ -451,12 +451,12 @@ Result<RefinementOutcome> Refiner::ocr(const Twin &twin, FrameWindow window, Tra
     using R = Result<RefinementOutcome>;
     auto w = clampWindow(twin, window);
     if (!w)
-        return R::error(w.message());
+        return R::error(w);
     if (track != 0 && !twin.track(track))
         return R::error("the twin has no track " + std::to_string(track));
     Status s = d->ensureReader();
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     const FrameIndex maxGap = std::max<FrameIndex>(1, static_cast<FrameIndex>(std::lround(twin.video.fps)));
     std::vector<FrameIndex> frames;
     if (track != 0) {
@@ -537,7 +537,7 @@ Result<RefinementOutcome> Refiner::ocr(const Twin &twin, FrameWindow window, Tra
                          }
                      });
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     if (out.analysedFrames == 0)
         return R::error("no frame of " + windowText(*w) + " could be read" +
                         (out.errors.empty() ? std::string() : ": " + out.errors.front()));
@@ -558,7 +558,7 @@ Result<RefinementOutcome> Refiner::betterMask(const Twin &twin, FrameWindow wind
     using R = Result<RefinementOutcome>;
     auto w = clampWindow(twin, window);
     if (!w)
-        return R::error(w.message());
+        return R::error(w);
     if (!twin.track(track))
         return R::error("the twin has no track " + std::to_string(track));
     const std::vector<FrameIndex> seen = framesWithTrack(twin, *w, track);
@@ -566,7 +566,7 @@ Result<RefinementOutcome> Refiner::betterMask(const Twin &twin, FrameWindow wind
         return R::error("track " + std::to_string(track) + " is not on any analysed frame of " + windowText(*w));
     Status s = d->ensureSegmenter();
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
 
     RefinementOutcome out;
     out.specialist = "mask";
@@ -599,7 +599,7 @@ Result<RefinementOutcome> Refiner::betterMask(const Twin &twin, FrameWindow wind
                          out.replacedInstances.push_back({f, std::move(in)});
                      });
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     if (out.replacedInstances.empty())
         return R::error("no better mask for track " + std::to_string(track) + " in " + windowText(*w) +
                         (out.errors.empty() ? std::string() : ": " + out.errors.front()));
@@ -771,7 +771,7 @@ Result<RefinementOutcome> Refiner::denseSample(const Twin &twin, FrameWindow win
     using R = Result<RefinementOutcome>;
     auto w = clampWindow(twin, window);
     if (!w)
-        return R::error(w.message());
+        return R::error(w);
     if (!(fps > 0.0))
         return R::error("the sampling rate must be positive");
     const double videoFps = twin.video.fps > 0 ? twin.video.fps : 25.0;
@@ -804,7 +804,7 @@ Result<RefinementOutcome> Refiner::denseSample(const Twin &twin, FrameWindow win
     throttle.report(0.0, "analysing frames");
     auto analysed = builder.analyseFrames(twin.video.path, wanted, cancel);
     if (!analysed)
-        return R::error(analysed.message());
+        return R::error(analysed);
     for (const std::string &e : analysed->errors)
         appendError(out.errors, e);
     out.analysedFrames = static_cast<int>(analysed->frames.size());
@@ -826,12 +826,12 @@ Result<RefinementOutcome> Refiner::faces(const Twin &twin, FrameWindow window, T
     using R = Result<RefinementOutcome>;
     auto w = clampWindow(twin, window);
     if (!w)
-        return R::error(w.message());
+        return R::error(w);
     if (track != 0 && !twin.track(track))
         return R::error("the twin has no track " + std::to_string(track));
     Status s = d->ensureFaces();
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     const FrameIndex maxGap = std::max<FrameIndex>(1, static_cast<FrameIndex>(std::lround(twin.video.fps)));
     std::vector<FrameIndex> frames;
     if (track != 0) {
@@ -930,7 +930,7 @@ Result<RefinementOutcome> Refiner::faces(const Twin &twin, FrameWindow window, T
                          previousSample = f;
                      });
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     if (out.analysedFrames == 0)
         return R::error("no frame of " + windowText(*w) + " could be looked at" +
                         (out.errors.empty() ? std::string() : ": " + out.errors.front()));
@@ -947,10 +947,10 @@ Result<RefinementOutcome> Refiner::depth(const Twin &twin, FrameWindow window, c
     using R = Result<RefinementOutcome>;
     auto w = clampWindow(twin, window);
     if (!w)
-        return R::error(w.message());
+        return R::error(w);
     Status s = d->ensureDepth();
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     std::vector<FrameIndex> seen;
     for (const FrameRecord &f : twin.frames)
         if (f.frameIndex >= w->first && f.frameIndex <= w->last && !f.instances.empty())
@@ -980,7 +980,7 @@ Result<RefinementOutcome> Refiner::depth(const Twin &twin, FrameWindow window, c
                              out.replacedInstances.push_back({f, std::move(in)});
                      });
     if (!s)
-        return R::error(s.message());
+        return R::error(s);
     if (out.replacedInstances.empty())
         return R::error("no depth for " + windowText(*w) +
                         (out.errors.empty() ? std::string() : ": " + out.errors.front()));

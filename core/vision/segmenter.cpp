@@ -32,7 +32,7 @@ Result<cv::Mat> runProbabilityModel(InferenceSession &session, const InputSpec &
     Tensor input = imageToTensor(crop, spec);
     auto outs = session.run({input});
     if (!outs)
-        return Result<cv::Mat>::error(outs.message());
+        return Result<cv::Mat>::error(outs);
     if (static_cast<int>(outs->size()) <= outputIndex)
         return Result<cv::Mat>::error("model has too few outputs");
     const Tensor &o = (*outs)[outputIndex];
@@ -112,7 +112,7 @@ public:
         Tensor input = imageToTensor(bgr(crop), m_manifest.input);
         auto outs = m_session->run({input});
         if (!outs)
-            return Result<cv::Mat>::error(outs.message());
+            return Result<cv::Mat>::error(outs);
         const Tensor &o = outs->front();
         if (o.shape.size() != 4)
             return Result<cv::Mat>::error("expected NHWC class scores");
@@ -160,7 +160,7 @@ public:
                     prompt.box.right() * t.scaleX + t.padX, prompt.box.bottom() * t.scaleY + t.padY};
         auto outs = m_session->run({image, box});
         if (!outs)
-            return Result<cv::Mat>::error(outs.message());
+            return Result<cv::Mat>::error(outs);
         const Tensor &o = outs->front();
         if (o.shape.size() != 4 || o.shape[0] != 1)
             return Result<cv::Mat>::error(m_manifest.id + ": expected a [1, k, h, w] mask output");

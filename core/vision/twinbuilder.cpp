@@ -448,7 +448,7 @@ public:
         const int64_t expected = std::max<int64_t>(1, mi.frameCount);
         for (;;) {
             if (cancel.isCancelled())
-                return R::error("cancelled");
+                return R::cancelled();
             const bool detectFrame = decodedCount % step == 0;
             const bool maskFrame = cfg.masks && decodedCount % maskStep == 0;
             // Detection frames need colour; frames masks are only carried through need the luma plane for flow.
@@ -461,11 +461,11 @@ public:
                 got = m_reader->next(frame, want);
             }
             if (!got) {
-                if (decodedCount > 0 && got.message() != "cancelled") {
+                if (decodedCount > 0 && !got.isCancelled()) {
                     noteError("decoding stopped early: " + got.message());
                     break;
                 }
-                return R::error(got.message());
+                return R::error(got);
             }
             if (!got.value())
                 break;
@@ -544,10 +544,10 @@ public:
         FrameIndex nextIndex = -1; // what the reader returns next; -1 before the first seek
         for (FrameIndex target : frames) {
             if (cancel.isCancelled())
-                return R::error("cancelled");
+                return R::cancelled();
             auto decoded = decodeLone(target, nextIndex);
             if (!decoded)
-                return R::error(decoded.message());
+                return R::error(decoded);
             if (*decoded == Decoded::End)
                 break;
             if (*decoded == Decoded::Missing) {
@@ -570,7 +570,7 @@ private:
             StageTimer t(stats, "decode");
             Status s = m_reader->seekToFrame(target);
             if (!s)
-                return Result<Decoded>::error(s.message());
+                return Result<Decoded>::error(s);
             nextIndex = target;
         }
         bool have = false;
@@ -578,7 +578,7 @@ private:
             StageTimer t(stats, "decode");
             auto got = m_reader->next(frame, nextIndex == target ? FramePixels::Bgr : FramePixels::None);
             if (!got)
-                return Result<Decoded>::error(got.message());
+                return Result<Decoded>::error(got);
             if (!got.value())
                 return Decoded::End;
             ++stats->decodedFrames;
@@ -1486,7 +1486,7 @@ Result<Twin> TwinBuilder::build(const std::string &path, const VideoInfo &seed, 
     BuildStats localStats;
     Run run(*d, m_config, cancel, progress, stats ? stats : &localStats);
     if (Status s = run.open(path, seed); !s)
-        return Result<Twin>::error(s.message());
+        return Result<Twin>::error(s);
     return run.run();
 }
 
@@ -1504,7 +1504,7 @@ Result<TwinBuilder::FrameAnalysis> TwinBuilder::analyseFrames(const std::string 
     BuildStats localStats;
     Run run(*d, m_config, cancel, {}, stats ? stats : &localStats);
     if (Status s = run.openReader(path); !s)
-        return Result<FrameAnalysis>::error(s.message());
+        return Result<FrameAnalysis>::error(s);
     return run.analyseLoneFrames(frames);
 }
 
