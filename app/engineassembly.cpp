@@ -1,9 +1,11 @@
 // Services::makeRetrievalEngine: the pieces of the two-stage engine, owned together.
 #include "engineassembly.h"
 
+#include "llm/llmcache.h"
 #include "reason/builtinreasoner.h"
 #include "reason/llmcomparer.h"
-#include "reason/llmcache.h"
+#include "refine/describer.h"
+#include "refine/visionspecialists.h"
 #include "retrieval/pipeline.h"
 #include "services.h"
 
@@ -46,9 +48,13 @@ public:
             m_llmComparer = std::make_unique<LlmComparer>(std::move(local));
         }
         roles.comparer = m_llmComparer.get();
-        if (parts.specialists) {
+        if (!parts.specialists.empty()) {
             m_jit = std::make_unique<JitRefinement>(std::move(parts.specialists), parts.jit);
-            roles.refine = m_jit->refineFunction();
+            JitRefinement *jit = m_jit.get();
+            roles.refine = [jit](TwinStore &store, const Twin &twin, const std::vector<RefinementRequest> &requests,
+                                 const CancelToken &cancel, std::vector<TraceStep> &trace) {
+                return jit->refine(store, twin, requests, cancel, trace);
+            };
         }
         roles.coarse = parts.coarse;
         roles.refineKinds = parts.refineKinds;
@@ -59,9 +65,6 @@ public:
                             const CancelToken &cancel, const QueryObserver &observer) override
     {
         // A failed endpoint stays skipped across queries until its breaker lets a probe through (EndpointHealth).
-        std::optional<JitRefinement::Binding> binding;
-        if (m_jit)
-            binding.emplace(m_jit->bind(store));
         auto r = m_engine->run(store, query, options, cancel, observer);
         if (!r)
             return r;
@@ -124,14 +127,19 @@ std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &r
 {
     EngineParts parts;
     parts.roles = roles;
-    parts.specialists = makeSpecialistRunner(*this, roles.describe);
+    parts.specialists = makeVisionSpecialists(models(), sessions(), wordnet());
+    parts.specialists.push_back(std::make_unique<DescribeSpecialist>(
+        roles.describe ? std::make_unique<VlmDescriber>(makeLlmClient(*roles.describe)) : nullptr));
     // What refinement can run here, from the installed models (nothing is loaded to find out).
-    for (const auto &[kind, role] : std::vector<std::pair<const char *, const char *>>{
-             {"ocr", "ocr"}, {"faces", "face"}, {"mask", "segmenter"}, {"depth", "depth"}, {"dense", "detector"}})
+    for (const auto &[kind, role] : std::vector<std::pair<RefinementKind, const char *>>{{RefinementKind::Ocr, "ocr"},
+                                                                                       {RefinementKind::Faces, "face"},
+                                                                                       {RefinementKind::Mask, "segmenter"},
+                                                                                       {RefinementKind::Depth, "depth"},
+                                                                                       {RefinementKind::Dense, "detector"}})
         if (models().bestAvailable(role))
-            parts.refineKinds.push_back(kind);
+            parts.refineKinds.push_back(refinementKindName(kind));
     if (roles.describe)
-        parts.refineKinds.push_back("describe");
+        parts.refineKinds.push_back(refinementKindName(RefinementKind::Describe));
     // The trained aligner when its weights are installed; without one every video goes to the reasoning stage.
     parts.coarse = coarseSearch();
     if (llm == EmbeddedLlm::Use && !localLlmManifest().empty()) {

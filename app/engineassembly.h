@@ -1,9 +1,9 @@
 // The retrieval engine from its parts, so the composition root and the tests assemble it the same way.
 #pragma once
 
-#include "reason/llmconfig.h"
+#include "llm/llmconfig.h"
 #include "reason/llmreasoner.h"
-#include "refineassembly.h"
+#include "refine/jitrefinement.h"
 #include "retrieval/engine.h"
 
 #include <functional>
@@ -16,7 +16,7 @@ class Lexicon;
 
 struct EngineParts {
     LlmRoles roles; ///< each configured role gets an LLM implementation; the built-in ones are always there
-    std::unique_ptr<SpecialistRunner> specialists; ///< just-in-time refinement; nullptr disables it
+    std::vector<std::unique_ptr<Specialist>> specialists; ///< just-in-time refinement; none disables it
     CoarseSearch *coarse = nullptr;                ///< the compositional alignment stage (not owned); nullptr: none
     LlmReasonerOptions reasoner;
     JitLimits jit;

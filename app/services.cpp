@@ -5,9 +5,9 @@
 #include "align/sentenceencoder.h"
 #include "align/textencoder.h"
 #include "media/videoreader.h"
-#include "reason/llmclient.h"
+#include "llm/llmclient.h"
 #ifdef TWINSEEK_HAVE_LLAMA
-#include "reason/localllm.h"
+#include "llm/localllm.h"
 #endif
 
 #include <QCoreApplication>

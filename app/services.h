@@ -8,7 +8,7 @@
 #include "knowledge/lexicon.h"
 #include "knowledge/wordnet.h"
 #include "knowledge/wordvectors.h"
-#include "reason/llmconfig.h"
+#include "llm/llmconfig.h"
 #include "retrieval/engine.h"
 #include "store/twinstore.h"
 #include "vision/inference.h"

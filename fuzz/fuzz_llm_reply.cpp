@@ -1,8 +1,8 @@
 // LLM reply parser: any HTTP 200 body, in either protocol's envelope, against a schema like the reasoner's. A reply
 // it accepts holds JSON that the schema accepts.
 #include "fuzzentry.h"
-#include "reason/jsonschema.h"
-#include "reason/llmclient.h"
+#include "llm/jsonschema.h"
+#include "llm/llmclient.h"
 
 #include <nlohmann/json.hpp>
 

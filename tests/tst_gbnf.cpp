@@ -1,8 +1,8 @@
 // JSON Schema -> GBNF for constrained decoding: the reply schemas of the LLM roles convert, properties come in the
 // order of "required" (the reasoning before the score), enums and bounds reach the grammar, and what the grammar
 // cannot express is an error naming where, never a silently looser grammar.
-#include "reason/gbnf.h"
-#include "reason/jsonschema.h"
+#include "llm/gbnf.h"
+#include "llm/jsonschema.h"
 #include "reason/llmreasoner.h"
 #include "testsupport.h"
 

@@ -5,7 +5,7 @@
 #include "knowledge/lexicon.h"
 #include "mainwindow.h"
 #include "querybar.h"
-#include "reason/localllm.h"
+#include "llm/localllm.h"
 #include "resultsmodel.h"
 #include "services.h"
 #include "smallllm.h"

@@ -2,9 +2,9 @@
 // schema violations, refusals, cancellation, the concurrency limit, images, and API keys that never leak.
 // Also the schema validator and the endpoint/role configuration (JSON and environment).
 #include "fakellmserver.h"
-#include "reason/jsonschema.h"
-#include "reason/llmclient.h"
-#include "reason/llmconfig.h"
+#include "llm/jsonschema.h"
+#include "llm/llmclient.h"
+#include "llm/llmconfig.h"
 
 #include <QFile>
 #include <QProcessEnvironment>

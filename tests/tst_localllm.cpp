@@ -3,10 +3,10 @@
 // re-evaluating only what differs; cancellation before and during a generation; the reply cache answering a
 // repeated request without the model; and the OpenAI-compatible client against a real peer, llama-server built from
 // the same sources, on loopback.
-#include "reason/llmcache.h"
+#include "llm/llmcache.h"
 #include "reason/llmcomparer.h"
 #include "reason/llmreasoner.h"
-#include "reason/localllm.h"
+#include "llm/localllm.h"
 #include "services.h"
 #include "smallllm.h"
 #include "testsupport.h"

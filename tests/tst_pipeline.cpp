@@ -167,7 +167,7 @@ private slots:
         roles.builtinDecomposer = &d;
         roles.builtinReasoner = &r;
         std::vector<std::string> refined;
-        roles.refine = [&refined](const Twin &twin, const std::vector<RefinementRequest> &requests, const CancelToken &,
+        roles.refine = [&refined](TwinStore &, const Twin &twin, const std::vector<RefinementRequest> &requests, const CancelToken &,
                                   std::vector<TraceStep> &trace) -> Result<Twin> {
             refined.push_back(twin.video.key);
             Twin t = twin;
@@ -273,7 +273,7 @@ private slots:
         // Refinement after a comparison: the built-in judge judges the refined twin again and its relevance stands
         // (a cap meant for the per-candidate cascade once set it to 0, and the video was dropped).
         PipelineRoles refining = roles;
-        refining.refine = [](const Twin &twin, const std::vector<RefinementRequest> &, const CancelToken &,
+        refining.refine = [](TwinStore &, const Twin &twin, const std::vector<RefinementRequest> &, const CancelToken &,
                              std::vector<TraceStep> &) -> Result<Twin> {
             Twin t = twin;
             Observation read;

@@ -10,7 +10,8 @@
 #include "twin/twintext.h"
 #include "vision/facedetector.h"
 #include "vision/ocr.h"
-#include "vision/refinement.h"
+#include "refine/refiner.h"
+#include "refine/visionspecialists.h"
 
 #include <QDir>
 #include <QFile>
@@ -449,6 +450,39 @@ private slots:
         QVERIFY(listed);
     }
 
+    // The vision specialists behind the planner's interface: one per kind, each naming its kind, what it runs and
+    // its cost; a better mask refuses the whole frame; the kinds' names are the reasoners' vocabulary.
+    void visionSpecialists()
+    {
+        TS_REQUIRE_CORPUS();
+        auto specialists = makeVisionSpecialists(m_services->models(), m_services->sessions(), m_services->wordnet());
+        std::set<RefinementKind> kinds;
+        for (const auto &s : specialists) {
+            QVERIFY(kinds.insert(s->kind()).second);
+            const SpecialistInfo info = s->info();
+            QCOMPARE(info.kind, s->kind());
+            QVERIFY(info.maxFrames > 0);
+            QCOMPARE(info.needsTrack, s->kind() == RefinementKind::Mask);
+            QVERIFY2(info.status == "ok" || info.status.rfind("disabled: ", 0) == 0, info.status.c_str());
+            if (s->kind() == RefinementKind::Ocr && havePpOcr())
+                QCOMPARE(info.model, std::string("ppocr_v4"));
+            if (s->kind() == RefinementKind::Depth && !m_services->models().bestAvailable("depth"))
+                QVERIFY2(info.status.rfind("disabled: no depth model", 0) == 0, info.status.c_str());
+        }
+        QCOMPARE(kinds, (std::set<RefinementKind>{RefinementKind::Ocr, RefinementKind::Mask, RefinementKind::Dense,
+                                                  RefinementKind::Faces, RefinementKind::Depth}));
+        const Twin twin = groundTruthTwin("tennis", 4, 8, false);
+        for (const auto &s : specialists)
+            if (s->kind() == RefinementKind::Mask) {
+                auto r = s->run(twin, {0, 8}, 0, CancelToken());
+                QVERIFY(!r.isOk());
+                QCOMPARE(r.message(), std::string("a better mask needs a track"));
+            }
+        for (RefinementKind k : allRefinementKinds())
+            QCOMPARE(parseRefinementKind(refinementKindName(k)), std::optional<RefinementKind>(k));
+        QVERIFY(!parseRefinementKind("telepathy"));
+    }
+
     void windowsAndTracksAreChecked_data()
     {
         QTest::addColumn<qint64>("first");
@@ -570,7 +604,7 @@ private slots:
         o.window = {0, 4};
         o.observations.push_back({"ocr", "NO PARKING", 0, 0, 4, {2, 2, 3, 1}, 0.93f, "ppocr_v4"});
         QVERIFY(applyRefinement(twin, o));
-        auto id = storeRefinedTwin(**store, twin);
+        auto id = (*store)->putRefinedTwin(twin);
         QVERIFY2(id.isOk(), id.message().c_str());
         auto back = (*store)->loadTwin("clip");
         QVERIFY2(back.isOk(), back.message().c_str());
@@ -586,11 +620,11 @@ private slots:
         Twin stale = twin;
         stale.video.contentHash = "other";
         stale.observations.clear();
-        auto refused = storeRefinedTwin(**store, stale);
+        auto refused = (*store)->putRefinedTwin(stale);
         QVERIFY(!refused.isOk());
         QVERIFY2(QString::fromStdString(refused.message()).contains("changed"), refused.message().c_str());
         QCOMPARE((*store)->loadTwin("clip")->observations.size(), twin.observations.size());
-        QVERIFY(!storeRefinedTwin(**store, [] {
+        QVERIFY(!(*store)->putRefinedTwin([] {
                      Twin t = test::sampleTwin();
                      t.video.key = "unknown";
                      return t;
@@ -643,7 +677,7 @@ private slots:
         const auto problems = cli::twinProblems(twin);
         QVERIFY2(problems.empty(), problems.empty() ? "" : problems.front().c_str());
 
-        auto id = storeRefinedTwin(**store, twin);
+        auto id = (*store)->putRefinedTwin(twin);
         QVERIFY2(id.isOk(), id.message().c_str());
         auto back = (*store)->loadTwin("tennis");
         QVERIFY2(back.isOk(), back.message().c_str());

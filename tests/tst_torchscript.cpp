@@ -6,7 +6,7 @@
 #include "services.h"
 #include "testsupport.h"
 #include "twin/maskio.h"
-#include "vision/refinement.h"
+#include "refine/refiner.h"
 
 #include <QProcessEnvironment>
 #include <QStandardPaths>

@@ -1,10 +1,10 @@
 // User settings of the explorer, read from and written to QSettings: the LLM/VLM endpoint of each role (as
-// core/reason/llmconfig.h's JSON, which never holds a key: only the name of an environment variable or the path
+// core/llm/llmconfig.h's JSON, which never holds a key: only the name of an environment variable or the path
 // of a user-only key file), the active vision models, the sampling rate and threads.
 #pragma once
 
 #include "base/result.h"
-#include "reason/llmconfig.h"
+#include "llm/llmconfig.h"
 #include "vision/twinbuilder.h"
 
 #include <QMap>

@@ -87,13 +87,7 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
     m_ingest = new IngestQueue(*m_deps.tasks, {}, this);
     {
         const TwinBuilderConfig config = appSettings().builderConfig();
-        auto make = m_deps.builderFactory;
-        Services *svc = m_deps.services;
-        m_ingest->setBuilderFactory([make, svc, config]() -> std::unique_ptr<TwinBuilder> {
-            if (make)
-                return make(config);
-            return svc ? svc->makeBuilder(config) : nullptr;
-        });
+        m_ingest->setBuilderFactory(builderFactoryFor(config));
     }
     if (m_deps.storedHook)
         m_ingest->setStoredHookFactory(m_deps.storedHook);
@@ -617,10 +611,10 @@ struct OpenedLibrary {
 std::shared_ptr<OpenedLibrary> openOnStoreThread(const std::string &file, bool exists)
 {
     auto opened = std::make_shared<OpenedLibrary>();
-    opened->store = Services::openStore(file);
+    opened->store = TwinStore::open(file);
     if (!opened->store && exists) {
         // A library on a read-only disk or in someone else's folder can still be searched and inspected.
-        auto reader = Services::openStore(file, StoreAccess::ReadOnly);
+        auto reader = TwinStore::open(file, StoreAccess::ReadOnly);
         if (reader)
             opened->store = std::move(reader);
     }
@@ -702,6 +696,12 @@ void MainWindow::adoptLibrary(const QString &path, std::shared_ptr<TwinStore> st
         // New files that arrived while TwinSeek was closed (IngestQueue::rescanned reports them).
         m_ingest->rescanWatched();
     }
+}
+
+IngestQueue::BuilderFactory MainWindow::builderFactoryFor(const TwinBuilderConfig &config) const
+{
+    auto make = m_deps.builderFactory;
+    return [make, config]() -> std::unique_ptr<TwinBuilder> { return make ? make(config) : nullptr; };
 }
 
 QString MainWindow::defaultLibraryPath()
@@ -944,7 +944,7 @@ void MainWindow::exportQuerySet()
 void MainWindow::showSettings()
 {
     const AppSettings current = appSettings();
-    SettingsDialog dialog(current, m_deps.services ? &m_deps.services->models() : nullptr, m_deps.connectionTester,
+    SettingsDialog dialog(current, m_deps.models, m_deps.connectionTester,
                           m_deps.tasks->pool(TaskKind::Network), this);
     if (dialog.exec() != QDialog::Accepted || !m_deps.settings)
         return;
@@ -953,13 +953,7 @@ void MainWindow::showSettings()
     m_runner->resetEngine();
     m_deps.tasks->pool(TaskKind::Inference)->setMaxThreadCount(s.threads);
     const TwinBuilderConfig config = s.builderConfig();
-    auto make = m_deps.builderFactory;
-    Services *svc = m_deps.services;
-    m_ingest->setBuilderFactory([make, svc, config]() -> std::unique_ptr<TwinBuilder> {
-        if (make)
-            return make(config);
-        return svc ? svc->makeBuilder(config) : nullptr;
-    });
+    m_ingest->setBuilderFactory(builderFactoryFor(config));
     showStatus(tr("Settings saved; they apply to the next query and the next ingested video."));
 }
 

@@ -6,8 +6,8 @@
 #include "appsettings.h"
 #include "exportdialog.h"
 #include "ingest/ingestor.h"
+#include "ingestqueue.h"
 #include "queryrunner.h"
-#include "services.h"
 #include "tasks/taskmanager.h"
 
 #include <QMainWindow>
@@ -40,7 +40,8 @@ class ThumbnailCache;
 
 /// What the composition root hands the window.
 struct ExplorerServices {
-    Services *services = nullptr;
+    /// The installed models (Settings lists them); may be null.
+    const ModelRegistry *models = nullptr;
     TaskManager *tasks = nullptr;
     QSettings *settings = nullptr;
     /// Makes the retrieval engine from the current settings (LLM roles); may return nullptr.
@@ -49,7 +50,7 @@ struct ExplorerServices {
     ConnectionTester connectionTester;
     /// The hook run after each ingested twin is stored (coarse-stage embeddings); may be empty.
     std::function<TwinStoredHook(std::shared_ptr<TwinStore>)> storedHook;
-    /// Makes twin builders for ingestion; empty = services->makeBuilder with the settings' configuration.
+    /// Makes twin builders for ingestion with the settings' configuration; empty: files cannot be ingested.
     std::function<std::unique_ptr<TwinBuilder>(const TwinBuilderConfig &)> builderFactory;
 };
 
@@ -120,6 +121,7 @@ private:
     AppSettings appSettings() const;
 
     void adoptLibrary(const QString &path, std::shared_ptr<TwinStore> store, const QStringList &recentQueries);
+    IngestQueue::BuilderFactory builderFactoryFor(const TwinBuilderConfig &config) const;
 
     ExplorerServices m_deps;
     std::shared_ptr<TwinStore> m_store;

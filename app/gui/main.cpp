@@ -1,8 +1,9 @@
 // twinseek: the desktop explorer. Thin main: parses the command line, loads the translations, builds the
 // services and hands them to the main window.
 #include "mainwindow.h"
+#include "services.h"
 
-#include "reason/llmclient.h"
+#include "llm/llmclient.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -124,7 +125,8 @@ int main(int argc, char **argv)
     ts::TaskManager tasks(initial.threads, &app);
 
     ts::ExplorerServices deps;
-    deps.services = &services;
+    deps.models = &services.models();
+    deps.builderFactory = [&services](const ts::TwinBuilderConfig &config) { return services.makeBuilder(config); };
     deps.tasks = &tasks;
     deps.settings = settings;
     // ENGINE: the one place the explorer obtains its retrieval engine from the composition root. LLM roles come

@@ -9,7 +9,7 @@
 // with '<' and '>' escaped so no text in it can close the block.
 #pragma once
 
-#include "reason/llmclient.h"
+#include "llm/llmclient.h"
 #include "reason/reasoner.h"
 #include "reason/twincompact.h"
 

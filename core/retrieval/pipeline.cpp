@@ -438,7 +438,7 @@ private:
         for (const RefinementRequest &g : m_verdicts[i]->gaps)
             steps.push_back({"gap", g.kind + ": " + g.why, m_verdicts[i]->source, g.firstFrame, 0.0});
         const auto t1 = Clock::now();
-        auto refinedTwin = m_roles.refine(*m_twins[i], m_verdicts[i]->gaps, m_cancel, steps);
+        auto refinedTwin = m_roles.refine(m_store, *m_twins[i], m_verdicts[i]->gaps, m_cancel, steps);
         if (!refinedTwin) {
             steps.push_back({"refine", "refinement failed: " + refinedTwin.message(), "refiner", -1, msSince(t1)});
             for (auto &s : steps)

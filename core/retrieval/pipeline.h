@@ -17,10 +17,11 @@ namespace ts {
 class Lexicon;
 class CoarseSearch;
 
-/// Runs the specialists a reasoner asked for on a video and returns the refined twin (or a message).
-/// Worker thread; may be slow (model inference).
-using RefineFn = std::function<Result<Twin>(const Twin &twin, const std::vector<RefinementRequest> &requests,
-                                            const CancelToken &cancel, std::vector<TraceStep> &trace)>;
+/// Runs the specialists a reasoner asked for on a video of the query's library and returns the refined twin (or a
+/// message); the refined twin is kept in that library. Worker thread; may be slow (model inference).
+using RefineFn =
+    std::function<Result<Twin>(TwinStore &store, const Twin &twin, const std::vector<RefinementRequest> &requests,
+                               const CancelToken &cancel, std::vector<TraceStep> &trace)>;
 
 struct PipelineRoles {
     Decomposer *decomposer = nullptr; ///< LLM decomposer, or nullptr for the built-in one only

@@ -1,5 +1,7 @@
 #include "twinstore.h"
 
+#include "twin/twintext.h"
+
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -581,6 +583,19 @@ Status TwinStore::updateLocation(const std::string &key, const std::string &path
     auto q = m_db.prepare("UPDATE videos SET path = ?2, mtime_ms = ?3 WHERE key = ?1");
     q.bind(1, key).bind(2, path).bind(3, mtimeMs);
     return q.run() ? Status::ok() : Status::error(q.error());
+}
+
+Result<VideoId> TwinStore::putRefinedTwin(const Twin &twin)
+{
+    using R = Result<VideoId>;
+    const auto row = videoByKey(twin.video.key);
+    if (!row)
+        return R::error("video '" + twin.video.key + "' is not in the library");
+    if (row->status != VideoStatus::Done)
+        return R::error("video '" + twin.video.key + "' has no stored twin to refine");
+    if (!row->contentHash.empty() && !twin.video.contentHash.empty() && row->contentHash != twin.video.contentHash)
+        return R::error("video '" + twin.video.key + "' changed since its twin was loaded; refine the new twin");
+    return putTwin(twin, row->pipelineVersion, row->mtimeMs, twinSearchText(twin));
 }
 
 Status TwinStore::addObservations(const std::string &key, const std::vector<Observation> &observations)

@@ -125,6 +125,11 @@ public:
     Status removeVideo(const std::string &key);
     /// Updates the path (and mtime) of an unchanged file that moved.
     Status updateLocation(const std::string &key, const std::string &path, int64_t mtimeMs);
+    /// Replaces the stored twin of a video with its refined version (just-in-time refinement), keeping the row's
+    /// pipeline version and file mtime (a refined twin is not stale). Refuses when the video is not stored as done
+    /// or its content changed since the twin was made. The video's components and embeddings go with the old twin;
+    /// the caller re-makes them.
+    Result<VideoId> putRefinedTwin(const Twin &twin);
     /// Appends refinement results (OCR text, descriptions...) to a stored twin.
     Status addObservations(const std::string &key, const std::vector<Observation> &observations);
 

@@ -2,7 +2,7 @@
 // the same way everywhere, skipped (or, under CI, failed) with one message when the set-up did not fetch it.
 #pragma once
 
-#include "reason/localllm.h"
+#include "llm/localllm.h"
 #include "testsupport.h"
 
 #include <memory>

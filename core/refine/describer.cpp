@@ -1,4 +1,4 @@
-#include "vlmdescriber.h"
+#include "describer.h"
 
 #include "media/videoreader.h"
 #include "reason/twincompact.h"
@@ -164,6 +164,44 @@ Result<Observation> VlmDescriber::describe(const Twin &twin, TrackId track, Fram
     o.confidence = 0.5f; // a description carries no calibrated score; mid-way keeps it below confident OCR
     o.source = name();
     return o;
+}
+
+DescribeSpecialist::DescribeSpecialist(std::unique_ptr<VlmDescriber> describer) : m_describer(std::move(describer)) {}
+
+SpecialistInfo DescribeSpecialist::info()
+{
+    SpecialistInfo out;
+    out.kind = RefinementKind::Describe;
+    out.maxFrames = DescribeOptions{}.maxImages;
+    if (m_describer) {
+        out.model = m_describer->name();
+        out.runtime = "llm";
+        out.status = "ok";
+    } else {
+        out.status = "disabled: no describe endpoint is configured";
+    }
+    return out;
+}
+
+Result<RefinementOutcome> DescribeSpecialist::run(const Twin &twin, FrameWindow window, TrackId track,
+                                                  const CancelToken &cancel)
+{
+    using R = Result<RefinementOutcome>;
+    if (!m_describer)
+        return R::error("no describe endpoint is configured (set the describe role or TWINSEEK_DESCRIBE_URL), so "
+                        "nothing was described");
+    auto o = m_describer->describe(twin, track, window.first, window.last, cancel);
+    if (!o)
+        return R::error(o);
+    RefinementOutcome out;
+    out.specialist = "describe";
+    out.model = m_describer->name();
+    out.runtime = "llm";
+    out.window = window;
+    out.summary = "described " + (track ? "track " + std::to_string(track) : std::string("the frames"));
+    out.analysedFrames = 1;
+    out.observations.push_back(std::move(o).value());
+    return out;
 }
 
 } // namespace ts

@@ -1,15 +1,11 @@
-// Just-in-time refinement: specialists the reasoning stage calls on demand, for a frame window of one video and
-// optionally one track, when the twin built at ingest does not settle a question (what does the sign say, is that
-// a face, is the mask right, what happened between two sampled frames, which object is nearer).
-//
-// Design note: every specialist returns its changes as a value (RefinementOutcome) and touches nothing else; the
-// caller merges them with applyRefinement(), all or nothing, and persists the twin with storeRefinedTwin() in one
-// transaction. So a cancelled or failed refinement leaves the twin and the library as they were, and the
-// reasoning trace can show exactly what each call added.
+// The vision specialists of just-in-time refinement (OCR, a better mask, dense sampling, faces, model depth) over
+// one video's window: one Refiner owns their readers and models, which load on first use. The Specialist adapters
+// over it are in refine/visionspecialists.h.
 #pragma once
 
 #include "base/cancel.h"
 #include "base/result.h"
+#include "refine/specialist.h"
 #include "twin/twin.h"
 #include "vision/inference.h"
 #include "vision/modelregistry.h"
@@ -22,35 +18,7 @@
 
 namespace ts {
 
-class TwinStore;
 class WordNet;
-
-/// Frames first..last of the video, both included.
-struct FrameWindow {
-    FrameIndex first = 0;
-    FrameIndex last = 0;
-};
-
-/// A new version of the instance of instance.trackId on frame frameIndex.
-struct InstanceUpdate {
-    FrameIndex frameIndex = 0;
-    Instance instance;
-};
-
-/// What one refinement call adds to or changes in a twin.
-struct RefinementOutcome {
-    std::string specialist; ///< "ocr", "mask", "dense", "face" or "depth"
-    std::string model; ///< the model that ran (or "none" when there was nothing to do)
-    std::string runtime;
-    std::string summary; ///< one line for the reasoning trace
-    FrameWindow window;
-    std::vector<Observation> observations; ///< appended; ones the twin already has are skipped
-    std::vector<InstanceUpdate> replacedInstances;
-    std::vector<FrameRecord> frames; ///< newly analysed frames: replace the record of the same index or are inserted
-    std::vector<Track> newTracks; ///< objects first seen in `frames`
-    std::vector<std::string> errors; ///< per-frame failures that did not stop the rest
-    int analysedFrames = 0; ///< frames the specialist looked at
-};
 
 struct RefinerConfig {
     int maxOcrFrames = 3; ///< frames read per window (text rarely changes within a window)
@@ -107,15 +75,5 @@ private:
     struct Impl;
     std::unique_ptr<Impl> d;
 };
-
-/// Merges an outcome into the twin: all of it, or nothing when it does not fit the twin (an unknown frame or
-/// track, a mask of the wrong size). Tracks' spans, observation counts and paths follow new frames; geometric
-/// relationships are re-derived when frames changed; the twin's roles list the refinement that ran.
-Status applyRefinement(Twin &twin, const RefinementOutcome &outcome);
-
-/// Replaces the stored twin of twin.video.key in one transaction, keeping the row's pipeline version and file
-/// mtime (a refined twin is not stale). Refuses when the stored video's content changed since the twin was made.
-/// The video's components and embeddings are dropped with the old twin; the caller re-makes them.
-Result<VideoId> storeRefinedTwin(TwinStore &store, const Twin &twin);
 
 } // namespace ts

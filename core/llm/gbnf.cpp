@@ -1,6 +1,6 @@
-#include "reason/gbnf.h"
+#include "llm/gbnf.h"
 
-#include "reason/jsonschema.h"
+#include "llm/jsonschema.h"
 
 #include <algorithm>
 #include <cmath>

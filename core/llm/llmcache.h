@@ -3,7 +3,7 @@
 // question twice, and nothing stale is ever served. Only schema-valid answers are kept.
 #pragma once
 
-#include "reason/llmclient.h"
+#include "llm/llmclient.h"
 
 #include <memory>
 #include <string>

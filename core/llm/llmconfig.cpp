@@ -1,4 +1,4 @@
-#include "reason/llmconfig.h"
+#include "llm/llmconfig.h"
 
 #include <QFile>
 #include <QFileInfo>

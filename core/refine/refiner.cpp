@@ -1,7 +1,8 @@
-#include "refinement.h"
+#include "refiner.h"
+
+#include "refine/twinaccess.h"
 
 #include "media/videoreader.h"
-#include "store/twinstore.h"
 #include "twin/maskio.h"
 #include "twin/twintext.h"
 #include "vision/attributes.h"
@@ -24,6 +25,8 @@
 #include <set>
 
 namespace ts {
+
+using namespace refine;
 
 namespace {
 
@@ -59,13 +62,6 @@ std::vector<T> spreadList(const std::vector<T> &items, int maxCount)
     return out;
 }
 
-FrameIndex lastFrameOf(const Twin &twin)
-{
-    if (twin.video.frameCount > 0)
-        return twin.video.frameCount - 1;
-    return twin.frames.empty() ? -1 : twin.frames.back().frameIndex;
-}
-
 Result<FrameWindow> clampWindow(const Twin &twin, FrameWindow w)
 {
     using R = Result<FrameWindow>;
@@ -80,23 +76,6 @@ Result<FrameWindow> clampWindow(const Twin &twin, FrameWindow w)
         return R::error("frames " + std::to_string(asked.first) + "-" + std::to_string(asked.last) +
                         " are outside the video (" + std::to_string(end + 1) + " frames)");
     return w;
-}
-
-std::string windowText(const FrameWindow &w) { return std::to_string(w.first) + "-" + std::to_string(w.last); }
-
-const Instance *instanceIn(const FrameRecord &f, TrackId id)
-{
-    for (const Instance &in : f.instances)
-        if (in.trackId == id)
-            return &in;
-    return nullptr;
-}
-
-const FrameRecord *recordAt(const Twin &twin, FrameIndex frameIndex)
-{
-    auto it = std::lower_bound(twin.frames.begin(), twin.frames.end(), frameIndex,
-                               [](const FrameRecord &f, FrameIndex x) { return f.frameIndex < x; });
-    return it != twin.frames.end() && it->frameIndex == frameIndex ? &*it : nullptr;
 }
 
 // Analysed frames of the window on which the track has an instance, in order.
@@ -300,12 +279,6 @@ Status decodeFrames(const std::string &path, const std::vector<FrameIndex> &fram
         return Status::cancelled();
     progress.report(1.0, stage);
     return Status::ok();
-}
-
-void appendError(std::vector<std::string> &errors, const std::string &e)
-{
-    if (std::find(errors.begin(), errors.end(), e) == errors.end() && errors.size() < 20)
-        errors.push_back(e);
 }
 
 } // namespace
@@ -1007,139 +980,6 @@ std::vector<RoleRecord> Refiner::capabilities()
         if (r.role == "detector")
             out.push_back({"dense", r.model, r.runtime, r.status});
     return out;
-}
-
-Status applyRefinement(Twin &twin, const RefinementOutcome &outcome)
-{
-    const int W = twin.video.width, H = twin.video.height;
-    auto maskFits = [W, H](const Instance &in) {
-        return in.mask.counts().empty() || (in.mask.height() == H && in.mask.width() == W && in.mask.isValid());
-    };
-    // Check everything first: a refinement that does not fit changes nothing.
-    for (const InstanceUpdate &u : outcome.replacedInstances) {
-        const FrameRecord *r = recordAt(twin, u.frameIndex);
-        if (!r)
-            return Status::error("the twin has no analysed frame " + std::to_string(u.frameIndex));
-        if (!instanceIn(*r, u.instance.trackId))
-            return Status::error("frame " + std::to_string(u.frameIndex) + " has no instance of track " +
-                                 std::to_string(u.instance.trackId));
-        if (!maskFits(u.instance))
-            return Status::error("a mask on frame " + std::to_string(u.frameIndex) + " is not of the video's size");
-    }
-    std::set<TrackId> known;
-    for (const Track &t : twin.tracks)
-        known.insert(t.id);
-    for (const Track &t : outcome.newTracks)
-        if (!known.insert(t.id).second)
-            return Status::error("new track " + std::to_string(t.id) + " already exists");
-    const FrameIndex end = lastFrameOf(twin);
-    for (const FrameRecord &f : outcome.frames) {
-        if (f.frameIndex < 0 || (end >= 0 && f.frameIndex > end))
-            return Status::error("frame " + std::to_string(f.frameIndex) + " is outside the video");
-        for (const Instance &in : f.instances) {
-            if (!known.count(in.trackId))
-                return Status::error("frame " + std::to_string(f.frameIndex) + " refers to unknown track " +
-                                     std::to_string(in.trackId));
-            if (!maskFits(in))
-                return Status::error("a mask on frame " + std::to_string(f.frameIndex) + " is not of the video's size");
-        }
-    }
-    for (const Observation &o : outcome.observations)
-        if (o.trackId != 0 && !known.count(o.trackId))
-            return Status::error("an observation refers to unknown track " + std::to_string(o.trackId));
-
-    for (const InstanceUpdate &u : outcome.replacedInstances) {
-        auto it = std::lower_bound(twin.frames.begin(), twin.frames.end(), u.frameIndex,
-                                   [](const FrameRecord &f, FrameIndex x) { return f.frameIndex < x; });
-        for (Instance &in : it->instances)
-            if (in.trackId == u.instance.trackId)
-                in = u.instance;
-    }
-
-    for (const Track &t : outcome.newTracks)
-        twin.tracks.push_back(t);
-    std::sort(twin.tracks.begin(), twin.tracks.end(), [](const Track &a, const Track &b) { return a.id < b.id; });
-    std::set<TrackId> fresh;
-    for (const Track &t : outcome.newTracks)
-        fresh.insert(t.id);
-    for (const FrameRecord &f : outcome.frames) {
-        auto it = std::lower_bound(twin.frames.begin(), twin.frames.end(), f.frameIndex,
-                                   [](const FrameRecord &r, FrameIndex x) { return r.frameIndex < x; });
-        const bool exists = it != twin.frames.end() && it->frameIndex == f.frameIndex;
-        const bool wasDetected = exists && it->detected;
-        // Tracks the twin had: the new frame is one more detection where there was none on this frame.
-        for (const Instance &in : f.instances) {
-            if (fresh.count(in.trackId))
-                continue;
-            Track *t = nullptr;
-            for (Track &c : twin.tracks)
-                if (c.id == in.trackId)
-                    t = &c;
-            const bool counted = wasDetected && instanceIn(*it, in.trackId);
-            if (!counted && f.detected)
-                ++t->observations;
-            t->firstFrame = std::min(t->firstFrame, f.frameIndex);
-            t->lastFrame = std::max(t->lastFrame, f.frameIndex);
-            auto p = std::lower_bound(t->path.begin(), t->path.end(), f.frameIndex,
-                                      [](const PathPoint &q, FrameIndex x) { return q.frameIndex < x; });
-            if (p == t->path.end() || p->frameIndex != f.frameIndex)
-                t->path.insert(p, {f.frameIndex, in.centroidX, in.centroidY});
-        }
-        if (f.detected && !wasDetected)
-            ++twin.sampling.analysedFrames;
-        if (exists)
-            *it = f;
-        else
-            twin.frames.insert(it, f);
-    }
-
-    for (const Observation &o : outcome.observations) {
-        auto same = [&o](const Observation &x) {
-            return x.kind == o.kind && x.text == o.text && x.trackId == o.trackId && x.firstFrame == o.firstFrame &&
-                   x.lastFrame == o.lastFrame;
-        };
-        const bool duplicate = std::any_of(twin.observations.begin(), twin.observations.end(), same);
-        if (!duplicate)
-            twin.observations.push_back(o);
-    }
-
-    if (!outcome.frames.empty() || !outcome.replacedInstances.empty()) {
-        // Geometric relationships follow the frames; ones other sources stated stay.
-        std::vector<Relationship> kept;
-        for (const Relationship &r : twin.relationships)
-            if (r.source != "geometry")
-                kept.push_back(r);
-        for (Relationship &r : extractRelationships(twin))
-            kept.push_back(std::move(r));
-        twin.relationships = std::move(kept);
-    }
-    if (!outcome.frames.empty())
-        twin.sampling.notes += "; frames " + windowText(outcome.window) + " sampled densely on demand";
-    for (const std::string &e : outcome.errors)
-        appendError(twin.errors, outcome.specialist + " refinement: " + e);
-
-    const std::string role = "refine:" + outcome.specialist;
-    RoleRecord record{role, outcome.model, outcome.runtime, "ok (on demand)"};
-    auto r = std::find_if(twin.roles.begin(), twin.roles.end(),
-                          [&role](const RoleRecord &x) { return x.role == role; });
-    if (r == twin.roles.end())
-        twin.roles.push_back(record);
-    else
-        *r = record;
-    return Status::ok();
-}
-
-Result<VideoId> storeRefinedTwin(TwinStore &store, const Twin &twin)
-{
-    using R = Result<VideoId>;
-    const auto row = store.videoByKey(twin.video.key);
-    if (!row)
-        return R::error("video '" + twin.video.key + "' is not in the library");
-    if (row->status != VideoStatus::Done)
-        return R::error("video '" + twin.video.key + "' has no stored twin to refine");
-    if (!row->contentHash.empty() && !twin.video.contentHash.empty() && row->contentHash != twin.video.contentHash)
-        return R::error("video '" + twin.video.key + "' changed since its twin was loaded; refine the new twin");
-    return store.putTwin(twin, row->pipelineVersion, row->mtimeMs, twinSearchText(twin));
 }
 
 } // namespace ts

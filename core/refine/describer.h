@@ -5,7 +5,8 @@
 
 #include "base/cancel.h"
 #include "base/result.h"
-#include "reason/llmclient.h"
+#include "llm/llmclient.h"
+#include "refine/specialist.h"
 #include "twin/twin.h"
 
 #include <memory>
@@ -37,6 +38,19 @@ public:
 private:
     std::unique_ptr<LlmClient> m_client;
     DescribeOptions m_options;
+};
+
+/// The describe role as a Specialist; without a describer (no endpoint configured) every run says how to set one.
+class DescribeSpecialist : public Specialist {
+public:
+    explicit DescribeSpecialist(std::unique_ptr<VlmDescriber> describer);
+    RefinementKind kind() const override { return RefinementKind::Describe; }
+    SpecialistInfo info() override;
+    Result<RefinementOutcome> run(const Twin &twin, FrameWindow window, TrackId track,
+                                  const CancelToken &cancel) override;
+
+private:
+    std::unique_ptr<VlmDescriber> m_describer; ///< thread-safe on its own
 };
 
 } // namespace ts

@@ -8,7 +8,7 @@
 
 #include "base/cancel.h"
 #include "base/result.h"
-#include "reason/llmclient.h"
+#include "llm/llmclient.h"
 
 #include <memory>
 #include <string>

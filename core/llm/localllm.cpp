@@ -1,7 +1,7 @@
-#include "reason/localllm.h"
+#include "llm/localllm.h"
 
-#include "reason/gbnf.h"
-#include "reason/jsonschema.h"
+#include "llm/gbnf.h"
+#include "llm/jsonschema.h"
 
 #include <llama.h>
 

@@ -1,4 +1,4 @@
-#include "reason/jsonschema.h"
+#include "llm/jsonschema.h"
 
 #include <cctype>
 #include <cmath>

@@ -1,6 +1,6 @@
-#include "reason/llmcache.h"
+#include "llm/llmcache.h"
 
-#include "reason/jsonschema.h"
+#include "llm/jsonschema.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -1,6 +1,6 @@
-#include "reason/llmclient.h"
+#include "llm/llmclient.h"
 
-#include "reason/jsonschema.h"
+#include "llm/jsonschema.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>

@@ -6,7 +6,7 @@
 
 #include "base/cancel.h"
 #include "base/result.h"
-#include "reason/llmconfig.h"
+#include "llm/llmconfig.h"
 
 #include <nlohmann/json.hpp>
 

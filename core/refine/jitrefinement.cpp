@@ -1,0 +1,238 @@
+#include "jitrefinement.h"
+
+#include "store/twinstore.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+#include <tuple>
+
+namespace ts {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+/// The last frame the twin knows of (its tracks included when the video's length is unknown).
+FrameIndex lastKnownFrame(const Twin &twin)
+{
+    if (twin.video.frameCount > 0)
+        return twin.video.frameCount - 1;
+    FrameIndex last = 0;
+    for (const FrameRecord &f : twin.frames)
+        last = std::max(last, f.frameIndex);
+    for (const Track &t : twin.tracks)
+        last = std::max(last, t.lastFrame);
+    return last;
+}
+
+std::string duration(double ms)
+{
+    char buf[32];
+    if (ms < 1000.0)
+        std::snprintf(buf, sizeof buf, " [%.0f ms]", ms);
+    else
+        std::snprintf(buf, sizeof buf, " [%.1f s]", ms / 1000.0);
+    return buf;
+}
+
+std::string quoted(const std::string &text, size_t maxBytes)
+{
+    std::string t = text.substr(0, maxBytes);
+    while (!t.empty() && (static_cast<unsigned char>(t.back()) & 0x80))
+        t.pop_back(); // no half of a UTF-8 sequence in the trace
+    return "\"" + t + (t.size() < text.size() ? "...\"" : "\"");
+}
+
+} // namespace
+
+struct JitRefinement::Planned {
+    FrameWindow window;
+    std::string what; ///< "ocr on track 1, frames 74-173 (cut from 0-249)"
+};
+
+JitRefinement::JitRefinement(std::vector<std::unique_ptr<Specialist>> specialists, JitLimits limits)
+    : m_limits(limits)
+{
+    for (auto &s : specialists)
+        if (s) {
+            const RefinementKind kind = s->kind();
+            m_specialists[kind] = std::move(s);
+        }
+}
+
+JitRefinement::~JitRefinement() = default;
+
+std::vector<RefinementRequest> JitRefinement::bounded(const std::vector<RefinementRequest> &requests,
+                                                      std::vector<TraceStep> &trace) const
+{
+    std::vector<RefinementRequest> todo;
+    std::set<std::tuple<std::string, TrackId, FrameIndex, FrameIndex>> seen;
+    int skipped = 0;
+    for (const RefinementRequest &r : requests) {
+        if (!seen.insert({r.kind, r.trackId, r.firstFrame, r.lastFrame}).second)
+            continue;
+        if (static_cast<int>(todo.size()) >= m_limits.maxRequests) {
+            ++skipped;
+            continue;
+        }
+        todo.push_back(r);
+    }
+    if (skipped > 0)
+        trace.push_back({"refine",
+                         std::to_string(skipped) + " more request(s) not run: at most " +
+                             std::to_string(m_limits.maxRequests) + " per candidate",
+                         "jit", -1, 0.0});
+    return todo;
+}
+
+JitRefinement::Planned JitRefinement::plan(const Twin &full, const RefinementRequest &r) const
+{
+    const FrameIndex last = lastKnownFrame(full);
+    const double fps = full.video.fps > 0 ? full.video.fps : 25.0;
+    const FrameIndex maxLength = std::max<FrameIndex>(1, std::llround(m_limits.maxWindowSeconds * fps));
+    FrameIndex a = std::clamp<FrameIndex>(std::min(r.firstFrame, r.lastFrame), 0, last);
+    FrameIndex b = std::clamp<FrameIndex>(std::max(r.firstFrame, r.lastFrame), 0, last);
+    const bool cut = b - a + 1 > maxLength;
+    if (cut) {
+        a = std::max<FrameIndex>(0, (a + b) / 2 - maxLength / 2);
+        b = std::min(last, a + maxLength - 1);
+    }
+    std::string what = r.kind + (r.trackId ? " on track " + std::to_string(r.trackId) : std::string(" on the whole frame")) +
+                       ", frames " + std::to_string(a) + "-" + std::to_string(b);
+    if (cut)
+        what += " (cut from " + std::to_string(r.firstFrame) + "-" + std::to_string(r.lastFrame) + ")";
+    return {FrameWindow{a, b}, what};
+}
+
+namespace {
+
+/// What one merged outcome added, as the trace says it; observations new to the twin are appended to `added`.
+std::string describeOutcome(Twin &full, const RefinementRequest &r, FrameWindow window, const RefinementOutcome &outcome,
+                            size_t before, std::vector<Observation> &added)
+{
+    // A text search that read nothing is a result too: recorded, the reasoner does not ask for it again.
+    if (r.kind == refinementKindName(RefinementKind::Ocr) && full.observations.size() == before) {
+        Observation pass;
+        pass.kind = "ocr-pass";
+        pass.trackId = r.trackId;
+        pass.firstFrame = window.first;
+        pass.lastFrame = window.last;
+        pass.source = outcome.model;
+        full.observations.push_back(pass);
+        added.push_back(pass);
+    }
+    std::string found;
+    size_t newObs = 0;
+    for (size_t i = before; i < full.observations.size(); ++i) {
+        if (full.observations[i].kind == "ocr-pass")
+            continue; // already in `added`
+        added.push_back(full.observations[i]);
+        ++newObs;
+        if (i < before + 3)
+            found += (found.empty() ? "" : ", ") + quoted(full.observations[i].text, 60);
+    }
+    std::string text = "by " + (outcome.model.empty() ? r.kind : outcome.model) + ": ";
+    text += newObs ? std::to_string(newObs) + " new observation(s) " + found : std::string("no new observation");
+    if (!outcome.frames.empty())
+        text += ", " + std::to_string(outcome.frames.size()) + " frame(s) analysed";
+    if (!outcome.replacedInstances.empty())
+        text += ", " + std::to_string(outcome.replacedInstances.size()) + " instance(s) updated";
+    if (!outcome.newTracks.empty())
+        text += ", " + std::to_string(outcome.newTracks.size()) + " new track(s)";
+    if (!outcome.summary.empty())
+        text += " (" + outcome.summary + ")";
+    return text;
+}
+
+/// Keeps what refinement changed in the library: the whole twin when frames changed (the store re-keys its rows),
+/// else only the new observations, which keeps the video's coarse-stage components and embeddings.
+void save(TwinStore &store, const Twin &full, bool framesChanged, const std::vector<Observation> &added,
+          Clock::time_point tStart, std::vector<TraceStep> &trace)
+{
+    const auto tSave = Clock::now();
+    Status saved = Status::ok();
+    if (framesChanged)
+        // ALIGNER: re-embed this video's components here (putRefinedTwin dropped them with the old twin).
+        saved = store.putRefinedTwin(full).status();
+    else if (!added.empty())
+        saved = store.addObservations(full.video.key, added);
+    if (!saved)
+        trace.push_back({"refine", "not saved in the library (used for this query only): " + saved.message(), "jit", -1,
+                         msSince(tSave)});
+    else if (framesChanged || !added.empty())
+        trace.push_back({"refine",
+                         framesChanged ? "refined twin saved in the library"
+                                       : std::to_string(added.size()) + " observation(s) saved in the library",
+                         "jit", -1, msSince(tStart)});
+}
+
+} // namespace
+
+Result<Twin> JitRefinement::refine(TwinStore &store, const Twin &twin, const std::vector<RefinementRequest> &requests,
+                                   const CancelToken &cancel, std::vector<TraceStep> &trace)
+{
+    using R = Result<Twin>;
+    const auto tStart = Clock::now();
+    // The pipeline's twin has no masks; refining it and saving it would wipe the stored masks.
+    auto stored = store.loadTwin(twin.video.key, TwinDetail::Full);
+    if (!stored)
+        return R::error("the library has no twin of '" + twin.video.key + "': " + stored.message());
+    Twin full = std::move(stored).value();
+    if (!twin.video.contentHash.empty() && full.video.contentHash != twin.video.contentHash)
+        return R::error("the video '" + twin.video.key + "' changed since this query loaded it");
+
+    int ran = 0;
+    bool framesChanged = false;
+    std::vector<Observation> added;
+    for (const RefinementRequest &r : bounded(requests, trace)) {
+        if (cancel.isCancelled())
+            return R::cancelled();
+        const Planned p = plan(full, r);
+        const FrameIndex a = p.window.first;
+        if (r.trackId != 0 && !full.track(r.trackId)) {
+            trace.push_back({"refine", p.what + ": not run: the twin has no such track", r.kind, a, 0.0});
+            continue;
+        }
+        const auto kind = parseRefinementKind(r.kind);
+        const auto specialist = kind ? m_specialists.find(*kind) : m_specialists.end();
+        if (specialist == m_specialists.end()) {
+            trace.push_back({"refine", p.what + ": not run: no " + r.kind + " specialist here", r.kind, a, 0.0});
+            continue;
+        }
+        const auto t0 = Clock::now();
+        auto outcome = specialist->second->run(full, p.window, r.trackId, cancel);
+        if (!outcome) {
+            if (cancel.isCancelled())
+                return R::cancelled();
+            const double ms = msSince(t0);
+            trace.push_back({"refine", p.what + ": not run: " + outcome.message() + duration(ms), r.kind, a, ms});
+            continue;
+        }
+        const size_t before = full.observations.size();
+        if (const Status s = applyRefinement(full, *outcome); !s) {
+            const double ms = msSince(t0);
+            trace.push_back({"refine", p.what + ": result not used: " + s.message() + duration(ms), r.kind, a, ms});
+            continue;
+        }
+        ++ran;
+        const std::string text = p.what + " " + describeOutcome(full, r, p.window, *outcome, before, added);
+        const double ms = msSince(t0);
+        trace.push_back({"refine", text + duration(ms), outcome->model.empty() ? r.kind : outcome->model, a, ms});
+        framesChanged = framesChanged || !outcome->frames.empty() || !outcome->replacedInstances.empty() ||
+                        !outcome->newTracks.empty();
+    }
+    if (ran == 0)
+        return R::error("no specialist ran");
+    save(store, full, framesChanged, added, tStart, trace);
+    for (FrameRecord &f : full.frames)
+        for (Instance &in : f.instances)
+            in.mask = Rle();
+    return full;
+}
+
+} // namespace ts
