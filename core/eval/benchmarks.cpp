@@ -1,5 +1,7 @@
 #include "benchmarks.h"
 
+#include "base/workers.h"
+
 #include "media/videoreader.h"
 #include "store/twinstore.h"
 #include "vision/twinbuilder.h"
@@ -113,26 +115,19 @@ Result<std::vector<SequenceGrounding>> benchTwinGrounding(const TwinStore &store
 DecodeBench benchDecode(const std::vector<std::string> &files, int workers)
 {
     DecodeBench out;
-    std::atomic<size_t> next{0};
     std::mutex mutex;
     const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::thread> threads;
-    for (int w = 0; w < std::max(1, workers); ++w)
-        threads.emplace_back([&] {
-            for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-                auto r = VideoReader::open(files[i]);
-                if (!r)
-                    continue;
-                DecodedFrame f;
-                int64_t frames = 0;
-                while (r.value()->next(f, false).value())
-                    ++frames;
-                std::lock_guard<std::mutex> lock(mutex);
-                out.videoSeconds += frames / std::max(1.0, r.value()->info().fps);
-            }
-        });
-    for (auto &t : threads)
-        t.join();
+    forEachOnWorkers(files.size(), workers, [&](size_t i, int) {
+        auto r = VideoReader::open(files[i]);
+        if (!r)
+            return;
+        DecodedFrame f;
+        int64_t frames = 0;
+        while (r.value()->next(f, false).value())
+            ++frames;
+        std::lock_guard<std::mutex> lock(mutex);
+        out.videoSeconds += frames / std::max(1.0, r.value()->info().fps);
+    });
     out.wallSeconds = secondsSince(t0);
     return out;
 }

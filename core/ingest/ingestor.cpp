@@ -1,5 +1,6 @@
 #include "ingestor.h"
 
+#include "base/workers.h"
 #include "twin/twintext.h"
 #include "vision/modelregistry.h"
 
@@ -9,11 +10,9 @@
 #include <QFileInfo>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <optional>
 #include <set>
-#include <thread>
 
 namespace ts {
 
@@ -358,7 +357,6 @@ IngestSummary Ingestor::run(const std::vector<std::string> &paths, const CancelT
         return QFileInfo(QString::fromStdString(a)).size() > QFileInfo(QString::fromStdString(b)).size();
     });
     std::mutex mutex;
-    std::atomic<size_t> next{0};
     std::vector<double> fractions(files.size(), 0.0);
     auto report = [&](const std::string &current) {
         if (!progress)
@@ -371,46 +369,37 @@ IngestSummary Ingestor::run(const std::vector<std::string> &paths, const CancelT
         }
         progress(files.empty() ? 1.0 : sum / files.size(), current);
     };
-    auto worker = [&]() {
-        std::unique_ptr<TwinBuilder> builder;
-        for (;;) {
-            const size_t i = next.fetch_add(1);
-            if (i >= files.size())
-                return;
-            IngestItem item;
-            if (cancel.isCancelled()) {
-                item.path = files[i];
-                item.outcome = IngestOutcome::Cancelled;
-                item.message = "cancelled";
-            } else {
-                if (!builder)
-                    builder = m_factory();
-                const std::string name = QFileInfo(QString::fromStdString(files[i])).fileName().toStdString();
-                ProgressFn fileProgress = [&, i, name](double f, const std::string &) {
-                    {
-                        std::lock_guard<std::mutex> lock(mutex);
-                        fractions[i] = f;
-                    }
-                    report(name);
-                };
-                item = ingestFile(files[i], *builder, cancel, fileProgress, named.count(files[i]) > 0);
-            }
-            {
-                std::lock_guard<std::mutex> lock(mutex);
-                fractions[i] = 1.0;
-                summary.items.push_back(item);
-            }
-            if (itemDone)
-                itemDone(item);
-            report(item.path);
+    // One builder per worker, made at its first file (its models are not shared between threads).
+    std::vector<std::unique_ptr<TwinBuilder>> builders(static_cast<size_t>(std::max(1, m_options.workers)));
+    forEachOnWorkers(files.size(), m_options.workers, [&](size_t i, int slot) {
+        IngestItem item;
+        if (cancel.isCancelled()) {
+            item.path = files[i];
+            item.outcome = IngestOutcome::Cancelled;
+            item.message = "cancelled";
+        } else {
+            std::unique_ptr<TwinBuilder> &builder = builders[static_cast<size_t>(slot)];
+            if (!builder)
+                builder = m_factory();
+            const std::string name = QFileInfo(QString::fromStdString(files[i])).fileName().toStdString();
+            ProgressFn fileProgress = [&, i, name](double f, const std::string &) {
+                {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    fractions[i] = f;
+                }
+                report(name);
+            };
+            item = ingestFile(files[i], *builder, cancel, fileProgress, named.count(files[i]) > 0);
         }
-    };
-    const int n = std::max(1, std::min<int>(m_options.workers, static_cast<int>(files.size())));
-    std::vector<std::thread> threads;
-    for (int k = 0; k < n; ++k)
-        threads.emplace_back(worker);
-    for (auto &t : threads)
-        t.join();
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            fractions[i] = 1.0;
+            summary.items.push_back(item);
+        }
+        if (itemDone)
+            itemDone(item);
+        report(item.path);
+    });
     summary.cancelled = cancel.isCancelled();
     return summary;
 }

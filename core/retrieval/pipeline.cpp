@@ -1,5 +1,6 @@
 #include "pipeline.h"
 
+#include "base/workers.h"
 #include "retrieval/coarsesearch.h"
 #include "store/twinstore.h"
 
@@ -10,7 +11,6 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <thread>
 
 namespace ts {
 
@@ -332,30 +332,20 @@ private:
     /// serialises its calls anyway.
     void judgeAll(const std::vector<size_t> &which, int threads, double from, double to)
     {
-        std::atomic<size_t> next{0};
         std::atomic<int> finished{0};
-        auto worker = [&] {
-            for (size_t n = next++; n < which.size(); n = next++) {
-                const size_t i = which[n];
-                if (m_cancel.isCancelled())
-                    return;
-                const bool forLlm = m_judgedBy[i] != m_builtin;
-                if (m_twins[i])
-                    m_verdicts[i] = judgeOne(i, *m_twins[i]);
-                else
-                    m_verdicts[i] = Result<ReasonVerdict>::error("twin could not be loaded");
-                if (forLlm)
-                    announce(i, false);
-                report(from + (to - from) * (++finished) / std::max<size_t>(1, which.size()),
-                       "reasoning over candidates");
-            }
-        };
-        std::vector<std::thread> pool;
-        for (int t = 1; t < std::min<int>(threads, static_cast<int>(which.size())); ++t)
-            pool.emplace_back(worker);
-        worker();
-        for (auto &th : pool)
-            th.join();
+        forEachOnWorkers(which.size(), threads, [&](size_t n, int) {
+            const size_t i = which[n];
+            if (m_cancel.isCancelled())
+                return;
+            const bool forLlm = m_judgedBy[i] != m_builtin;
+            if (m_twins[i])
+                m_verdicts[i] = judgeOne(i, *m_twins[i]);
+            else
+                m_verdicts[i] = Result<ReasonVerdict>::error("twin could not be loaded");
+            if (forLlm)
+                announce(i, false);
+            report(from + (to - from) * (++finished) / std::max<size_t>(1, which.size()), "reasoning over candidates");
+        });
     }
 
     /// The comparer reads the shortlist (best first) side by side; the videos it says fit rank before the rest, in
