@@ -131,15 +131,16 @@ std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &r
     parts.specialists.push_back(std::make_unique<DescribeSpecialist>(
         roles.describe ? std::make_unique<VlmDescriber>(makeLlmClient(*roles.describe)) : nullptr));
     // What refinement can run here, from the installed models (nothing is loaded to find out).
+    parts.refineKinds.emplace();
     for (const auto &[kind, role] : std::vector<std::pair<RefinementKind, const char *>>{{RefinementKind::Ocr, "ocr"},
                                                                                        {RefinementKind::Faces, "face"},
                                                                                        {RefinementKind::Mask, "segmenter"},
                                                                                        {RefinementKind::Depth, "depth"},
                                                                                        {RefinementKind::Dense, "detector"}})
         if (models().bestAvailable(role))
-            parts.refineKinds.push_back(refinementKindName(kind));
+            parts.refineKinds->push_back(kind);
     if (roles.describe)
-        parts.refineKinds.push_back(refinementKindName(RefinementKind::Describe));
+        parts.refineKinds->push_back(RefinementKind::Describe);
     // The trained aligner when its weights are installed; without one every video goes to the reasoning stage.
     parts.coarse = coarseSearch();
     if (llm == EmbeddedLlm::Use && !localLlmManifest().empty()) {

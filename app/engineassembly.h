@@ -20,7 +20,7 @@ struct EngineParts {
     CoarseSearch *coarse = nullptr;                ///< the compositional alignment stage (not owned); nullptr: none
     LlmReasonerOptions reasoner;
     JitLimits jit;
-    std::vector<std::string> refineKinds; ///< what the specialists can run on this machine
+    std::optional<std::vector<RefinementKind>> refineKinds; ///< what the specialists can run here; unset: any
     /// The embedded model (llama.cpp) for the roles no endpoint serves: decompose and reason. Empty or returning
     /// nullptr: those roles stay built-in. Called once per role when the engine is assembled.
     std::function<std::unique_ptr<LlmClient>()> localClient;

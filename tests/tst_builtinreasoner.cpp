@@ -225,17 +225,17 @@ private slots:
         QVERIFY(v[1].relevance > v[2].relevance); // 42 is not 1420
         bool ocrGap = false;
         for (const RefinementRequest &g : v[0].gaps)
-            ocrGap = ocrGap || g.kind == "ocr";
+            ocrGap = ocrGap || g.kind == RefinementKind::Ocr;
         QVERIFY2(ocrGap, "the reasoner must ask for the text it lacks");
         QVERIFY(v[1].gaps.empty() || std::none_of(v[1].gaps.begin(), v[1].gaps.end(),
-                                                  [](const RefinementRequest &g) { return g.kind == "ocr"; }));
+                                                  [](const RefinementRequest &g) { return g.kind == RefinementKind::Ocr; }));
         // Text that was looked for and not found is no longer a gap.
         Twin searched = m.make("searched", {{1, "person"}});
         Observation pass;
         pass.kind = "ocr-pass";
         searched.observations.push_back(pass);
         const auto s = judge("runner number 42 crossing a line", {searched, read});
-        QVERIFY(std::none_of(s[0].gaps.begin(), s[0].gaps.end(), [](const RefinementRequest &g) { return g.kind == "ocr"; }));
+        QVERIFY(std::none_of(s[0].gaps.begin(), s[0].gaps.end(), [](const RefinementRequest &g) { return g.kind == RefinementKind::Ocr; }));
     }
 
     void videoTextIsData()

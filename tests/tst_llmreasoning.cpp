@@ -692,7 +692,7 @@ private slots:
             QCOMPARE(r->objects[0].label, std::string("bus"));
             QCOMPARE(r->objects[0].subQueries, std::vector<int>{0});
             QCOMPARE(r->gaps.size(), size_t(1));
-            QCOMPARE(r->gaps[0].kind, std::string("ocr"));
+            QCOMPARE(r->gaps[0].kind, RefinementKind::Ocr);
             QCOMPARE(r->trace.size(), size_t(2));
             QCOMPARE(r->trace[0].source, std::string("openai:m"));
         } else {
@@ -907,8 +907,9 @@ private slots:
             for (Instance &in : f.instances)
                 in.mask = Rle();
         const std::vector<RefinementRequest> requests = {
-            {"ocr", 1, 0, 249, "read the number"}, {"ocr", 1, 0, 249, "the same again"}, {"faces", 0, 10, 20, "who"},
-            {"dense", 1, 30, 40, "what happens"},  {"mask", 1, 0, 10, "edges"},          {"depth", 0, 0, 10, "order"}};
+            {RefinementKind::Ocr, 1, 0, 249, "read the number"}, {RefinementKind::Ocr, 1, 0, 249, "the same again"},
+            {RefinementKind::Faces, 0, 10, 20, "who"},           {RefinementKind::Dense, 1, 30, 40, "what happens"},
+            {RefinementKind::Mask, 1, 0, 10, "edges"},           {RefinementKind::Depth, 0, 0, 10, "order"}};
         std::vector<TraceStep> trace;
         auto r = jit.refine(*lib.store, light, requests, CancelToken(), trace);
         QVERIFY2(r.isOk(), r.message().c_str());
@@ -956,7 +957,8 @@ private slots:
 
         // Nothing that can run: an error, nothing stored.
         auto none =
-            jit.refine(*lib.store, twin, {{"ocr", 77, 0, 10, "?"}, {"faces", 0, 0, 10, "?"}}, CancelToken(), trace);
+            jit.refine(*lib.store, twin, {{RefinementKind::Ocr, 77, 0, 10, "?"}, {RefinementKind::Faces, 0, 0, 10, "?"}},
+                       CancelToken(), trace);
         QVERIFY(!none.isOk());
         QCOMPARE(none.message(), std::string("no specialist ran"));
         QVERIFY(findStep(trace, "refine", "ocr on track 77, frames 0-10: not run: the twin has no such track"));
@@ -965,7 +967,7 @@ private slots:
         CancelToken cancelled;
         cancelled.cancel();
         trace.clear();
-        auto c = jit.refine(*lib.store, twin, {{"ocr", 1, 0, 10, "?"}}, cancelled, trace);
+        auto c = jit.refine(*lib.store, twin, {{RefinementKind::Ocr, 1, 0, 10, "?"}}, cancelled, trace);
         QVERIFY(!c.isOk());
         QCOMPARE(c.message(), std::string("cancelled"));
         QVERIFY(lib.store->loadTwin("clip")->observations.empty());
@@ -974,14 +976,14 @@ private slots:
         Library other;
         QVERIFY(other.open({twin}));
         trace.clear();
-        QVERIFY(jit.refine(*other.store, twin, {{"ocr", 1, 0, 10, "?"}}, CancelToken(), trace).isOk());
+        QVERIFY(jit.refine(*other.store, twin, {{RefinementKind::Ocr, 1, 0, 10, "?"}}, CancelToken(), trace).isOk());
         QCOMPARE(other.store->loadTwin("clip")->observations.size(), size_t(1));
         QVERIFY(lib.store->loadTwin("clip")->observations.empty());
 
         // A video re-ingested since the query loaded it is not refined from the old twin.
         Twin stale = twin;
         stale.video.contentHash = "older";
-        QVERIFY(!jit.refine(*lib.store, stale, {{"ocr", 1, 0, 10, "?"}}, CancelToken(), trace).isOk());
+        QVERIFY(!jit.refine(*lib.store, stale, {{RefinementKind::Ocr, 1, 0, 10, "?"}}, CancelToken(), trace).isOk());
     }
 
     void describeThroughVlm_data()
@@ -1028,7 +1030,8 @@ private slots:
             describe ? std::make_unique<VlmDescriber>(makeLlmClient(*describe)) : nullptr));
         JitRefinement jit(std::move(specialists));
         std::vector<TraceStep> trace;
-        auto r = jit.refine(*lib.store, twin, {{"describe", 1, 0, 19, "what is the object"}}, CancelToken(), trace);
+        auto r = jit.refine(*lib.store, twin, {{RefinementKind::Describe, 1, 0, 19, "what is the object"}},
+                            CancelToken(), trace);
         const std::string t = traceText(trace);
         if (!configured) {
             QVERIFY(!r.isOk());

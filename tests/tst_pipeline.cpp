@@ -172,7 +172,7 @@ private slots:
             refined.push_back(twin.video.key);
             Twin t = twin;
             for (const RefinementRequest &q : requests)
-                if (q.kind == "ocr") {
+                if (q.kind == RefinementKind::Ocr) {
                     Observation o;
                     o.kind = "ocr";
                     o.text = "7";

@@ -224,10 +224,10 @@ struct BuiltinReasoner::QueryState {
     std::string restated; ///< the English text judged instead of a query in another language (empty: the query)
     bool decomposed = true;
     bool explicitSubQueries = false;
-    std::vector<std::string> refinements; ///< see ReasonQuery
-    bool canRefine(const std::string &kind) const
+    std::optional<std::vector<RefinementKind>> refinements; ///< see ReasonQuery
+    bool canRefine(RefinementKind kind) const
     {
-        return refinements.empty() || std::find(refinements.begin(), refinements.end(), kind) != refinements.end();
+        return !refinements || std::find(refinements->begin(), refinements->end(), kind) != refinements->end();
     }
     QueryAnalysis analysis;
     std::vector<SubQuery> subQueries; ///< the built-in reading, in scoring order
@@ -811,8 +811,9 @@ struct Judgement {
                                         0.75f * colourSimilarity(want, attr(tr, "colour_secondary")));
                     colour = sum / p.colours.size();
                     seen = attr(tr, "colour") + (attr(tr, "colour_secondary").empty() ? "" : "/" + attr(tr, "colour_secondary"));
-                    if (attr(tr, "colour").empty() && st->canRefine("mask"))
-                        v.gaps.push_back({"mask", tr.id, tr.firstFrame, tr.lastFrame, "no colour measured for the target"});
+                    if (attr(tr, "colour").empty() && st->canRefine(RefinementKind::Mask))
+                        v.gaps.push_back({RefinementKind::Mask, tr.id, tr.firstFrame, tr.lastFrame,
+                                          "no colour measured for the target"});
                 }
                 addScore(kColourWeight, colour);
                 note("reason", "colour asked " + joinWords(p.colours, "/") + ", seen " + seen + ": " + fmt(colour));
@@ -956,8 +957,9 @@ struct Judgement {
                     score = others == 0 ? 0.6f : 1.f - static_cast<float>(front ? nearer : others - nearer) / others;
                     why = (front ? "nearest" : "farthest") + std::string(" of ") + std::to_string(others + 1) + " objects by depth (" +
                           (view.tracks[static_cast<size_t>(subjTrack)].depthProxy ? "proxy" : "model") + ")";
-                    if (view.tracks[static_cast<size_t>(subjTrack)].depthProxy && st->canRefine("depth"))
-                        v.gaps.push_back({"depth", st0.id, st0.firstFrame, st0.lastFrame, "depth order comes from a geometric proxy"});
+                    if (view.tracks[static_cast<size_t>(subjTrack)].depthProxy && st->canRefine(RefinementKind::Depth))
+                        v.gaps.push_back({RefinementKind::Depth, st0.id, st0.firstFrame, st0.lastFrame,
+                                          "depth order comes from a geometric proxy"});
                 } else {
                     const auto ot = contextTrack[static_cast<size_t>(c.object)];
                     if (ot.first >= 0 && ot.first != subjTrack && ot.second >= 0.35f) {
@@ -1089,9 +1091,9 @@ struct Judgement {
                     why = "area " + fmt(aEarly, 3) + " -> " + fmt(aLate, 3);
                     break;
                 }
-            } else if (target && st->canRefine("dense")) {
+            } else if (target && st->canRefine(RefinementKind::Dense)) {
                 why = "too few observations of the target";
-                v.gaps.push_back({"dense", target->track->id, target->track->firstFrame, target->track->lastFrame,
+                v.gaps.push_back({RefinementKind::Dense, target->track->id, target->track->firstFrame, target->track->lastFrame,
                                   "the temporal pattern needs denser sampling"});
             }
             addScore(kTemporalWeight, score);
@@ -1124,8 +1126,8 @@ struct Judgement {
             if (!anyOcr) {
                 score = 0.25f; // unknown until the text is read
                 const TrackId tid = target ? target->track->id : 0;
-                if (st->canRefine("ocr"))
-                    v.gaps.push_back({"ocr", tid, target ? target->track->firstFrame : 0,
+                if (st->canRefine(RefinementKind::Ocr))
+                    v.gaps.push_back({RefinementKind::Ocr, tid, target ? target->track->firstFrame : 0,
                                   target ? target->track->lastFrame : twin.video.frameCount - 1,
                                   "the query names the number " + n + " and no text has been read"});
             }

@@ -54,7 +54,6 @@ std::string trimmed(const std::string &s)
 bool startsWith(const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; }
 
 const char *const kSubQueryKinds[] = {"object", "attribute", "spatial", "temporal", "count", "scene", "action"};
-const char *const kGapKinds[] = {"ocr", "mask", "dense", "faces", "depth", "describe"};
 
 json stringEnum(const char *const *names, size_t n)
 {
@@ -414,7 +413,7 @@ json LlmReasoner::outputSchema(int maxGaps, int maxSteps, int maxStepChars, int 
                          {"additionalProperties", false}};
     const json gap = {{"type", "object"},
                       {"properties",
-                       {{"kind", {{"type", "string"}, {"enum", stringEnum(kGapKinds, std::size(kGapKinds))}}},
+                       {{"kind", {{"type", "string"}, {"enum", refinementKindNames(allRefinementKinds())}}},
                         {"track", {{"type", "integer"}, {"minimum", 0}}},
                         {"first_frame", {{"type", "integer"}, {"minimum", 0}}},
                         {"last_frame", {{"type", "integer"}, {"minimum", 0}}},
@@ -449,8 +448,9 @@ LlmRequest LlmReasoner::buildRequest(const ReasonQuery &query, const Twin &twin,
     }
     json q = {{"query", query.text}, {"sub_queries", std::move(subs)}};
     // The specialists that can run now; the model should not plan what cannot run.
-    if (!query.refinements.empty())
-        q["specialists_available"] = query.refinements;
+    if (query.refinements)
+        q["specialists_available"] =
+            query.refinements->empty() ? json::array({"none"}) : json(refinementKindNames(*query.refinements));
     CompactTwin c = compactTwin(twin, m_options.compact);
     std::string user;
     user += "Query and sub-queries (JSON):\n";
@@ -572,8 +572,11 @@ Result<ReasonVerdict> LlmReasoner::interpret(const json &reply, const ReasonQuer
         const long long a = g.at("first_frame").get<long long>(), b = g.at("last_frame").get<long long>();
         if (const std::string e = spanError(where, a, b); !e.empty())
             return R::error("semantic violation: " + e);
-        v.gaps.push_back(
-            {g.at("kind").get<std::string>(), static_cast<TrackId>(id), a, b, trimmed(g.at("why").get<std::string>())});
+        const auto kind = parseRefinementKind(g.at("kind").get<std::string>());
+        if (!kind) // the schema names the kinds; a reply that slipped past it is not followed
+            return R::error("semantic violation: " + where + ".kind \"" + g.at("kind").get<std::string>() +
+                            "\" is not a refinement kind");
+        v.gaps.push_back({*kind, static_cast<TrackId>(id), a, b, trimmed(g.at("why").get<std::string>())});
     }
 
     for (const json &step : reply.at("reasoning")) {
@@ -607,7 +610,7 @@ Result<ReasonVerdict> LlmReasoner::reason(const ReasonQuery &query, const Twin &
     }
     std::string gaps;
     for (const RefinementRequest &g : v->gaps)
-        gaps += (gaps.empty() ? "" : ", ") + g.kind;
+        gaps += (gaps.empty() ? "" : ", ") + refinementKindName(g.kind);
     v->trace.push_back({"verdict",
                         "relevance " + fmt2(v->relevance) + ", " + std::to_string(v->objects.size()) + " object(s)" +
                             (gaps.empty() ? "" : ", asks for " + gaps) + " (" + std::to_string(reply->attempts) +

@@ -10,6 +10,7 @@
 #include "twin/twin.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,17 @@ public:
 };
 
 /// A specialist run the reasoner asks for to close an information gap (OCR of a window, a better mask...).
+/// The kinds of refinement a reasoner can ask for (core/refine runs them); their names ("ocr", "mask", ...) are what
+/// an LLM reads and writes.
+enum class RefinementKind { Ocr, Mask, Dense, Faces, Depth, Describe };
+
+std::string refinementKindName(RefinementKind kind);
+std::optional<RefinementKind> parseRefinementKind(const std::string &name);
+const std::vector<RefinementKind> &allRefinementKinds();
+std::vector<std::string> refinementKindNames(const std::vector<RefinementKind> &kinds);
+
 struct RefinementRequest {
-    std::string kind; ///< "ocr", "mask", "dense", "faces", "depth", "describe"
+    RefinementKind kind = RefinementKind::Ocr;
     TrackId trackId = 0; ///< 0: the whole frame
     FrameIndex firstFrame = 0;
     FrameIndex lastFrame = 0;
@@ -55,13 +65,13 @@ struct ReasonQuery {
     /// The sub-queries came from an LLM that named the concrete things an implicit query means ("penguin" for "the
     /// flightless bird of the Antarctic"): a reasoner without world knowledge should take its targets from them.
     bool explicitSubQueries = false;
-    /// Refinement kinds the pipeline can run now ("ocr", "mask", "dense", "faces", "depth", "describe"); empty
-    /// when any may be asked for. A reasoner does not ask for what cannot run.
-    std::vector<std::string> refinements;
+    /// Refinement kinds the pipeline can run now; unset when any may be asked for, empty when none can run. A
+    /// reasoner does not ask for what cannot run.
+    std::optional<std::vector<RefinementKind>> refinements;
 
-    bool canRefine(const std::string &kind) const
+    bool canRefine(RefinementKind kind) const
     {
-        return refinements.empty() || std::find(refinements.begin(), refinements.end(), kind) != refinements.end();
+        return !refinements || std::find(refinements->begin(), refinements->end(), kind) != refinements->end();
     }
 };
 

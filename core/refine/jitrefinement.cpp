@@ -71,7 +71,7 @@ std::vector<RefinementRequest> JitRefinement::bounded(const std::vector<Refineme
                                                       std::vector<TraceStep> &trace) const
 {
     std::vector<RefinementRequest> todo;
-    std::set<std::tuple<std::string, TrackId, FrameIndex, FrameIndex>> seen;
+    std::set<std::tuple<RefinementKind, TrackId, FrameIndex, FrameIndex>> seen;
     int skipped = 0;
     for (const RefinementRequest &r : requests) {
         if (!seen.insert({r.kind, r.trackId, r.firstFrame, r.lastFrame}).second)
@@ -102,7 +102,8 @@ JitRefinement::Planned JitRefinement::plan(const Twin &full, const RefinementReq
         a = std::max<FrameIndex>(0, (a + b) / 2 - maxLength / 2);
         b = std::min(last, a + maxLength - 1);
     }
-    std::string what = r.kind + (r.trackId ? " on track " + std::to_string(r.trackId) : std::string(" on the whole frame")) +
+    std::string what = refinementKindName(r.kind) +
+                       (r.trackId ? " on track " + std::to_string(r.trackId) : std::string(" on the whole frame")) +
                        ", frames " + std::to_string(a) + "-" + std::to_string(b);
     if (cut)
         what += " (cut from " + std::to_string(r.firstFrame) + "-" + std::to_string(r.lastFrame) + ")";
@@ -116,7 +117,7 @@ std::string describeOutcome(Twin &full, const RefinementRequest &r, FrameWindow 
                             size_t before, std::vector<Observation> &added)
 {
     // A text search that read nothing is a result too: recorded, the reasoner does not ask for it again.
-    if (r.kind == refinementKindName(RefinementKind::Ocr) && full.observations.size() == before) {
+    if (r.kind == RefinementKind::Ocr && full.observations.size() == before) {
         Observation pass;
         pass.kind = "ocr-pass";
         pass.trackId = r.trackId;
@@ -136,7 +137,7 @@ std::string describeOutcome(Twin &full, const RefinementRequest &r, FrameWindow 
         if (i < before + 3)
             found += (found.empty() ? "" : ", ") + quoted(full.observations[i].text, 60);
     }
-    std::string text = "by " + (outcome.model.empty() ? r.kind : outcome.model) + ": ";
+    std::string text = "by " + (outcome.model.empty() ? refinementKindName(r.kind) : outcome.model) + ": ";
     text += newObs ? std::to_string(newObs) + " new observation(s) " + found : std::string("no new observation");
     if (!outcome.frames.empty())
         text += ", " + std::to_string(outcome.frames.size()) + " frame(s) analysed";
@@ -194,14 +195,14 @@ Result<Twin> JitRefinement::refine(TwinStore &store, const Twin &twin, const std
             return R::cancelled();
         const Planned p = plan(full, r);
         const FrameIndex a = p.window.first;
+        const std::string kind = refinementKindName(r.kind);
         if (r.trackId != 0 && !full.track(r.trackId)) {
-            trace.push_back({"refine", p.what + ": not run: the twin has no such track", r.kind, a, 0.0});
+            trace.push_back({"refine", p.what + ": not run: the twin has no such track", kind, a, 0.0});
             continue;
         }
-        const auto kind = parseRefinementKind(r.kind);
-        const auto specialist = kind ? m_specialists.find(*kind) : m_specialists.end();
+        const auto specialist = m_specialists.find(r.kind);
         if (specialist == m_specialists.end()) {
-            trace.push_back({"refine", p.what + ": not run: no " + r.kind + " specialist here", r.kind, a, 0.0});
+            trace.push_back({"refine", p.what + ": not run: no " + kind + " specialist here", kind, a, 0.0});
             continue;
         }
         const auto t0 = Clock::now();
@@ -210,19 +211,19 @@ Result<Twin> JitRefinement::refine(TwinStore &store, const Twin &twin, const std
             if (cancel.isCancelled())
                 return R::cancelled();
             const double ms = msSince(t0);
-            trace.push_back({"refine", p.what + ": not run: " + outcome.message() + duration(ms), r.kind, a, ms});
+            trace.push_back({"refine", p.what + ": not run: " + outcome.message() + duration(ms), kind, a, ms});
             continue;
         }
         const size_t before = full.observations.size();
         if (const Status s = applyRefinement(full, *outcome); !s) {
             const double ms = msSince(t0);
-            trace.push_back({"refine", p.what + ": result not used: " + s.message() + duration(ms), r.kind, a, ms});
+            trace.push_back({"refine", p.what + ": result not used: " + s.message() + duration(ms), kind, a, ms});
             continue;
         }
         ++ran;
         const std::string text = p.what + " " + describeOutcome(full, r, p.window, *outcome, before, added);
         const double ms = msSince(t0);
-        trace.push_back({"refine", text + duration(ms), outcome->model.empty() ? r.kind : outcome->model, a, ms});
+        trace.push_back({"refine", text + duration(ms), outcome->model.empty() ? kind : outcome->model, a, ms});
         framesChanged = framesChanged || !outcome->frames.empty() || !outcome->replacedInstances.empty() ||
                         !outcome->newTracks.empty();
     }

@@ -10,20 +10,13 @@
 
 #include "base/cancel.h"
 #include "base/result.h"
+#include "reason/reasoner.h"
 #include "twin/twin.h"
 
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace ts {
-
-/// The kinds of refinement a reasoner can ask for; their names ("ocr", "mask", ...) are the reasoners' vocabulary.
-enum class RefinementKind { Ocr, Mask, Dense, Faces, Depth, Describe };
-
-std::string refinementKindName(RefinementKind kind);
-std::optional<RefinementKind> parseRefinementKind(const std::string &name);
-const std::vector<RefinementKind> &allRefinementKinds();
 
 /// Frames first..last of the video, both included.
 struct FrameWindow {

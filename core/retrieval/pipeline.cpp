@@ -238,7 +238,7 @@ private:
         m_rq = ReasonQuery{m_out.query, m_out.subQueries, m_options.decompose, m_explicitSubQueries,
                            m_roles.refineKinds};
         if (!m_options.jit || !m_roles.refine)
-            m_rq.refinements = {"none"}; // nothing can run: gaps are still noted in the trace, not requested
+            m_rq.refinements.emplace(); // nothing can run: gaps are still noted in the trace, not requested
         const size_t n = m_candidates.size();
         m_twins.assign(n, nullptr);
         for (size_t i = 0; i < n; ++i) {
@@ -426,7 +426,7 @@ private:
     {
         std::vector<TraceStep> steps;
         for (const RefinementRequest &g : m_verdicts[i]->gaps)
-            steps.push_back({"gap", g.kind + ": " + g.why, m_verdicts[i]->source, g.firstFrame, 0.0});
+            steps.push_back({"gap", refinementKindName(g.kind) + ": " + g.why, m_verdicts[i]->source, g.firstFrame, 0.0});
         const auto t1 = Clock::now();
         auto refinedTwin = m_roles.refine(m_store, *m_twins[i], m_verdicts[i]->gaps, m_cancel, steps);
         if (!refinedTwin) {

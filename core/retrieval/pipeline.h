@@ -31,7 +31,8 @@ struct PipelineRoles {
     Reasoner *builtinReasoner = nullptr; ///< required: default and fallback
     CoarseSearch *coarse = nullptr; ///< the compositional alignment stage; nullptr disables it
     RefineFn refine; ///< just-in-time refinement; empty disables it
-    std::vector<std::string> refineKinds; ///< what refine can run (see ReasonQuery::refinements); empty: any
+    /// What refine can run (see ReasonQuery::refinements); unset: any.
+    std::optional<std::vector<RefinementKind>> refineKinds;
 };
 
 /// One line for the answer and the trace: which stored twins could not be read, and what to run.

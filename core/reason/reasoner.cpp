@@ -1,4 +1,4 @@
-#include "specialist.h"
+#include "reasoner.h"
 
 namespace ts {
 
@@ -21,6 +21,14 @@ std::string refinementKindName(RefinementKind kind)
     case RefinementKind::Describe: return "describe";
     }
     return "unknown";
+}
+
+std::vector<std::string> refinementKindNames(const std::vector<RefinementKind> &kinds)
+{
+    std::vector<std::string> out;
+    for (RefinementKind k : kinds)
+        out.push_back(refinementKindName(k));
+    return out;
 }
 
 std::optional<RefinementKind> parseRefinementKind(const std::string &name)
