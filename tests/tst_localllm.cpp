@@ -58,7 +58,8 @@ private slots:
         options.maxObjects = 4; // the grammar bounds the reply well within the token budget
         options.maxSpans = 2;
         LlmReasoner reasoner(makeLocalLlmClient(m_model, 1024), options);
-        ReasonQuery q{"a brown dog", {{SubQueryKind::Object, "brown dog", 1.f, false, {"dog"}}}, true, true, {"none"}};
+        ReasonQuery q{"a brown dog", {{SubQueryKind::Object, "brown dog", 1.f, false, {"dog"}}}, true, true,
+                      std::vector<RefinementKind>{}}; // no specialist can run
         CancelToken cancel;
         auto v = reasoner.reason(q, test::sampleTwin(), cancel);
         QVERIFY2(v.isOk(), v.message().c_str());
@@ -75,7 +76,8 @@ private slots:
         cat.video.key = "cat";
         cat.tracks[0].id = 4;
         cat.tracks[0].category = {"cat", "n02121620", 0.9f, "yolox_nano", {}};
-        ReasonQuery q{"a brown dog", {{SubQueryKind::Object, "brown dog", 1.f, false, {"dog"}}}, true, true, {"none"}};
+        ReasonQuery q{"a brown dog", {{SubQueryKind::Object, "brown dog", 1.f, false, {"dog"}}}, true, true,
+                      std::vector<RefinementKind>{}}; // no specialist can run
         CancelToken cancel;
         auto v = comparer.compare(q, {&cat, &dog}, cancel);
         QVERIFY2(v.isOk(), v.message().c_str());
