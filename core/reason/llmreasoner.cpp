@@ -135,17 +135,6 @@ const char *const kReasonSystem =
     "of a proxy), describe (a vision-language description of a track); track 0 means the whole frame. When the "
     "query lists specialists_available, plan only those. Leave gaps empty when the twin is enough.";
 
-FrameIndex lastFrameOf(const Twin &twin)
-{
-    if (twin.video.frameCount > 0)
-        return twin.video.frameCount - 1;
-    FrameIndex last = 0;
-    for (const FrameRecord &f : twin.frames)
-        last = std::max(last, f.frameIndex);
-    for (const Track &t : twin.tracks)
-        last = std::max(last, t.lastFrame);
-    return last;
-}
 
 std::string trackList(const Twin &twin)
 {
@@ -497,7 +486,7 @@ Result<ReasonVerdict> LlmReasoner::interpret(const json &reply, const ReasonQuer
                                              const std::string &source)
 {
     using R = Result<ReasonVerdict>;
-    const FrameIndex last = lastFrameOf(twin);
+    const FrameIndex last = twin.lastKnownFrame();
     auto spanError = [&](const std::string &where, long long a, long long b) -> std::string {
         if (a > b)
             return where + " [" + std::to_string(a) + ", " + std::to_string(b) + "] ends before it starts";

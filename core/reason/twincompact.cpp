@@ -210,17 +210,7 @@ public:
     size_t trackCount() const { return m_tracks.size(); }
 
 private:
-    FrameIndex lastFrame() const
-    {
-        if (m_twin.video.frameCount > 0)
-            return m_twin.video.frameCount - 1;
-        FrameIndex last = 0;
-        for (const FrameRecord &f : m_twin.frames)
-            last = std::max(last, f.frameIndex);
-        for (const Track &t : m_twin.tracks)
-            last = std::max(last, t.lastFrame);
-        return last;
-    }
+    FrameIndex lastFrame() const { return m_twin.lastKnownFrame(); }
 
     /// Long-lived, large, confidently labelled objects first; an object that text was read on counts more.
     void rankTracks()

@@ -17,19 +17,6 @@ using Clock = std::chrono::steady_clock;
 
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
-/// The last frame the twin knows of (its tracks included when the video's length is unknown).
-FrameIndex lastKnownFrame(const Twin &twin)
-{
-    if (twin.video.frameCount > 0)
-        return twin.video.frameCount - 1;
-    FrameIndex last = 0;
-    for (const FrameRecord &f : twin.frames)
-        last = std::max(last, f.frameIndex);
-    for (const Track &t : twin.tracks)
-        last = std::max(last, t.lastFrame);
-    return last;
-}
-
 std::string duration(double ms)
 {
     char buf[32];
@@ -92,7 +79,7 @@ std::vector<RefinementRequest> JitRefinement::bounded(const std::vector<Refineme
 
 JitRefinement::Planned JitRefinement::plan(const Twin &full, const RefinementRequest &r) const
 {
-    const FrameIndex last = lastKnownFrame(full);
+    const FrameIndex last = full.lastKnownFrame();
     const double fps = full.video.fps > 0 ? full.video.fps : 25.0;
     const FrameIndex maxLength = std::max<FrameIndex>(1, std::llround(m_limits.maxWindowSeconds * fps));
     FrameIndex a = std::clamp<FrameIndex>(std::min(r.firstFrame, r.lastFrame), 0, last);

@@ -352,6 +352,18 @@ const Track *Twin::track(TrackId id) const
     return nullptr;
 }
 
+FrameIndex Twin::lastKnownFrame() const
+{
+    if (video.frameCount > 0)
+        return video.frameCount - 1;
+    FrameIndex last = 0;
+    for (const FrameRecord &f : frames)
+        last = std::max(last, f.frameIndex);
+    for (const Track &t : tracks)
+        last = std::max(last, t.lastFrame);
+    return last;
+}
+
 int Twin::nearestFrame(FrameIndex frameIndex) const
 {
     if (frames.empty())

@@ -148,6 +148,8 @@ struct Twin {
     std::vector<std::string> errors; ///< per-role failures that did not stop the rest
 
     const Track *track(TrackId id) const;
+    /// The video's last frame; when its length is unknown, the last frame the twin mentions (frames and tracks).
+    FrameIndex lastKnownFrame() const;
     /// Index into frames of the analysed frame nearest to frameIndex (-1 if none).
     int nearestFrame(FrameIndex frameIndex) const;
     /// Union of the masks of the given tracks on the analysed frame nearest to frameIndex.
