@@ -132,11 +132,12 @@ std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &r
         roles.describe ? std::make_unique<VlmDescriber>(makeLlmClient(*roles.describe)) : nullptr));
     // What refinement can run here, from the installed models (nothing is loaded to find out).
     parts.refineKinds.emplace();
-    for (const auto &[kind, role] : std::vector<std::pair<RefinementKind, const char *>>{{RefinementKind::Ocr, "ocr"},
-                                                                                       {RefinementKind::Faces, "face"},
-                                                                                       {RefinementKind::Mask, "segmenter"},
-                                                                                       {RefinementKind::Depth, "depth"},
-                                                                                       {RefinementKind::Dense, "detector"}})
+    const std::vector<std::pair<RefinementKind, const char *>> modelRoles = {{RefinementKind::Ocr, "ocr"},
+                                                                               {RefinementKind::Faces, "face"},
+                                                                               {RefinementKind::Mask, "segmenter"},
+                                                                               {RefinementKind::Depth, "depth"},
+                                                                               {RefinementKind::Dense, "detector"}};
+    for (const auto &[kind, role] : modelRoles)
         if (models().bestAvailable(role))
             parts.refineKinds->push_back(kind);
     if (roles.describe)

@@ -161,20 +161,21 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
         m_taskFractions.insert(id, f);
         updateTaskIndicator();
     });
-    connect(m_deps.tasks, &TaskManager::taskFinished, this, [this](quint64 id, const QString &, ErrorCode code, const QString &message) {
-        m_taskFractions.remove(id);
-        const QString title = m_exportTasks.take(id);
-        m_exportOwners.remove(id);
-        if (!title.isEmpty()) {
-            if (code == ErrorCode::None)
-                showStatus(tr("%1: done").arg(title));
-            else if (code == ErrorCode::Cancelled)
-                showStatus(tr("%1: cancelled").arg(title));
-            else
-                QMessageBox::warning(this, tr("Export failed"), tr("%1 failed:\n%2").arg(title, message));
-        }
-        updateTaskIndicator();
-    });
+    connect(m_deps.tasks, &TaskManager::taskFinished, this,
+            [this](quint64 id, const QString &, ErrorCode code, const QString &message) {
+                m_taskFractions.remove(id);
+                const QString title = m_exportTasks.take(id);
+                m_exportOwners.remove(id);
+                if (!title.isEmpty()) {
+                    if (code == ErrorCode::None)
+                        showStatus(tr("%1: done").arg(title));
+                    else if (code == ErrorCode::Cancelled)
+                        showStatus(tr("%1: cancelled").arg(title));
+                    else
+                        QMessageBox::warning(this, tr("Export failed"), tr("%1 failed:\n%2").arg(title, message));
+                }
+                updateTaskIndicator();
+            });
     connect(m_taskCancel, &QToolButton::clicked, this, [this] {
         m_ingest->cancelAll();
         for (const QString &owner : std::as_const(m_exportOwners))
@@ -344,8 +345,9 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
     });
     connect(m_annotator, &AnnotatorController::annotationsLoaded, this, [this] {
         m_results->setGrades(m_annotator->gradesForCurrentQuery());
-        if (const BenchQuery *q = m_annotator->currentQuery(); q && !m_inspector->currentKey().isEmpty())
-            m_inspector->setMarkedTracks(m_annotator->objectsOf(QString::fromStdString(q->id), m_inspector->currentKey()));
+        const QString key = m_inspector->currentKey();
+        if (const BenchQuery *q = m_annotator->currentQuery(); q && !key.isEmpty())
+            m_inspector->setMarkedTracks(m_annotator->objectsOf(QString::fromStdString(q->id), key));
     });
     connect(m_annotator, &AnnotatorController::errorOccurred, this, [this](const QString &m) { showStatus(m); });
     connect(m_ingest, &IngestQueue::rescanned, this, [this](int queued) {
@@ -355,8 +357,8 @@ MainWindow::MainWindow(ExplorerServices services, QWidget *parent) : QMainWindow
     // The library's size arrives with the library panel's rows (read on a worker).
     connect(m_library, &QAbstractItemModel::modelReset, this, [this] {
         if (m_summaryShowsLibrary && m_store)
-            m_resultsSummary->setText(
-                tr("Library %1 with %n video(s). Type a query above.", nullptr, m_library->rowCount()).arg(m_libraryPath));
+            m_resultsSummary->setText(tr("Library %1 with %n video(s). Type a query above.", nullptr, m_library->rowCount())
+                                          .arg(m_libraryPath));
     });
 
     restoreLayout();
@@ -632,8 +634,9 @@ void MainWindow::openLibrary(const QString &path)
     const quint64 generation = ++m_openGeneration;
     m_openingLibrary = absolute;
     showStatus(tr("Opening the library %1…").arg(absolute), 0);
-    QtConcurrent::run(m_storeThread, openOnStoreThread, absolute.toStdString(), QFileInfo::exists(absolute))
-        .then(this, [this, generation, absolute](const std::shared_ptr<OpenedLibrary> &opened) {
+    const bool exists = QFileInfo::exists(absolute);
+    QtConcurrent::run(m_storeThread, openOnStoreThread, absolute.toStdString(), exists)
+        .then(this, [this, generation, absolute, exists](const std::shared_ptr<OpenedLibrary> &opened) {
             if (generation != m_openGeneration)
                 return; // another library was asked for meanwhile
             m_openingLibrary.clear();
@@ -647,14 +650,16 @@ void MainWindow::openLibrary(const QString &path)
                 emit libraryOpened(absolute, false);
                 return;
             }
-            adoptLibrary(absolute, std::shared_ptr<TwinStore>(std::move(opened->store).value()), opened->recentQueries);
+            adoptLibrary(absolute, std::shared_ptr<TwinStore>(std::move(opened->store).value()), opened->recentQueries,
+                         exists ? LibraryOpening::Existing : LibraryOpening::Created);
             emit libraryOpened(absolute, true);
             for (const auto &next : std::exchange(m_afterOpen, {}))
                 next();
         });
 }
 
-void MainWindow::adoptLibrary(const QString &path, std::shared_ptr<TwinStore> store, const QStringList &recentQueries)
+void MainWindow::adoptLibrary(const QString &path, std::shared_ptr<TwinStore> store, const QStringList &recentQueries,
+                              LibraryOpening how)
 {
     // From here on the window reaches the library only through worker threads: a call on this thread would wait
     // behind whatever a worker is writing (a large twin), with the window frozen meanwhile.
@@ -687,7 +692,8 @@ void MainWindow::adoptLibrary(const QString &path, std::shared_ptr<TwinStore> st
     showStatus(m_store->isReadOnly()
                    ? tr("%1 is opened read-only: it can be searched, not changed (videos cannot be added or removed)")
                          .arg(m_libraryPath)
-                   : tr("Opened the library %1").arg(m_libraryPath));
+                   : (how == LibraryOpening::Created ? tr("Created the library %1") : tr("Opened the library %1"))
+                         .arg(m_libraryPath));
     if (m_deps.settings) {
         m_deps.settings->setValue(kLastLibraryKey, m_libraryPath);
         const QStringList folders = m_deps.settings->value(libraryGroup() + QStringLiteral("/folders")).toStringList();

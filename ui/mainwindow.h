@@ -120,7 +120,9 @@ private:
     QString libraryGroup() const;
     AppSettings appSettings() const;
 
-    void adoptLibrary(const QString &path, std::shared_ptr<TwinStore> store, const QStringList &recentQueries);
+    enum class LibraryOpening { Existing, Created };
+    void adoptLibrary(const QString &path, std::shared_ptr<TwinStore> store, const QStringList &recentQueries,
+                      LibraryOpening how);
     IngestQueue::BuilderFactory builderFactoryFor(const TwinBuilderConfig &config) const;
 
     ExplorerServices m_deps;
