@@ -7,11 +7,14 @@
 
 #include <QDir>
 #include <QFile>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QUndoStack>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
+
+#include <sqlite3.h>
 
 using namespace ts;
 using namespace ts::guitest;
@@ -112,6 +115,38 @@ private slots:
             QVERIFY(ball);
             QVERIFY(*ball == twin.maskOf({2}, f));
         }
+    }
+
+    // A grade the library refuses (its table is gone) is not kept on screen: the user is told, and the view goes
+    // back to what the library holds.
+    void refusedWriteIsUndoneOnScreen()
+    {
+        QTemporaryDir dir;
+        auto store = makeLibrary(dir.filePath("lib.sqlite"), {makeTwin("a", "/videos/a.mp4")});
+        QVERIFY(store);
+        const QString setPath = dir.filePath("set.jsonl");
+        QFile f(setPath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"id":"Q1","query":"a dog","relevant":{"a":1}})" "\n");
+        f.close();
+        AnnotatorController controller(nullptr);
+        controller.setStore(store);
+        QVERIFY(controller.openQuerySet(setPath).isOk());
+        controller.setShownQuery("a dog");
+        controller.setCurrentVideo("a");
+        controller.waitForWrites();
+        sqlite3 *raw = nullptr;
+        QCOMPARE(sqlite3_open(dir.filePath("lib.sqlite").toUtf8().constData(), &raw), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(raw, "DROP TABLE annotations", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(raw);
+        QSignalSpy errors(&controller, &AnnotatorController::errorOccurred);
+        QVERIFY(controller.grade(2).isOk()); // shown at once, written on the store thread
+        QCOMPARE(controller.gradeOf("Q1", "a"), 2);
+        QVERIFY(errors.wait(10000));
+        QVERIFY2(errors.first().first().toString().contains("Could not save the annotation"),
+                 qPrintable(errors.first().first().toString()));
+        QCOMPARE(controller.gradeOf("Q1", "a"), 1); // the query set's grade again
+        QCOMPARE(controller.undoStack()->count(), 0);
     }
 
     void annotatorExport()
