@@ -80,6 +80,44 @@ if ! ort_ok; then
   fi
 fi
 
+# 2b. ONNX Runtime with CUDA, on request (TWINSEEK_ONNXRUNTIME_GPU=1): a matched 1.29.0 set from the npm registry
+#     (the library from com.github.asus4.onnxruntime, the CUDA provider libraries from its linux-x64-gpu package;
+#     they need the CUDA 13 runtime, cuBLAS and cuDNN 9 installed). The build then uses it: every ONNX model runs on
+#     the GPU when the CUDA provider loads, on the CPU otherwise (`twinseek-cli models` says which and why).
+ORT_GPU="$CACHE/onnxruntime-gpu"
+ORT_GPU_SHA=(5715f06d8992ca8eeeddcce43df3a7d38f97d537052126f558e912cb312460ca
+             56cf3254b118ad837ccc4ed8f6d1b23504bbf7ef91b34cbc0b289cb7f10b3037
+             c6a12593396095f5670160e284c35d1700b7708cf3037b7042e2a5200ccae772)
+ort_gpu_ok() {
+  printf '%s  %s\n' "${ORT_GPU_SHA[0]}" "$ORT_GPU/lib/libonnxruntime.so" "${ORT_GPU_SHA[1]}" \
+    "$ORT_GPU/lib/libonnxruntime_providers_cuda.so" "${ORT_GPU_SHA[2]}" "$ORT_GPU/lib/libonnxruntime_providers_shared.so" |
+    sha256sum -c --status 2>/dev/null && [ -f "$ORT_GPU/include/onnxruntime_cxx_api.h" ]
+}
+if [ "${TWINSEEK_ONNXRUNTIME_GPU:-0}" = 1 ] && ort_ok; then
+  if ! ort_gpu_ok; then
+    say "fetching ONNX Runtime 1.29.0 with its CUDA provider from the npm registry"
+    mkdir -p "$ORT_GPU/lib" "$ORT_GPU/include"
+    (
+      cd "$CACHE/npm"
+      gpu=com.github.asus4.onnxruntime.linux-x64-gpu-0.4.9.tgz
+      [ -f "$gpu" ] || npm pack com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9 --silent >/dev/null
+      tmp=$(mktemp -d)
+      lib=package/Plugins/Linux/x64
+      tar -xzf com.github.asus4.onnxruntime-0.4.9.tgz -C "$tmp" "$lib/libonnxruntime.so"
+      tar -xzf "$gpu" -C "$tmp" "$lib/libonnxruntime_providers_cuda.so" "$lib/libonnxruntime_providers_shared.so"
+      cp "$tmp/$lib/"*.so "$ORT_GPU/lib/"
+      ln -sf libonnxruntime.so "$ORT_GPU/lib/libonnxruntime.so.1"
+      cp "$ORT/include/"*.h "$ORT_GPU/include/"
+      rm -rf "$tmp"
+    ) || echo "warning: ONNX Runtime with CUDA could not be fetched" >&2
+  fi
+  if ort_gpu_ok; then
+    ORT="$ORT_GPU"
+  else
+    echo "warning: ONNX Runtime with CUDA is incomplete or does not match its checksums; building with the CPU one" >&2
+  fi
+fi
+
 # 3. llama.cpp, the embedded LLM runtime: built from the sources vendored in the llama-cpp-python sdist (PyPI),
 #    pinned by the archive's sha256; only the C/C++ library and llama-server (the real OpenAI-compatible peer of the
 #    client tests) are built, with this CPU's instruction set, into a folder keyed by version and CPU flags.

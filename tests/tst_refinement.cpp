@@ -483,6 +483,25 @@ private slots:
         QVERIFY(!parseRefinementKind("telepathy"));
     }
 
+    // Without a GPU (or with the CPU build of ONNX Runtime that setup installs) a session that prefers the GPU runs
+    // on the CPU, and the runtime says why.
+    void ortFallsBackToTheCpu()
+    {
+        InferenceBackend *ort = m_services->backends().find("onnxruntime");
+        if (!ort || !haveModel("yolox_nano"))
+            TS_MISSING("ONNX Runtime or the yolox_nano model is not installed");
+        const std::string devices = ort->devices();
+        if (devices.rfind("cuda", 0) == 0)
+            QSKIP("this ONNX Runtime has the CUDA provider: the fallback is not what runs here");
+        QVERIFY2(devices.rfind("cpu (", 0) == 0 && devices.find("CUDA provider") != std::string::npos, devices.c_str());
+        SessionOptions options;
+        options.preferGpu = true;
+        auto session = ort->load(m_services->models().modelPath(*m_services->models().find("yolox_nano")), options);
+        QVERIFY2(session.isOk(), session.message().c_str());
+        QCOMPARE((*session)->device(), std::string("cpu"));
+        QCOMPARE((*session)->runtime(), std::string("onnxruntime")); // what twins record stays as it was
+    }
+
     void windowsAndTracksAreChecked_data()
     {
         QTest::addColumn<qint64>("first");

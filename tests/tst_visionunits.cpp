@@ -3,6 +3,7 @@
 #include "testsupport.h"
 #include "vision/attributes.h"
 #include "vision/detector.h"
+#include "vision/inference.h"
 #include "vision/labels.h"
 #include "vision/modelregistry.h"
 #include "vision/preprocess.h"
@@ -44,6 +45,40 @@ Instance inst(TrackId id, Box b, float depth = 0.5f)
 class TestVisionUnits : public QObject {
     Q_OBJECT
 private slots:
+    // GPU selection for ONNX Runtime, tested without a GPU: CUDA only when the session prefers a GPU and the runtime
+    // lists the CUDA provider; otherwise the CPU, saying why.
+    void ortProviderChoice_data()
+    {
+        QTest::addColumn<bool>("preferGpu");
+        QTest::addColumn<QStringList>("providers");
+        QTest::addColumn<bool>("library");
+        QTest::addColumn<bool>("cuda");
+        QTest::addColumn<QString>("note");
+        const QStringList gpuBuild = {"TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider"};
+        QTest::newRow("gpu build, gpu preferred") << true << gpuBuild << true << true << "";
+        QTest::newRow("gpu build, cpu asked for") << false << gpuBuild << true << false << "the CPU was asked for";
+        QTest::newRow("provider listed, library missing")
+            << true << gpuBuild << false << false << "libonnxruntime_providers_cuda.so) is not installed";
+        QTest::newRow("cpu build") << true << QStringList{"CPUExecutionProvider"} << false << false
+                                   << "no CUDA provider";
+        QTest::newRow("no list") << true << QStringList{} << true << false << "no CUDA provider";
+    }
+    void ortProviderChoice()
+    {
+        QFETCH(bool, preferGpu);
+        QFETCH(QStringList, providers);
+        QFETCH(bool, library);
+        QFETCH(bool, cuda);
+        QFETCH(QString, note);
+        std::vector<std::string> list;
+        for (const QString &p : providers)
+            list.push_back(p.toStdString());
+        const ProviderChoice c = chooseOrtProvider(preferGpu, list, library);
+        QCOMPARE(c.cuda, cuda);
+        QVERIFY2(QString::fromStdString(c.note).contains(note), c.note.c_str());
+        QCOMPARE(c.note.empty(), cuda);
+    }
+
     void trackerKeepsIdentities()
     {
         MultiObjectTracker tracker;

@@ -362,15 +362,25 @@ int cmdModels(Services &services, const QStringList &args)
                        {"message", a.message},
                        {"path", models.modelPath(m)}});
     }
+    json devices = json::object();
+    for (const auto &n : services.backends().names())
+        devices[n] = services.backends().find(n)->devices();
     if (p.isSet("json")) {
-        std::cout << json{{"models", out}, {"problems", models.problems()}, {"runtimes", services.backends().names()}}.dump(2)
+        std::cout << json{{"models", out},
+                          {"problems", models.problems()},
+                          {"runtimes", services.backends().names()},
+                          {"devices", devices}}
+                         .dump(2)
                   << "\n";
         return 0;
     }
     std::printf("runtimes:");
     for (const auto &n : services.backends().names())
         std::printf(" %s", n.c_str());
-    std::printf("\nmodel cache: %s\n", models.cacheDir().c_str());
+    std::printf("\n");
+    for (const auto &[n, d] : devices.items())
+        std::printf("  %s runs on: %s\n", n.c_str(), d.get<std::string>().c_str());
+    std::printf("model cache: %s\n", models.cacheDir().c_str());
     for (const json &m : out)
         std::printf("%-26s %-11s %-9s %s\n", m["id"].get<std::string>().c_str(), m["role"].get<std::string>().c_str(),
                     m["available"].get<bool>() ? "ready" : "missing", m["message"].get<std::string>().c_str());

@@ -7,6 +7,23 @@
 
 namespace ts {
 
+ProviderChoice chooseOrtProvider(bool preferGpu, const std::vector<std::string> &availableProviders,
+                                 bool cudaLibraryInstalled)
+{
+    ProviderChoice out;
+    const bool listed = std::find(availableProviders.begin(), availableProviders.end(), "CUDAExecutionProvider") !=
+                        availableProviders.end();
+    if (!preferGpu)
+        out.note = "the CPU was asked for";
+    else if (!listed)
+        out.note = "this ONNX Runtime has no CUDA provider (the onnxruntime-gpu build has it)";
+    else if (!cudaLibraryInstalled)
+        out.note = "the CUDA provider library (libonnxruntime_providers_cuda.so) is not installed beside ONNX Runtime";
+    else
+        out.cuda = true;
+    return out;
+}
+
 void BackendRegistry::add(std::unique_ptr<InferenceBackend> backend) { m_backends.push_back(std::move(backend)); }
 
 InferenceBackend *BackendRegistry::find(const std::string &name) const

@@ -29,8 +29,18 @@ struct Tensor {
 
 struct SessionOptions {
     int threads = 1; ///< intra-op threads for this session
-    bool preferGpu = true; ///< use a GPU when the runtime has one (LibTorch CUDA)
+    bool preferGpu = true; ///< use a GPU when the runtime has one (LibTorch CUDA, ONNX Runtime's CUDA provider)
 };
+
+/// Where an ONNX Runtime session runs: on CUDA when the session prefers a GPU, this ONNX Runtime lists the CUDA
+/// execution provider and its library (libonnxruntime_providers_cuda.so, which the onnxruntime-gpu build ships) is
+/// installed beside it; else on the CPU, and note says why. Pure, so the choice is tested without a GPU.
+struct ProviderChoice {
+    bool cuda = false;
+    std::string note;
+};
+ProviderChoice chooseOrtProvider(bool preferGpu, const std::vector<std::string> &availableProviders,
+                                 bool cudaLibraryInstalled);
 
 /// A loaded model. Not thread-safe: each worker owns its sessions. Runs on worker threads.
 class InferenceSession {
@@ -52,6 +62,8 @@ public:
     /// Whether this backend can open files of this kind (".onnx", ".pt").
     virtual bool supportsFile(const std::string &path) const = 0;
     virtual Result<std::unique_ptr<InferenceSession>> load(const std::string &path, const SessionOptions &options) = 0;
+    /// Where this runtime can run models on this machine, GPU first ("cuda:0, cpu"), with why not on a GPU.
+    virtual std::string devices() const { return "cpu"; }
 };
 
 /// The runtimes available in this build; owned by the composition root, passed to whoever needs it.

@@ -74,6 +74,10 @@ public:
         };
         return ends(".pt") || ends(".pth") || ends(".torchscript");
     }
+    std::string devices() const override
+    {
+        return torch::cuda::is_available() ? "cuda:0, cpu" : "cpu (no CUDA device, or a CPU build of LibTorch)";
+    }
     Result<std::unique_ptr<InferenceSession>> load(const std::string &path, const SessionOptions &options) override
     {
         using R = Result<std::unique_ptr<InferenceSession>>;
