@@ -15,12 +15,12 @@ ProviderChoice chooseOrtProvider(bool preferGpu, const std::vector<std::string> 
                         availableProviders.end();
     if (!preferGpu)
         out.note = "the CPU was asked for";
-    else if (!listed)
-        out.note = "this ONNX Runtime has no CUDA provider (the onnxruntime-gpu build has it)";
-    else if (!cudaLibraryInstalled)
+    else if (cudaLibraryInstalled)
+        out.cuda = true;
+    else if (listed)
         out.note = "the CUDA provider library (libonnxruntime_providers_cuda.so) is not installed beside ONNX Runtime";
     else
-        out.cuda = true;
+        out.note = "this ONNX Runtime has no CUDA provider (TWINSEEK_ONNXRUNTIME_GPU=1 scripts/setup.sh installs one)";
     return out;
 }
 

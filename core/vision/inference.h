@@ -32,9 +32,11 @@ struct SessionOptions {
     bool preferGpu = true; ///< use a GPU when the runtime has one (LibTorch CUDA, ONNX Runtime's CUDA provider)
 };
 
-/// Where an ONNX Runtime session runs: on CUDA when the session prefers a GPU, this ONNX Runtime lists the CUDA
-/// execution provider and its library (libonnxruntime_providers_cuda.so, which the onnxruntime-gpu build ships) is
-/// installed beside it; else on the CPU, and note says why. Pure, so the choice is tested without a GPU.
+/// Where an ONNX Runtime session is to run: on CUDA when the session prefers a GPU and the CUDA provider's library
+/// (libonnxruntime_providers_cuda.so, shipped by the GPU builds) is installed beside ONNX Runtime, whether or not
+/// this build lists the provider (builds without it compiled in still load it); else on the CPU, and note says why.
+/// Whether the provider then starts (CUDA runtime, a device) is tried once by the runtime. Pure, so the choice is
+/// tested without a GPU.
 struct ProviderChoice {
     bool cuda = false;
     std::string note;

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <onnxruntime_cxx_api.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -52,11 +53,15 @@ bool cudaUsable(std::string *why = nullptr)
         if (!c.cuda)
             return {false, c.note};
         try {
+            environment(); // the provider logs through the environment's logger
             Ort::SessionOptions probe;
             probe.AppendExecutionProvider_CUDA(OrtCUDAProviderOptions{});
             return {true, {}};
         } catch (const Ort::Exception &e) {
-            return {false, std::string("the CUDA provider did not start: ") + e.what()};
+            std::string what = e.what();
+            while (!what.empty() && std::isspace(static_cast<unsigned char>(what.back())))
+                what.pop_back();
+            return {false, "the CUDA provider did not start: " + what};
         }
     }();
     if (why)
