@@ -49,7 +49,8 @@ public:
         }
         roles.comparer = m_llmComparer.get();
         if (!parts.specialists.empty()) {
-            m_jit = std::make_unique<JitRefinement>(std::move(parts.specialists), parts.jit);
+            m_jit = std::make_unique<JitRefinement>(std::move(parts.specialists), parts.jit,
+                                                    std::move(parts.afterRefinedTwin));
             JitRefinement *jit = m_jit.get();
             roles.refine = [jit](TwinStore &store, const Twin &twin, const std::vector<RefinementRequest> &requests,
                                  const CancelToken &cancel, std::vector<TraceStep> &trace) {
@@ -130,6 +131,9 @@ std::unique_ptr<RetrievalEngine> Services::makeRetrievalEngine(const LlmRoles &r
     parts.specialists = makeVisionSpecialists(models(), sessions(), wordnet());
     parts.specialists.push_back(std::make_unique<DescribeSpecialist>(
         roles.describe ? std::make_unique<VlmDescriber>(makeLlmClient(*roles.describe)) : nullptr));
+    parts.afterRefinedTwin = [this](TwinStore &store, const Twin &twin, VideoId id) {
+        return componentEmbeddingHook(store)(twin, id);
+    };
     // What refinement can run here, from the installed models (nothing is loaded to find out).
     parts.refineKinds.emplace();
     const std::vector<std::pair<RefinementKind, const char *>> modelRoles = {{RefinementKind::Ocr, "ocr"},

@@ -20,6 +20,7 @@ struct EngineParts {
     CoarseSearch *coarse = nullptr;                ///< the compositional alignment stage (not owned); nullptr: none
     LlmReasonerOptions reasoner;
     JitLimits jit;
+    RefinedTwinHook afterRefinedTwin; ///< re-embeds a refined twin's components; empty: the next search heals them
     std::optional<std::vector<RefinementKind>> refineKinds; ///< what the specialists can run here; unset: any
     /// The embedded model (llama.cpp) for the roles no endpoint serves: decompose and reason. Empty or returning
     /// nullptr: those roles stay built-in. Called once per role when the engine is assembled.

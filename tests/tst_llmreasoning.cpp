@@ -901,7 +901,12 @@ private slots:
         const Twin twin = handTwin("long-clip", "bus", "person", 250); // 10 s
         QVERIFY(lib.open({twin}));
         auto log = std::make_shared<RunnerLog>();
-        JitRefinement jit(scriptedSpecialists(log), JitLimits{3, 4.0});
+        std::vector<std::pair<std::string, VideoId>> reembedded;
+        JitRefinement jit(scriptedSpecialists(log), JitLimits{3, 4.0},
+                          [&reembedded](TwinStore &, const Twin &refined, VideoId id) {
+                              reembedded.emplace_back(refined.video.key, id);
+                              return Status::ok();
+                          });
         Twin light = twin;
         for (FrameRecord &f : light.frames)
             for (Instance &in : f.instances)
@@ -925,6 +930,10 @@ private slots:
                           "dense on track 1, frames 30-40 by fake-dense: no new observation, 1 frame(s) analysed"),
                  t.c_str());
         QVERIFY2(findStep(trace, "refine", "refined twin saved in the library"), t.c_str());
+        // Replacing the twin dropped its components: they are made again for the stored video.
+        QCOMPARE(reembedded.size(), size_t(1));
+        QCOMPARE(reembedded[0].first, std::string("long-clip"));
+        QCOMPARE(reembedded[0].second, lib.store->videoByKey("long-clip")->id);
         {
             std::lock_guard<std::mutex> lock(log->mutex);
             // faces has no specialist here: the planner does not call one.

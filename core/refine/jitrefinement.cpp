@@ -42,8 +42,9 @@ struct JitRefinement::Planned {
     std::string what; ///< "ocr on track 1, frames 74-173 (cut from 0-249)"
 };
 
-JitRefinement::JitRefinement(std::vector<std::unique_ptr<Specialist>> specialists, JitLimits limits)
-    : m_limits(limits)
+JitRefinement::JitRefinement(std::vector<std::unique_ptr<Specialist>> specialists, JitLimits limits,
+                             RefinedTwinHook afterStore)
+    : m_limits(limits), m_afterStore(std::move(afterStore))
 {
     for (auto &s : specialists)
         if (s) {
@@ -140,15 +141,22 @@ std::string describeOutcome(Twin &full, const RefinementRequest &r, FrameWindow 
 /// Keeps what refinement changed in the library: the whole twin when frames changed (the store re-keys its rows),
 /// else only the new observations, which keeps the video's coarse-stage components and embeddings.
 void save(TwinStore &store, const Twin &full, bool framesChanged, const std::vector<Observation> &added,
-          Clock::time_point tStart, std::vector<TraceStep> &trace)
+          const RefinedTwinHook &afterStore, Clock::time_point tStart, std::vector<TraceStep> &trace)
 {
     const auto tSave = Clock::now();
     Status saved = Status::ok();
-    if (framesChanged)
-        // ALIGNER: re-embed this video's components here (putRefinedTwin dropped them with the old twin).
-        saved = store.putRefinedTwin(full).status();
-    else if (!added.empty())
+    if (framesChanged) {
+        auto id = store.putRefinedTwin(full);
+        saved = id.status();
+        // The old twin's components and embeddings went with it; made again now, the next query's coarse stage
+        // does not have to heal them on its own time.
+        if (id && afterStore)
+            if (const Status s = afterStore(store, full, *id); !s)
+                trace.push_back({"refine", "the refined twin's components could not be embedded: " + s.message(),
+                                 "jit", -1, msSince(tSave)});
+    } else if (!added.empty()) {
         saved = store.addObservations(full.video.key, added);
+    }
     if (!saved)
         trace.push_back({"refine", "not saved in the library (used for this query only): " + saved.message(), "jit", -1,
                          msSince(tSave)});
@@ -216,7 +224,7 @@ Result<Twin> JitRefinement::refine(TwinStore &store, const Twin &twin, const std
     }
     if (ran == 0)
         return R::error("no specialist ran");
-    save(store, full, framesChanged, added, tStart, trace);
+    save(store, full, framesChanged, added, m_afterStore, tStart, trace);
     for (FrameRecord &f : full.frames)
         for (Instance &in : f.instances)
             in.mask = Rle();

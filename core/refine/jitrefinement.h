@@ -7,6 +7,7 @@
 #include "reason/reasoner.h"
 #include "refine/specialist.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -14,6 +15,11 @@
 namespace ts {
 
 class TwinStore;
+
+/// Runs after a refined twin replaced the stored one (which dropped the video's coarse-stage components and
+/// embeddings): the composition root re-embeds them here, rather than the next query's coarse stage healing them
+/// on that query's time. Worker thread.
+using RefinedTwinHook = std::function<Status(TwinStore &store, const Twin &twin, VideoId id)>;
 
 struct JitLimits {
     int maxRequests = 3;           ///< specialist runs per candidate and refinement round
@@ -23,7 +29,8 @@ struct JitLimits {
 class JitRefinement {
 public:
     /// One specialist per kind (a later one of the same kind replaces an earlier one).
-    explicit JitRefinement(std::vector<std::unique_ptr<Specialist>> specialists, JitLimits limits = {});
+    explicit JitRefinement(std::vector<std::unique_ptr<Specialist>> specialists, JitLimits limits = {},
+                           RefinedTwinHook afterStore = {});
     ~JitRefinement();
     JitRefinement(const JitRefinement &) = delete;
     JitRefinement &operator=(const JitRefinement &) = delete;
@@ -43,6 +50,7 @@ private:
 
     std::map<RefinementKind, std::unique_ptr<Specialist>> m_specialists;
     JitLimits m_limits;
+    RefinedTwinHook m_afterStore;
 };
 
 } // namespace ts
