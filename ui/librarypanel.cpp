@@ -270,7 +270,8 @@ bool LibraryPanel::removeSelected()
             if (statuses[i])
                 ++count;
             else
-                errors.push_back(tr("%1: %2").arg(keys.value(static_cast<int>(i)), QString::fromStdString(statuses[i].message())));
+                errors.push_back(tr("%1: %2").arg(keys.value(static_cast<int>(i)),
+                                                  QString::fromStdString(statuses[i].message())));
         }
         refresh();
         if (!errors.isEmpty())
