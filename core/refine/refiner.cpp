@@ -1,6 +1,7 @@
 #include "refiner.h"
 
 #include "refine/twinaccess.h"
+#include "vision/modelpick.h"
 
 #include "media/videoreader.h"
 #include "twin/maskio.h"
@@ -304,32 +305,9 @@ struct Refiner::Impl {
         sessionOptions.threads = std::max(1, config.threads);
     }
 
-    // The configured model of a role, else the best available one; why says what is missing.
     const ModelManifest *pick(const std::string &role, const std::string &id, std::string &why) const
     {
-        if (!id.empty()) {
-            const ModelManifest *m = models.find(id);
-            if (!m) {
-                why = "model '" + id + "' has no manifest";
-                return nullptr;
-            }
-            const auto a = models.availability(*m);
-            if (!a.available) {
-                why = id + ": " + a.message;
-                return nullptr;
-            }
-            return m;
-        }
-        const auto candidates = models.forRole(role);
-        for (const ModelManifest *m : candidates) {
-            const auto a = models.availability(*m);
-            if (a.available)
-                return m;
-            why = m->id + ": " + a.message;
-        }
-        if (candidates.empty())
-            why = "no model of role \"" + role + "\" is installed";
-        return nullptr;
+        return pickModel(models, role, id, why);
     }
 
     template <class Load>

@@ -1,5 +1,7 @@
 #include "modelregistry.h"
 
+#include "vision/modelpick.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -219,6 +221,35 @@ ModelAvailability ModelRegistry::availability(const ModelManifest &m) const
     if (!result.verified)
         result.message = "present, no checksum declared (unverified)";
     return result;
+}
+
+const ModelManifest *pickModel(const ModelRegistry &models, const std::string &role, const std::string &id,
+                               std::string &why)
+{
+    if (!id.empty()) {
+        const ModelManifest *m = models.find(id);
+        if (!m) {
+            why = "configured model '" + id + "' has no manifest";
+            return nullptr;
+        }
+        const auto a = models.availability(*m);
+        if (!a.available) {
+            why = id + ": " + a.message;
+            return nullptr;
+        }
+        return m;
+    }
+    const auto candidates = models.forRole(role);
+    for (const ModelManifest *m : candidates) {
+        const auto a = models.availability(*m);
+        if (a.available)
+            return m;
+        why = m->id + ": " + a.message;
+    }
+    // The text twins record for a role without a model: kept as it was, stored twins stay comparable.
+    if (candidates.empty())
+        why = "no model of this role is installed";
+    return nullptr;
 }
 
 } // namespace ts

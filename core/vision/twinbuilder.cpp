@@ -4,6 +4,7 @@
 #include "media/videoreader.h"
 #include "twin/maskio.h"
 #include "vision/attributes.h"
+#include "vision/modelpick.h"
 #include "vision/relations.h"
 #include "vision/scenelayout.h"
 #include "vision/tracker.h"
@@ -256,29 +257,7 @@ struct TwinBuilder::Impl {
 
     const ModelManifest *pick(const std::string &role, const std::string &id, std::string &why) const
     {
-        if (!id.empty()) {
-            const ModelManifest *m = models.find(id);
-            if (!m) {
-                why = "configured model '" + id + "' has no manifest";
-                return nullptr;
-            }
-            const auto a = models.availability(*m);
-            if (!a.available) {
-                why = a.message;
-                return nullptr;
-            }
-            return m;
-        }
-        const auto candidates = models.forRole(role);
-        for (const ModelManifest *m : candidates) {
-            const auto a = models.availability(*m);
-            if (a.available)
-                return m;
-            why = m->id + ": " + a.message;
-        }
-        if (candidates.empty())
-            why = "no model of this role is installed";
-        return nullptr;
+        return pickModel(models, role, id, why);
     }
 
     template <class T, class Factory>
