@@ -326,9 +326,13 @@ private slots:
     void builderConfigFields()
     {
         auto c = builderConfigFromJson(nlohmann::json::parse(
-            R"({"mask_model_fps": 1.5, "remask_fit_drop": 0.2, "saliency_input_side": 320, "classify_every": 2})"));
+            R"({"mask_model_fps": 1.5, "remask_fit_drop": 0.2, "saliency_input_side": 320, "classify_every": 2,
+                "prefetch_frames": 0, "mask_keep_aspect": true})"));
         QVERIFY2(c, c.message().c_str());
         QCOMPARE(c->maskModelFps, 1.5);
+        QCOMPARE(c->prefetchFrames, 0);
+        QVERIFY(c->maskKeepAspect);
+        QCOMPARE(TwinBuilderConfig().prefetchFrames, 16);
         QCOMPARE(c->saliencyInputSide, 320);
         QCOMPARE(c->classifyEvery, 2);
         const auto back = builderConfigFromJson(toJson(*c));
@@ -336,6 +340,7 @@ private slots:
         QCOMPARE(back->remaskFitDrop, 0.2);
         QVERIFY(!builderConfigFromJson(nlohmann::json::parse(R"({"classify_every": 0})")));
         QVERIFY(!builderConfigFromJson(nlohmann::json::parse(R"({"mask_input_max": -1})")));
+        QVERIFY(!builderConfigFromJson(nlohmann::json::parse(R"({"prefetch_frames": -1})")));
     }
     void manifests()
     {

@@ -73,6 +73,10 @@ public:
         InputSpec spec = m_manifest.input;
         if (prompt.inputSide > 0)
             spec.width = spec.height = prompt.inputSide;
+        if (prompt.shape == MaskInputShape::CropAspect) {
+            spec.resize = "keep_aspect";
+            spec.multiple = 32; // the five poolings of the salient-object U-Nets
+        }
         auto prob = runProbabilityModel(*m_session, spec, bgr(crop), 0, 0, m_sigmoid);
         if (!prob)
             return prob;

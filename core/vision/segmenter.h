@@ -13,6 +13,12 @@
 
 namespace ts {
 
+/// How a crop is shaped into the input of a mask model that takes any size.
+enum class MaskInputShape {
+    Square, ///< stretched to inputSide x inputSide (how the salient-object models were trained)
+    CropAspect, ///< the crop's own aspect ratio, long side inputSide: a wide crop costs less than its square
+};
+
 struct SegmentPrompt {
     Box box; ///< required
     std::vector<cv::Point2f> positive; ///< optional clicks inside the object
@@ -20,6 +26,7 @@ struct SegmentPrompt {
     /// Side of the square model input for models that take any size (0: the manifest's). The mask model's cost
     /// grows with its square; callers shrink it for small boxes.
     int inputSide = 0;
+    MaskInputShape shape = MaskInputShape::Square;
 };
 
 /// Not thread-safe; one per worker. Runs on worker threads.

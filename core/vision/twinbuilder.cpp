@@ -1,4 +1,5 @@
 #include "twinbuilder.h"
+#include "base/workers.h"
 
 #include "knowledge/wordnet.h"
 #include "media/videoreader.h"
@@ -180,6 +181,7 @@ void forEachConfigField(TwinBuilderConfig &c, F &&f)
     f("flow_width", c.flowWidth);
     f("mask_input_max", c.maskInputMax);
     f("mask_input_min", c.maskInputMin);
+    f("mask_keep_aspect", c.maskKeepAspect);
     f("saliency_input_side", c.saliencyInputSide);
     f("classify_every", c.classifyEvery);
     f("min_keyframe_fps", c.minKeyframeFps);
@@ -199,6 +201,7 @@ void forEachConfigField(TwinBuilderConfig &c, F &&f)
     f("depth", c.depthId);
     f("threads", c.threads);
     f("decoder_threads", c.decoderThreads);
+    f("prefetch_frames", c.prefetchFrames);
 }
 
 } // namespace
@@ -227,7 +230,8 @@ Result<TwinBuilderConfig> builderConfigFromJson(const nlohmann::json &j, TwinBui
         if (std::find(known.begin(), known.end(), it.key()) == known.end())
             return R::error("unknown pipeline setting '" + it.key() + "'");
     if (base.detectFps <= 0 || base.maskFps <= 0 || base.keyframeFps <= 0 || base.saliencyFps < 0 || base.threads < 1 ||
-        base.classifyEvery < 1 || base.maskInputMax < 0 || base.maskInputMin < 0 || base.saliencyInputSide < 0)
+        base.classifyEvery < 1 || base.maskInputMax < 0 || base.maskInputMin < 0 || base.saliencyInputSide < 0 ||
+        base.prefetchFrames < 0)
         return R::error("rates and thread counts must be positive");
     return base;
 }
@@ -424,51 +428,13 @@ public:
     Result<Twin> run()
     {
         using R = Result<Twin>;
-        const int64_t expected = std::max<int64_t>(1, mi.frameCount);
-        for (;;) {
-            if (cancel.isCancelled())
-                return R::cancelled();
-            const bool detectFrame = decodedCount % step == 0;
-            const bool maskFrame = cfg.masks && decodedCount % maskStep == 0;
-            // Detection frames need colour; frames masks are only carried through need the luma plane for flow.
-            const FramePixels want = detectFrame                    ? FramePixels::Bgr
-                                     : (cfg.masks && !live.empty()) ? FramePixels::Gray
-                                                                    : FramePixels::None;
-            Result<bool> got(false);
-            {
-                StageTimer t(stats, "decode");
-                got = m_reader->next(frame, want);
-            }
-            if (!got) {
-                if (decodedCount > 0 && !got.isCancelled()) {
-                    noteError("decoding stopped early: " + got.message());
-                    break;
-                }
-                return R::error(got);
-            }
-            if (!got.value())
-                break;
-            ++decodedCount;
-            ++stats->decodedFrames;
-            if (progress)
-                progress(std::min(0.99, static_cast<double>(decodedCount) / expected), "analysing frames");
-            if (frame.bgr.empty() && frame.gray.empty()) {
-                prevGray.release();
-                continue;
-            }
-            A = frame.bgr;
-            if (!A.empty() && analysisScale < 1.0) {
-                StageTimer t(stats, "decode");
-                cv::resize(frame.bgr, A, cv::Size(), analysisScale, analysisScale, cv::INTER_AREA);
-            }
-            propagate();
-            if (!detectFrame) {
-                if (maskFrame)
-                    emitCarried();
-                continue;
-            }
-            analyseDetectionFrame();
-        }
+        Status streamed = analyseStream();
+        for (const auto &[k, v] : frontStats.seconds)
+            stats->seconds[k] += v;
+        for (const auto &[k, v] : frontStats.cpuSeconds)
+            stats->cpuSeconds[k] += v;
+        if (!streamed)
+            return R::error(streamed);
         if (twin.frames.empty())
             return R::error("no frame could be analysed");
         if (decodedCount > 0 && (twin.video.frameCount <= 0 || m_reader->decodeErrors() > 0))
@@ -493,6 +459,107 @@ public:
         if (progress)
             progress(1.0, "twin built");
         return std::move(twin);
+    }
+
+    /// Every frame of the video in order: the front stage (decode, optical flow, detection) runs prefetchFrames
+    /// frames ahead on a thread of its own; the analysis that depends on what came before (carrying the masks,
+    /// tracking, masks, labels) runs here. The front stage computes the same values either way.
+    Status analyseStream()
+    {
+        const int64_t expected = std::max<int64_t>(1, mi.frameCount);
+        Prefetcher<Ahead> front(static_cast<size_t>(std::max(0, cfg.prefetchFrames)), [this] { return frontNext(); });
+        for (;;) {
+            if (cancel.isCancelled())
+                return Status::cancelled();
+            std::optional<Ahead> ahead = front.next();
+            if (!ahead)
+                return Status::error("the front stage ended without saying why");
+            for (const std::string &e : ahead->errors)
+                noteError(e);
+            if (!ahead->got) {
+                if (decodedCount > 0 && !ahead->got.isCancelled()) {
+                    noteError("decoding stopped early: " + ahead->got.message());
+                    return Status::ok();
+                }
+                return ahead->got.status();
+            }
+            if (!ahead->got.value())
+                return Status::ok();
+            ++decodedCount;
+            ++stats->decodedFrames;
+            if (progress)
+                progress(std::min(0.99, static_cast<double>(decodedCount) / expected), "analysing frames");
+            frame = std::move(ahead->frame);
+            if (!ahead->pixels)
+                continue;
+            A = ahead->A;
+            carryMasks(*ahead);
+            if (!ahead->detectFrame) {
+                if (ahead->maskFrame)
+                    emitCarried();
+                continue;
+            }
+            dets = std::move(ahead->dets);
+            analyseDetectionFrame();
+        }
+    }
+
+    /// What the front stage prepares for one frame.
+    struct Ahead {
+        Result<bool> got{false}; // the reader's answer: false at the end of the video
+        DecodedFrame frame;
+        cv::Mat A; // analysis resolution (frames with colour)
+        bool detectFrame = false;
+        bool maskFrame = false;
+        bool pixels = false; // false: a frame the decoder gave no pixels for
+        cv::Mat flow; // optical flow back to the previous frame at flow resolution; empty without flow
+        double flowScale = 1.0; // flow resolution / analysis resolution
+        double flowReach = 0.0; // the farthest anything moves along the flow, analysis pixels
+        std::vector<FrameDetection> dets; // detection frames: detections and unexplained salient objects
+        std::vector<std::string> errors;
+    };
+
+    /// The front stage, one frame: decode, scale, optical flow from the previous frame and, on detection
+    /// frames, detection and the salient-object search. Touches only the front's own state (reader, flow,
+    /// detector, salient model, its counters and stats). May run on a thread of its own.
+    std::optional<Ahead> frontNext()
+    {
+        if (frontEnded)
+            return std::nullopt;
+        Ahead a;
+        a.detectFrame = frontDecoded % step == 0;
+        a.maskFrame = cfg.masks && frontDecoded % maskStep == 0;
+        // Detection frames need colour; frames masks are only carried through need the luma plane for flow.
+        const FramePixels want = a.detectFrame ? FramePixels::Bgr : cfg.masks ? FramePixels::Gray : FramePixels::None;
+        if (cancel.isCancelled()) {
+            a.got = Result<bool>::cancelled();
+        } else {
+            StageTimer t(&frontStats, "decode");
+            a.got = m_reader->next(a.frame, want);
+        }
+        if (!a.got || !a.got.value()) {
+            frontEnded = true;
+            return a;
+        }
+        ++frontDecoded;
+        a.pixels = !a.frame.bgr.empty() || !a.frame.gray.empty();
+        if (!a.pixels) {
+            prevGray.release();
+            return a;
+        }
+        a.A = a.frame.bgr;
+        if (!a.A.empty() && analysisScale < 1.0) {
+            StageTimer t(&frontStats, "decode");
+            cv::resize(a.frame.bgr, a.A, cv::Size(), analysisScale, analysisScale, cv::INTER_AREA);
+        }
+        frontFlow(a);
+        a.frame.gray.release(); // what the flow needed; frames wait in the queue with their flow only
+        if (a.detectFrame) {
+            const bool salient = d->saliency && cfg.saliencyFps > 0 && frontAnalysed % salEvery == 0;
+            ++frontAnalysed;
+            detect(a, salient);
+        }
+        return a;
     }
 
     /// The reader and the analysis size: all analyseFrames() needs, and the start of open().
@@ -632,6 +699,7 @@ private:
             --budget;
             SegmentPrompt prompt{unions[g], {}, {}};
             prompt.inputSide = maskInputSideFor(unions[g], cfg.maskInputMin, cfg.maskInputMax);
+            prompt.shape = cfg.maskKeepAspect ? MaskInputShape::CropAspect : MaskInputShape::Square;
             auto m = d->segmenter->segment(A, prompt);
             if (!m) {
                 noteError("segmenter: " + m.message());
@@ -775,62 +843,71 @@ private:
         in.attributes["position"] = {positionInFrame(in.centroidX, in.centroidY), "geometry"};
     }
 
-    /// 0. Carry the live masks from the previous frame by (backward) optical flow.
-    void propagate()
+    /// 0. Optical flow from this frame back to the previous one (front stage): where each pixel came from.
+    void frontFlow(Ahead &a)
     {
         if (!cfg.masks)
             return;
-        {
-            StageTimer t(stats, "propagate");
-            cv::Mat gray;
-            const double fs = std::min(1.0, static_cast<double>(cfg.flowWidth) / asz.width);
-            const cv::Size flowSize(static_cast<int>(std::lround(asz.width * fs)), static_cast<int>(std::lround(asz.height * fs)));
-            if (!frame.gray.empty()) {
-                cv::resize(frame.gray, gray, flowSize, 0, 0, cv::INTER_AREA);
-            } else {
-                cv::Mat small;
-                cv::resize(A, small, flowSize, 0, 0, cv::INTER_AREA);
-                cv::cvtColor(small, gray, cv::COLOR_BGR2GRAY);
+        StageTimer t(&frontStats, "flow");
+        cv::Mat gray;
+        const double fs = std::min(1.0, static_cast<double>(cfg.flowWidth) / asz.width);
+        const cv::Size flowSize(static_cast<int>(std::lround(asz.width * fs)),
+                                static_cast<int>(std::lround(asz.height * fs)));
+        if (!a.frame.gray.empty()) {
+            cv::resize(a.frame.gray, gray, flowSize, 0, 0, cv::INTER_AREA);
+        } else {
+            cv::Mat small;
+            cv::resize(a.A, small, flowSize, 0, 0, cv::INTER_AREA);
+            cv::cvtColor(small, gray, cv::COLOR_BGR2GRAY);
+        }
+        if (!prevGray.empty() && prevGray.size() == gray.size()) {
+            flow->calc(gray, prevGray, a.flow);
+            a.flowScale = fs;
+            double lo = 0.0, hi = 0.0;
+            cv::minMaxLoc(a.flow.reshape(1), &lo, &hi);
+            a.flowReach = std::max(std::abs(lo), std::abs(hi)) / fs + 2.0;
+        }
+        prevGray = gray;
+    }
+
+    /// 0. Carry the live masks from the previous frame along the flow.
+    void carryMasks(const Ahead &a)
+    {
+        if (!cfg.masks || a.flow.empty() || live.empty())
+            return;
+        StageTimer t(stats, "propagate");
+        // Where each analysis pixel was in the previous frame.
+        cv::Mat from;
+        cv::resize(a.flow, from, asz, 0, 0, cv::INTER_LINEAR);
+        from *= 1.0 / a.flowScale;
+        if (grid.size() != asz) {
+            grid.create(asz, CV_32FC2);
+            for (int y = 0; y < asz.height; ++y) {
+                auto *g = grid.ptr<cv::Vec2f>(y);
+                for (int x = 0; x < asz.width; ++x)
+                    g[x] = cv::Vec2f(static_cast<float>(x), static_cast<float>(y));
             }
-            if (!prevGray.empty() && prevGray.size() == gray.size() && !live.empty()) {
-                cv::Mat f;
-                flow->calc(gray, prevGray, f);
-                cv::Mat full;
-                cv::resize(f, full, asz, 0, 0, cv::INTER_LINEAR);
-                full *= 1.0 / fs;
-                if (grid.size() != asz) {
-                    grid.create(asz, CV_32FC2);
-                    for (int y = 0; y < asz.height; ++y) {
-                        auto *g = grid.ptr<cv::Vec2f>(y);
-                        for (int x = 0; x < asz.width; ++x)
-                            g[x] = cv::Vec2f(static_cast<float>(x), static_cast<float>(y));
-                    }
-                }
-                full += grid;
-                // A mask only moves as far as the flow reaches: warp the part of the frame that can receive it.
-                double lo = 0.0, hi = 0.0, reach = 0.0;
-                cv::minMaxLoc(f.reshape(1), &lo, &hi);
-                reach = std::max(std::abs(lo), std::abs(hi)) / fs + 2.0;
-                const cv::Rect frameRect(0, 0, asz.width, asz.height);
-                for (auto &[id, l] : live) {
-                    if (l.mask.empty())
-                        continue;
-                    if (l.soft.size() != l.mask.size())
-                        l.soft = l.mask.clone();
-                    const cv::Rect src = cv::boundingRect(l.soft);
-                    cv::Mat warped(asz, CV_8UC1, cv::Scalar(0));
-                    if (src.area() > 0) {
-                        const int m = static_cast<int>(std::ceil(reach));
-                        const cv::Rect dst = cv::Rect(src.x - m, src.y - m, src.width + 2 * m, src.height + 2 * m) &
-                                             frameRect;
-                        cv::remap(l.soft, warped(dst), full(dst), cv::noArray(), cv::INTER_LINEAR,
-                                  cv::BORDER_CONSTANT, cv::Scalar(0));
-                    }
-                    l.soft = warped;
-                    cv::threshold(l.soft, l.mask, 127, 255, cv::THRESH_BINARY);
-                }
+        }
+        from += grid;
+        const double reach = a.flowReach;
+        // A mask only moves as far as the flow reaches: warp the part of the frame that can receive it.
+        const cv::Rect frameRect(0, 0, asz.width, asz.height);
+        for (auto &[id, l] : live) {
+            if (l.mask.empty())
+                continue;
+            if (l.soft.size() != l.mask.size())
+                l.soft = l.mask.clone();
+            const cv::Rect src = cv::boundingRect(l.soft);
+            cv::Mat warped(asz, CV_8UC1, cv::Scalar(0));
+            if (src.area() > 0) {
+                const int m = static_cast<int>(std::ceil(reach));
+                const cv::Rect dst =
+                    cv::Rect(src.x - m, src.y - m, src.width + 2 * m, src.height + 2 * m) & frameRect;
+                cv::remap(l.soft, warped(dst), from(dst), cv::noArray(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                          cv::Scalar(0));
             }
-            prevGray = gray;
+            l.soft = warped;
+            cv::threshold(l.soft, l.mask, 127, 255, cv::THRESH_BINARY);
         }
     }
 
@@ -861,9 +938,7 @@ private:
     void analyseDetectionFrame()
     {
         keyframe = analysed % keyEvery == 0;
-        salFrame = d->saliency && cfg.saliencyFps > 0 && analysed % salEvery == 0;
         ++analysed;
-        detect();
         trackObjects();
         maskObjects();
         classify();
@@ -875,19 +950,19 @@ private:
         twin.frames.push_back(std::move(rec));
     }
 
-    /// 1. Detection, and 2. salient objects that no detection explains.
-    void detect()
+    /// 1. Detection, and 2. salient objects that no detection explains (front stage).
+    void detect(Ahead &a, bool salientPass)
     {
         // 1. Detection.
-        dets.clear();
         if (d->detector) {
-            StageTimer t(stats, "detect");
-            dets = detectionsOf(*d->detector, A, cfg.detectThreshold, [this](const std::string &e) { noteError(e); });
+            StageTimer t(&frontStats, "detect");
+            a.dets = detectionsOf(*d->detector, a.A, cfg.detectThreshold,
+                                  [&a](const std::string &e) { a.errors.push_back(e); });
         }
         // 2. Salient objects that no detection explains (classes the detector does not know).
-        if (salFrame) {
-            StageTimer t(stats, "saliency");
-            auto s = d->saliency->saliency(A, cfg.saliencyInputSide);
+        if (salientPass) {
+            StageTimer t(&frontStats, "saliency");
+            auto s = d->saliency->saliency(a.A, cfg.saliencyInputSide);
             if (s) {
                 cv::Mat salient;
                 cv::compare(*s, 0.5, salient, cv::CMP_GE);
@@ -902,18 +977,18 @@ private:
                                 static_cast<float>(st.at<int>(i, cv::CC_STAT_WIDTH)),
                                 static_cast<float>(st.at<int>(i, cv::CC_STAT_HEIGHT))};
                     float explained = 0.f;
-                    for (const auto &x : dets)
+                    for (const auto &x : a.dets)
                         explained += b.intersected(x.box).area();
                     if (explained / b.area() < 0.5f) {
                         const float meanSal = static_cast<float>(cv::mean(*s, labels == i)[0]);
-                        dets.push_back({b, kSalientClass, meanSal});
+                        a.dets.push_back({b, kSalientClass, meanSal});
                     }
                 }
             } else {
-                noteError("salient: " + s.message());
+                a.errors.push_back("salient: " + s.message());
             }
         }
-        keepLargest(dets, cfg.maxInstances);
+        keepLargest(a.dets, cfg.maxInstances);
     }
 
     void trackObjects()
@@ -1019,6 +1094,7 @@ private:
             }
             SegmentPrompt prompt{groups[g].second, {}, {}};
             prompt.inputSide = maskInputSideFor(groups[g].second, cfg.maskInputMin, cfg.maskInputMax);
+            prompt.shape = cfg.maskKeepAspect ? MaskInputShape::CropAspect : MaskInputShape::Square;
             auto m = d->segmenter->segment(A, prompt);
             if (!m) {
                 noteError("segmenter: " + m.message());
@@ -1438,10 +1514,17 @@ private:
     std::vector<std::string> errors;
     cv::Mat depthMap;
     std::map<TrackId, Live> live;
-    cv::Ptr<cv::DISOpticalFlow> flow;
-    cv::Mat prevGray, grid;
     int analysed = 0;
     int64_t decodedCount = 0;
+    cv::Mat grid; // pixel coordinates at analysis size
+
+    // The front stage's own state (see frontNext).
+    cv::Ptr<cv::DISOpticalFlow> flow;
+    cv::Mat prevGray;
+    int64_t frontDecoded = 0;
+    int frontAnalysed = 0;
+    bool frontEnded = false;
+    BuildStats frontStats;
 
     // The frame being analysed.
     DecodedFrame frame;
@@ -1449,7 +1532,6 @@ private:
     cv::Size asz;
     double frameArea = 0.0;
     bool keyframe = false;
-    bool salFrame = false;
     std::vector<FrameDetection> dets;
     std::vector<TrackId> ids; // parallel to dets
     FrameRecord rec;
