@@ -37,6 +37,8 @@ private slots:
         bool callerWorked = false;
         const auto caller = std::this_thread::get_id();
         forEachOnWorkers(static_cast<size_t>(count), workers, [&](size_t i, int slot) {
+            // Items that take a moment: instant ones may all be gone before the caller's turn (seen under TSan).
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
             std::lock_guard<std::mutex> lock(mutex);
             ++seen[i];
             threads.insert(std::this_thread::get_id());
