@@ -327,11 +327,12 @@ private slots:
     {
         auto c = builderConfigFromJson(nlohmann::json::parse(
             R"({"mask_model_fps": 1.5, "remask_fit_drop": 0.2, "saliency_input_side": 320, "classify_every": 2,
-                "prefetch_frames": 0, "mask_keep_aspect": true})"));
+                "prefetch_frames": 0, "mask_keep_aspect": true, "memory_arena": true})"));
         QVERIFY2(c, c.message().c_str());
         QCOMPARE(c->maskModelFps, 1.5);
         QCOMPARE(c->prefetchFrames, 0);
         QVERIFY(c->maskKeepAspect);
+        QVERIFY(c->memoryArena);
         QCOMPARE(TwinBuilderConfig().prefetchFrames, 16);
         QCOMPARE(c->saliencyInputSide, 320);
         QCOMPARE(c->classifyEvery, 2);

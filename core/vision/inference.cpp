@@ -71,7 +71,8 @@ Result<std::shared_ptr<InferenceSession>> SessionCache::load(const std::string &
                                                             const std::vector<std::string> &runtimes,
                                                             const SessionOptions &options)
 {
-    std::string key = path + "|" + std::to_string(options.threads) + "|" + (options.preferGpu ? "gpu" : "cpu");
+    std::string key = path + "|" + std::to_string(options.threads) + "|" + (options.preferGpu ? "gpu" : "cpu") +
+                      (options.memoryArena ? "|arena" : "");
     for (const std::string &r : runtimes)
         key += "|" + r;
     std::lock_guard<std::mutex> lock(m_mutex);

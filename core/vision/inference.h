@@ -30,6 +30,8 @@ struct Tensor {
 struct SessionOptions {
     int threads = 1; ///< intra-op threads for this session
     bool preferGpu = true; ///< use a GPU when the runtime has one (LibTorch CUDA, ONNX Runtime's CUDA provider)
+    /// ONNX Runtime's CPU memory arena: activation buffers are kept between runs (faster runs, more memory).
+    bool memoryArena = false;
 };
 
 /// Where an ONNX Runtime session is to run: on CUDA when the session prefers a GPU and the CUDA provider's library

@@ -202,6 +202,7 @@ void forEachConfigField(TwinBuilderConfig &c, F &&f)
     f("threads", c.threads);
     f("decoder_threads", c.decoderThreads);
     f("prefetch_frames", c.prefetchFrames);
+    f("memory_arena", c.memoryArena);
 }
 
 } // namespace
@@ -299,6 +300,7 @@ void TwinBuilder::prepare()
     d->prepared = true;
     SessionOptions so;
     so.threads = m_config.threads;
+    so.memoryArena = m_config.memoryArena;
     d->load("detector", m_config.detectorId, d->detector, &ObjectDetector::create, so);
     if (m_config.classify)
         d->load("classifier", m_config.classifierId, d->classifier, &ImageClassifier::create, so);

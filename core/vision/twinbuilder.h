@@ -63,6 +63,7 @@ struct TwinBuilderConfig {
     /// The front stage must get through a mask-model pass's worth of frames (a keyframe interval, 8 frames at
     /// 25 fps) to keep the analysis fed: 4 gained nothing, 16 made one worker 1.13x faster.
     int prefetchFrames = 16;
+    bool memoryArena = false; ///< ONNX Runtime sessions keep their activation memory between runs
     int decoderThreads = 1;
 };
 

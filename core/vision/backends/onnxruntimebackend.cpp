@@ -78,9 +78,10 @@ public:
         so.SetInterOpNumThreads(1);
         so.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
         so.SetExecutionMode(ExecutionMode::ORT_SEQUENTIAL);
-        // Without the arena, activation memory goes back after each run: peak memory of a 512x512 ISNet
-        // drops by about a sixth at no measurable cost in speed.
-        so.DisableCpuMemArena();
+        // Without the arena, activation memory goes back after each run: peak memory of a 512x512 ISNet drops by
+        // about a sixth; its runs take about 7% longer on an AVX-512 CPU (scripts/bench_mask_batch.py).
+        if (!options.memoryArena)
+            so.DisableCpuMemArena();
         if (options.preferGpu && cudaUsable()) {
             // Nodes CUDA cannot run stay on the CPU provider, which is always registered after it.
             so.AppendExecutionProvider_CUDA(OrtCUDAProviderOptions{});
