@@ -20,7 +20,6 @@ namespace ts {
 /// checks its token and returns early for the items left.
 void forEachOnWorkers(std::size_t count, int workers, const std::function<void(std::size_t index, int slot)> &work);
 
-
 /// Runs produce() on a thread of its own up to `depth` results ahead of the consumer (a bounded queue), so that a
 /// producing stage overlaps the stage that consumes it; depth 0 runs produce() inside next(), on the consumer's
 /// thread. produce() returns std::nullopt at the end and is not called again after that. Destruction stops the

@@ -862,6 +862,8 @@ private:
             cv::resize(a.A, small, flowSize, 0, 0, cv::INTER_AREA);
             cv::cvtColor(small, gray, cv::COLOR_BGR2GRAY);
         }
+        // Computed whether or not objects are live: the front stage runs ahead and cannot know (the analysis uses
+        // the flow only when they are), and a flow left out for a frame that needed it would change the twin.
         if (!prevGray.empty() && prevGray.size() == gray.size()) {
             flow->calc(gray, prevGray, a.flow);
             a.flowScale = fs;
